@@ -1,0 +1,253 @@
+"""The `reviewtracker` command: set-up, imports, rollups and the demo data set."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from importers.reference import TRANCHES
+
+from .models import DISPOSITION_LABELS, Comment
+from .services import ServiceError
+from .services.artefact_import import import_artefact_register
+from .services.comment_import import ImportOptions, ImportReport, import_comment_log
+from .services.reference import count_rows, init_db, schema_exists
+from .services.rollups import comment_status, constituency_table, tranche_rollup
+
+# Progress bars only for files big enough to make someone wait.
+PROGRESS_FROM_BYTES = 1_000_000
+
+
+def _console() -> Console:
+    # Built per call so that the test runner's captured stdout is the one written to.
+    return Console(file=sys.stdout, width=None if sys.stdout.isatty() else 120, highlight=False)
+
+
+def _require_schema() -> None:
+    if not schema_exists():
+        raise click.ClickException("the database has no tables yet: run `reviewtracker init-db`")
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the database schema and the reference data (tranches, constituencies).
+
+    Safe to run again: it only adds what is missing and never touches comments.
+    """
+    added = init_db()
+    click.echo(
+        f"Database ready at {current_app.config['SQLALCHEMY_DATABASE_URI']} "
+        f"({added['tranches']} tranches, {added['constituencies']} constituencies added)."
+    )
+
+
+@click.command("import-artefacts")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@with_appcontext
+def import_artefacts_command(file: Path, dry_run: bool) -> None:
+    """Load an artefact register (the Design Artefact Tracker) from FILE (.xlsx or .csv).
+
+    Artefacts are matched by their normalised reference (MHHSP-BP004 and BP-004 are BP004):
+    new ones are added, known ones updated with the register's title, tranche, service,
+    status and version.
+    """
+    _require_schema()
+    report = import_artefact_register(file, actor=current_app.config["IMPORT_ACTOR"], dry_run=dry_run)
+    console = _console()
+    for problem in report.problems:
+        console.print(f"  [{'red' if problem.severity == 'error' else 'yellow'}]{problem}[/]")
+    if not report.ok:
+        raise click.ClickException(f"{file.name}: refused, nothing was written")
+    verb = "would add" if dry_run else "added"
+    console.print(
+        f"{file.name}: {verb} {report.added}, updated {report.updated}, "
+        f"unchanged {report.unchanged} artefacts"
+    )
+
+
+@click.command("import-comments")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--tranche", type=click.Choice(TRANCHES), help="Tranche under review, if the log doesn't say (default: the artefact's).")
+@click.option("--round", "review_round", type=click.IntRange(1, 20), help="Review round, if the log doesn't say (default 1).")
+@click.option("--organisation", help="Organisation that sent the log, if the log doesn't say.")
+@click.option("--constituency", help="Constituency of a new organisation, if the log doesn't say.")
+@click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
+@with_appcontext
+def import_comments_command(
+    files: tuple[Path, ...],
+    tranche: str | None,
+    review_round: int | None,
+    organisation: str | None,
+    constituency: str | None,
+    dry_run: bool,
+) -> None:
+    """Import reviewers' comment logs (.xlsx or .csv) into the database.
+
+    Each FILE is one transaction: a file with any error writes nothing and the command exits
+    non-zero (the other files are still imported). Re-importing a log adds nothing; an updated
+    log updates the reviewer's text but never a disposition or response set in the browser,
+    which is listed as a conflict instead. The options fill only what the log itself lacks.
+    """
+    _require_schema()
+    console = _console()
+    options = ImportOptions(
+        tranche=tranche,
+        review_round=review_round,
+        organisation=organisation,
+        constituency=constituency,
+        actor=current_app.config["IMPORT_ACTOR"],
+        dry_run=dry_run,
+    )
+    failed = 0
+    for path in files:
+        report = _import_one(path, options, console)
+        _print_report(report, console)
+        failed += not report.ok
+    if failed:
+        raise click.ClickException(
+            f"{failed} of {len(files)} file(s) refused; nothing was written from them"
+        )
+
+
+def _import_one(path: Path, options: ImportOptions, console: Console) -> ImportReport:
+    if path.stat().st_size < PROGRESS_FROM_BYTES or not console.is_terminal:
+        return import_comment_log(path, options=options)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(f"{path.name}: reading", total=None)
+
+        def tick(phase: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{path.name}: {phase}", completed=done, total=total)
+
+        return import_comment_log(path, options=options, progress=tick)
+
+
+def _print_report(report: ImportReport, console: Console) -> None:
+    head = f"[bold]{report.file}[/]"
+    if report.encoding:
+        head += f" ({report.encoding})"
+    console.print(head)
+    for sheet in report.sheets:
+        if sheet.skipped:
+            console.print(f"  sheet '{sheet.name}': skipped, {sheet.skipped}")
+            continue
+        mapping = ", ".join(f"{name} <- '{header}'" for name, header in sheet.mapping.items())
+        console.print(f"  sheet '{sheet.name}': header row {sheet.header_row}; {mapping}")
+        if sheet.unmapped:
+            console.print(f"    columns not used: {', '.join(repr(h) for h in sheet.unmapped)}")
+        if sheet.context:
+            given = ", ".join(f"{k} = {v!r}" for k, v in sheet.context.items())
+            console.print(f"    from above the table: {given}")
+    for note in report.notes:
+        console.print(f"  note: {note}")
+    for problem in report.problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        console.print(f"  [{colour}]{problem}[/]", markup=True, soft_wrap=True)
+    if not report.ok:
+        console.print(f"  [red]refused: {len(report.errors)} error(s); nothing was written[/]")
+        return
+    verb = "would add" if report.dry_run else "added"
+    console.print(
+        f"  {verb} {report.added}, unchanged {report.unchanged}, updated {report.updated}, "
+        f"conflicts kept {len(report.conflicts)}"
+        + (" (dry run: nothing written)" if report.dry_run else "")
+    )
+    for conflict in report.conflicts:
+        console.print(f"  [yellow]conflict: {conflict}[/]", soft_wrap=True)
+
+
+@click.command("rollup")
+@click.option("--tranche", required=True, type=click.Choice(TRANCHES), help="Tranche to roll up.")
+@click.option("--round", "review_round", type=click.IntRange(1, 20), help="Only this review round.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text tables.")
+@with_appcontext
+def rollup_command(tranche: str, review_round: int | None, as_json: bool) -> None:
+    """Print the DAG pack's two tables for a tranche: comment status per artefact, and
+    organisations and comments per constituency."""
+    _require_schema()
+    try:
+        if as_json:
+            click.echo(json.dumps(tranche_rollup(tranche, review_round), indent=2))
+            return
+        status = comment_status(tranche, review_round)
+        constituencies = constituency_table(tranche, review_round)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    console = _console()
+    scope = f"Tranche {tranche}" + (f", review round {review_round}" if review_round else "")
+    table = Table(title=f"Comment status - {scope}")
+    table.add_column("Design Artefacts")
+    labels = {name: DISPOSITION_LABELS[name] for name in status.totals if name != "total"}
+    for label in [*labels.values(), "Total"]:
+        table.add_column(label, justify="right")
+    for row in status.artefacts:
+        cells = [getattr(row, name) for name in [*labels, "total"]]
+        table.add_row(f"{row.reference}- {row.title}", *[str(n or "") for n in cells])
+    table.add_row("Grand Total", *[str(status.totals[n]) for n in [*labels, "total"]], style="bold")
+    console.print(table)
+    by_constituency = Table(title=f"Constituencies - {scope}")
+    for label in ("Constituency", "No. Organisations", "Total Comments"):
+        by_constituency.add_column(label, justify="left" if label == "Constituency" else "right")
+    for row in constituencies.constituencies:
+        by_constituency.add_row(row.constituency, str(row.organisations), str(row.comments))
+    totals = constituencies.totals
+    by_constituency.add_row(
+        "Total", str(totals["organisations"]), str(totals["comments"]), style="bold"
+    )
+    console.print(by_constituency)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has comments.")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """Load the demo data set: Tranche 1 as in the DAG #8 pack, and a Tranche 2 review under
+    way, imported from generated logs through the real import path."""
+    from .demo import load_demo
+
+    init_db()
+    if if_empty and count_rows(Comment):
+        click.echo("The database already has comments; demo data not loaded.")
+        return
+    summary = load_demo()
+    click.echo(
+        f"Demo data loaded: {summary['artefacts']} artefacts, {summary['comments']} comments, "
+        f"{summary['triaged']} triaged."
+    )
+
+
+COMMANDS = (
+    init_db_command,
+    import_artefacts_command,
+    import_comments_command,
+    rollup_command,
+    demo_command,
+)
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """reviewtracker: import comment logs, triage them, roll them up for the board."""

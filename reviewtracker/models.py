@@ -1,0 +1,223 @@
+"""The data model: reference data, artefacts, comments, import batches and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from importers.records import DISPOSITIONS
+
+from .extensions import db
+
+# Labels as the DAG pack writes them; the keys are what the database stores.
+DISPOSITION_LABELS: dict[str, str] = {
+    "accepted": "Accepted",
+    "action": "Action",
+    "rejected": "Rejected",
+    "clarification": "Requires Further Clarification",
+    "open": "Open",
+}
+ORIGINS = ("import", "browser")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Tranche(db.Model):
+    __tablename__ = "tranche"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)  # "1".."4", "TBC"
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def label(self) -> str:
+        return "Tranche TBC" if self.code == "TBC" else f"Tranche {self.code}"
+
+
+class Service(db.Model):
+    """An MHHS service (Registration Service, Load Shaping Service, ...)."""
+
+    __tablename__ = "service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Constituency(db.Model):
+    """Reference data: the constituencies of the DAG pack, in the pack's order."""
+
+    __tablename__ = "constituency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Case- and space-folded name: "Acme  Energy" and "ACME Energy" are one organisation.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id"), index=True)
+
+    constituency: Mapped[Constituency] = relationship()
+
+
+class Artefact(db.Model):
+    """A design document under review, as the Design Artefact Tracker lists it."""
+
+    __tablename__ = "artefact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)  # canonical, e.g. BP004
+    title: Mapped[str] = mapped_column(String(300), default="")
+    document_type: Mapped[str] = mapped_column(String(80), default="")
+    tranche_id: Mapped[int | None] = mapped_column(ForeignKey("tranche.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"), index=True)
+    version: Mapped[str | None] = mapped_column(String(20))
+    review_state: Mapped[str | None] = mapped_column(String(80))
+    action_with: Mapped[str | None] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order in the register
+
+    tranche: Mapped[Tranche | None] = relationship()
+    service: Mapped[Service | None] = relationship()
+
+
+class ReviewRound(db.Model):
+    """One review window of a tranche: 1st review, 2nd review after re-issue, ..."""
+
+    __tablename__ = "review_round"
+    __table_args__ = (UniqueConstraint("tranche_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tranche_id: Mapped[int] = mapped_column(ForeignKey("tranche.id"))
+    number: Mapped[int] = mapped_column(Integer)
+
+    tranche: Mapped[Tranche] = relationship()
+
+    @property
+    def label(self) -> str:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(self.number if self.number < 20 else 0, "th")
+        return f"{self.number}{suffix} review"
+
+
+class ImportBatch(db.Model):
+    """One file imported: what it was, what it did, and how its columns were read."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="comments")  # comments | artefacts
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(120))
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    conflicts: Mapped[int] = mapped_column(Integer, default=0)
+    # {sheet: {field: header as written}} and the warnings/conflicts, kept for the history page.
+    column_mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Comment(db.Model):
+    """A reviewer's comment on an artefact in one review round, and its triage outcome."""
+
+    __tablename__ = "comment"
+    __table_args__ = (
+        # The natural key: a re-import of the same log finds the same comment.
+        UniqueConstraint(
+            "artefact_id",
+            "review_round_id",
+            "organisation_id",
+            "source_key",
+            name="uq_comment_natural_key",
+        ),
+        CheckConstraint(_in("disposition", DISPOSITIONS), name="disposition"),
+        # The two DAG rollups read only these indexes (covering), never the table.
+        Index("ix_comment_rollup_status", "review_round_id", "artefact_id", "disposition"),
+        Index("ix_comment_rollup_constituency", "review_round_id", "organisation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artefact_id: Mapped[int] = mapped_column(ForeignKey("artefact.id"))
+    review_round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # The log's own comment id if it has one, else "sheet!row".
+    source_key: Mapped[str] = mapped_column(String(120))
+    log_comment_id: Mapped[str | None] = mapped_column(String(120))
+
+    section: Mapped[str | None] = mapped_column(String(300))
+    page: Mapped[str | None] = mapped_column(String(60))
+    line: Mapped[str | None] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    proposed_change: Mapped[str | None] = mapped_column(Text)
+    comment_type: Mapped[str | None] = mapped_column(String(60))
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    raised_on: Mapped[date | None] = mapped_column(Date)
+
+    disposition: Mapped[str] = mapped_column(String(16), default="open")
+    response: Mapped[str | None] = mapped_column(Text)
+    # Who last set the disposition / response: "import" or "browser". A browser decision is
+    # never overwritten by a re-import.
+    disposition_origin: Mapped[str | None] = mapped_column(String(8))
+    response_origin: Mapped[str | None] = mapped_column(String(8))
+    action_owner: Mapped[str | None] = mapped_column(String(200))
+    action_due: Mapped[date | None] = mapped_column(Date)
+    internal_note: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic locking
+
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    last_import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    source_file: Mapped[str | None] = mapped_column(String(300))
+    source_sheet: Mapped[str | None] = mapped_column(String(120))
+    source_row: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    artefact: Mapped[Artefact] = relationship()
+    review_round: Mapped[ReviewRound] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+
+class AuditEvent(db.Model):
+    """One change of one field of one comment: who, when, before, after, and why."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        CheckConstraint(_in("origin", ORIGINS), name="origin"),
+        Index("ix_audit_event_comment", "comment_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(40))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    origin: Mapped[str] = mapped_column(String(8))  # import | browser
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))

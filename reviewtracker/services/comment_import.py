@@ -1,0 +1,562 @@
+"""Import one comment log into the database: one transaction, set-based, idempotent.
+
+The reader (importers/) gives typed records and a problem report; this module matches them
+to artefacts, organisations and review rounds, then inserts new comments and updates changed
+ones in bulk. A file with any error writes nothing. A decision taken in the browser is never
+overwritten: the log's differing value is reported as a conflict instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from rapidfuzz import process
+from sqlalchemy import and_, bindparam, insert, literal, select, update
+
+from importers import read_comment_log
+from importers.records import CommentRecord, Problem, SheetReport
+
+from ..extensions import db
+from ..models import (
+    Artefact,
+    AuditEvent,
+    Comment,
+    Constituency,
+    ImportBatch,
+    Organisation,
+    Tranche,
+    utcnow,
+)
+from .reference import get_or_create_round
+
+# The reviewer's own words: a re-import may update these.
+REVIEWER_FIELDS = (
+    "log_comment_id",
+    "section",
+    "page",
+    "line",
+    "text",
+    "proposed_change",
+    "comment_type",
+    "reviewer",
+    "raised_on",
+)
+# A refusal lists this many problems at most, then says how many more there were.
+MAX_PROBLEMS = 200
+CHUNK = 5000
+
+Progress = Callable[[str, int, int], None]  # phase, done, total
+
+
+@dataclass(slots=True)
+class ImportOptions:
+    """What the user said about the log on the command line or the upload form."""
+
+    tranche: str | None = None
+    review_round: int | None = None
+    organisation: str | None = None
+    constituency: str | None = None
+    column_overrides: dict[str, str | None] | None = None
+    actor: str = "cli"
+    dry_run: bool = False
+
+
+@dataclass(slots=True)
+class Conflict:
+    """The log offers a value for a decision that was taken in the browser; the browser's stays."""
+
+    sheet: str
+    row: int
+    reference: str
+    field: str
+    kept: str | None
+    offered: str | None
+
+    def __str__(self) -> str:
+        return (
+            f"sheet '{self.sheet}', row {self.row} ({self.reference}): {self.field} set in the "
+            f"browser kept as {self.kept!r}; the log says {self.offered!r}"
+        )
+
+
+@dataclass(slots=True)
+class ImportReport:
+    file: str
+    sha256: str = ""
+    added: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sheets: list[SheetReport] = field(default_factory=list)
+    encoding: str | None = None
+    batch_id: int | None = None
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+
+class _Refused(Exception):
+    """Raised inside the transaction when resolving found errors: roll back, write nothing."""
+
+
+def import_comment_log(
+    source: str | Path | bytes | BinaryIO,
+    *,
+    filename: str | None = None,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Read, check and store one log. Returns the report; writes nothing unless it is clean."""
+    options = options or ImportOptions()
+    data, filename = _load(source, filename)
+    report = ImportReport(file=filename, sha256=hashlib.sha256(data).hexdigest())
+    report.dry_run = options.dry_run
+    _tick(progress, "read", 0, 1)
+    read = read_comment_log(
+        data,
+        filename=filename,
+        defaults=_defaults(options),
+        column_overrides=options.column_overrides,
+    )
+    _tick(progress, "read", 1, 1)
+    report.problems.extend(read.problems)
+    report.sheets = read.sheets
+    report.encoding = read.encoding
+    if not read.ok:
+        return report
+    db.session.rollback()  # start from a clean transaction
+    try:
+        _store(read.records, report, options, progress)
+    except _Refused:
+        db.session.rollback()
+        return report
+    except Exception:
+        db.session.rollback()
+        raise
+    if options.dry_run:
+        db.session.rollback()
+        report.batch_id = None
+    else:
+        db.session.commit()
+    return report
+
+
+def _load(source: str | Path | bytes | BinaryIO, filename: str | None) -> tuple[bytes, str]:
+    if isinstance(source, bytes):
+        return source, filename or "upload"
+    if isinstance(source, str | Path):
+        path = Path(source)
+        return path.read_bytes(), filename or path.name
+    return source.read(), filename or getattr(source, "name", "upload")
+
+
+def _defaults(options: ImportOptions) -> dict[str, str | int]:
+    given = {
+        "tranche": options.tranche,
+        "review_round": options.review_round,
+        "organisation": options.organisation,
+        "constituency": options.constituency,
+    }
+    return {key: value for key, value in given.items() if value not in (None, "")}
+
+
+def _tick(progress: Progress | None, phase: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(phase, done, total)
+
+
+def _store(
+    records: list[CommentRecord],
+    report: ImportReport,
+    options: ImportOptions,
+    progress: Progress | None,
+) -> None:
+    resolver = _Resolver(report)
+    keys = resolver.resolve(records)
+    if report.errors:
+        raise _Refused
+    previous = db.session.scalar(
+        select(ImportBatch).where(ImportBatch.sha256 == report.sha256).order_by(ImportBatch.id)
+    )
+    if previous is not None:
+        report.notes.append(
+            f"this file was imported before, on {previous.imported_at:%Y-%m-%d %H:%M} "
+            f"(batch {previous.id})"
+        )
+    batch = ImportBatch(
+        kind="comments",
+        file_name=report.file,
+        sha256=report.sha256,
+        imported_by=options.actor,
+        column_mapping={s.name: s.mapping for s in report.sheets if s.mapping},
+    )
+    db.session.add(batch)
+    db.session.flush()
+    report.batch_id = batch.id
+    writer = _Writer(batch.id, options.actor, report, progress)
+    writer.write(records, keys, resolver.existing(keys))
+    batch.added, batch.unchanged, batch.updated = report.added, report.unchanged, report.updated
+    batch.conflicts = len(report.conflicts)
+    batch.problems = [str(p) for p in report.warnings] + [str(c) for c in report.conflicts]
+
+
+Key = tuple[int, int, int, str]  # artefact, round, organisation, source key
+
+
+class _Resolver:
+    """Matches the records' artefacts, organisations and rounds to ids; reports what it can't."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        self.columns = {s.name: s.mapping for s in report.sheets}
+        self.reported = 0
+
+    def problem(self, message: str, record: CommentRecord | None = None, **kw) -> None:
+        severity = kw.pop("severity", "error")
+        if severity == "error":
+            self.reported += 1
+            if self.reported > MAX_PROBLEMS:
+                return
+        where = {"sheet": record.sheet, "row": record.row} if record else {}
+        self.report.problems.append(
+            Problem(self.report.file, message, severity=severity, **where, **kw)
+        )
+
+    def column(self, record: CommentRecord, field_name: str) -> str | None:
+        return self.columns.get(record.sheet, {}).get(field_name)
+
+    def resolve(self, records: list[CommentRecord]) -> list[Key | None]:
+        artefacts = self._artefacts(records)
+        organisations = self._organisations(records)
+        rounds: dict[tuple[int, int], int] = {}
+        tranche_ids = dict(db.session.execute(select(Tranche.code, Tranche.id)).tuples())
+        keys: list[Key | None] = []
+        seen: dict[Key, CommentRecord] = {}
+        for record in records:
+            artefact = artefacts.get(record.artefact or "")
+            organisation_id = organisations.get(_fold(record.organisation or ""))
+            if artefact is None or organisation_id is None:
+                keys.append(None)
+                continue
+            artefact_id, artefact_tranche = artefact
+            tranche = record.tranche or artefact_tranche or "TBC"
+            round_id = get_or_create_round(tranche_ids[tranche], record.review_round or 1, rounds)
+            key = (artefact_id, round_id, organisation_id, record.source_key)
+            if key in seen:
+                first = seen[key]
+                self.problem(
+                    f"comment {record.source_key} on {record.artefact} appears twice "
+                    f"(also sheet '{first.sheet}', row {first.row})",
+                    record,
+                )
+            seen[key] = record
+            keys.append(key)
+        if self.reported > MAX_PROBLEMS:
+            self.report.problems.append(
+                Problem(self.report.file, f"... and {self.reported - MAX_PROBLEMS} more errors")
+            )
+        return keys
+
+    def _artefacts(self, records: list[CommentRecord]) -> dict[str, tuple[int, str | None]]:
+        """reference -> (id, tranche code); every unknown reference is reported per row."""
+        rows = db.session.execute(
+            select(Artefact.reference, Artefact.id, Tranche.code).outerjoin(Tranche)
+        ).all()
+        known = {reference: (artefact_id, code) for reference, artefact_id, code in rows}
+        warned: set[str] = set()
+        for record in records:
+            reference = record.artefact or ""
+            if reference not in known:
+                hint = process.extractOne(reference, list(known)) if known else None
+                suggestion = f"; did you mean {hint[0]}?" if hint and hint[1] >= 80 else ""
+                self.problem(
+                    "unknown artefact reference: not in the artefact register "
+                    f"(import it with import-artefacts){suggestion}",
+                    record,
+                    column=self.column(record, "artefact"),
+                    value=reference,
+                )
+            elif record.tranche and known[reference][1] and record.tranche != known[reference][1]:
+                if reference not in warned:
+                    warned.add(reference)
+                    self.problem(
+                        f"{reference} is in tranche {known[reference][1]} in the register; "
+                        f"its comments here count towards tranche {record.tranche}",
+                        record,
+                        severity="warning",
+                    )
+        return known
+
+    def _organisations(self, records: list[CommentRecord]) -> dict[str, int]:
+        """Folded name -> id, creating organisations not yet known with their constituency."""
+        first: dict[str, CommentRecord] = {}
+        constituency_of: dict[str, str] = {}
+        for record in records:
+            key = _fold(record.organisation or "")
+            first.setdefault(key, record)
+            if record.constituency and key not in constituency_of:
+                constituency_of[key] = record.constituency
+        known = dict(
+            db.session.execute(
+                select(Organisation.name_key, Organisation.id).where(
+                    Organisation.name_key.in_(list(first))
+                )
+            ).tuples()
+        )
+        constituencies = dict(db.session.execute(select(Constituency.name, Constituency.id)))
+        for key, record in first.items():
+            if key in known:
+                continue
+            if not key:
+                self.problem("no organisation for this comment", record)
+                continue
+            name = constituency_of.get(key)
+            if name is None:
+                self.problem(
+                    f"organisation {record.organisation!r} is not known yet and the log gives no "
+                    "constituency for it: add a Constituency column, a 'Constituency:' line "
+                    "above the table, or pass --constituency",
+                    record,
+                    column=self.column(record, "organisation"),
+                )
+            elif name not in constituencies:
+                self.problem(
+                    "constituency is not in the reference list (run init-db?)",
+                    record,
+                    column=self.column(record, "constituency"),
+                    value=name,
+                )
+            else:
+                organisation = Organisation(
+                    name=" ".join((record.organisation or "").split()),
+                    name_key=key,
+                    constituency_id=constituencies[name],
+                )
+                db.session.add(organisation)
+                db.session.flush()
+                known[key] = organisation.id
+        return known
+
+    def existing(self, keys: Iterable[Key | None]) -> dict[Key, dict]:
+        """The comments already stored under these keys, with the fields a re-import compares."""
+        wanted = {key for key in keys if key is not None}
+        if not wanted:
+            return {}
+        scope = {part: sorted({key[i] for key in wanted}) for i, part in enumerate("aro")}
+        columns = [
+            Comment.id,
+            Comment.artefact_id,
+            Comment.review_round_id,
+            Comment.organisation_id,
+            Comment.source_key,
+            Comment.disposition,
+            Comment.response,
+            Comment.disposition_origin,
+            Comment.response_origin,
+            *(getattr(Comment, name) for name in REVIEWER_FIELDS),
+        ]
+        query = select(*columns).where(
+            Comment.organisation_id.in_(scope["o"]),
+            Comment.review_round_id.in_(scope["r"]),
+            Comment.artefact_id.in_(scope["a"]),
+        )
+        found: dict[Key, dict] = {}
+        for row in db.session.execute(query).mappings():
+            key = (row.artefact_id, row.review_round_id, row.organisation_id, row.source_key)
+            if key in wanted:
+                found[key] = dict(row)
+        return found
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+class _Writer:
+    """Bulk-inserts new comments, bulk-updates changed ones, and writes their audit events."""
+
+    def __init__(self, batch_id: int, actor: str, report: ImportReport, progress) -> None:
+        self.batch_id = batch_id
+        self.actor = actor
+        self.report = report
+        self.progress = progress
+        self.now = utcnow()
+        self.audit: list[dict] = []
+
+    def write(self, records: list[CommentRecord], keys: list[Key | None], existing: dict) -> None:
+        new_rows: list[dict] = []
+        changed: list[dict] = []
+        for record, key in zip(records, keys, strict=True):
+            if key is None:
+                continue
+            stored = existing.get(key)
+            if stored is None:
+                new_rows.append(self._new_row(record, key))
+                continue
+            change = self._changes(record, stored)
+            if change:
+                changed.append(change)
+            else:
+                self.report.unchanged += 1
+        self._insert(new_rows)
+        self._update(changed)
+        if self.audit:
+            db.session.execute(insert(AuditEvent.__table__), self.audit)
+        self.report.added = len(new_rows)
+        self.report.updated = len(changed)
+
+    def _new_row(self, record: CommentRecord, key: Key) -> dict:
+        disposition = record.disposition or "open"
+        return {
+            "artefact_id": key[0],
+            "review_round_id": key[1],
+            "organisation_id": key[2],
+            "source_key": key[3],
+            "log_comment_id": record.log_comment_id,
+            "section": record.section,
+            "page": record.page,
+            "line": record.line,
+            "text": record.comment,
+            "proposed_change": record.proposed_change,
+            "comment_type": record.comment_type,
+            "reviewer": record.reviewer,
+            "raised_on": record.raised_on,
+            "disposition": disposition,
+            "disposition_origin": "import" if disposition != "open" else None,
+            "response": record.response,
+            "response_origin": "import" if record.response else None,
+            "version": 1,
+            "import_batch_id": self.batch_id,
+            "last_import_batch_id": self.batch_id,
+            "source_file": self.report.file,
+            "source_sheet": record.sheet,
+            "source_row": record.row,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+
+    def _changes(self, record: CommentRecord, stored: dict) -> dict | None:
+        """The update for one stored comment, or None if the log says nothing new."""
+        row = {name: stored[name] for name in REVIEWER_FIELDS}
+        incoming = {name: getattr(record, name) for name in REVIEWER_FIELDS if name != "text"}
+        incoming["text"] = record.comment
+        dirty = incoming != row
+        row.update(incoming)
+        row.update(disposition=stored["disposition"], response=stored["response"])
+        row.update(
+            disposition_origin=stored["disposition_origin"],
+            response_origin=stored["response_origin"],
+        )
+        # A blank status in the log never undoes a decision already stored.
+        offered = {
+            "disposition": record.disposition if record.disposition != "open" else None,
+            "response": record.response,
+        }
+        for name, value in offered.items():
+            if value is None or value == stored[name]:
+                continue
+            if stored[f"{name}_origin"] == "browser":
+                self.report.conflicts.append(
+                    Conflict(record.sheet, record.row, record.artefact or "", name, stored[name], value)
+                )
+                continue
+            self.audit.append(self._audit(stored["id"], name, stored[name], value))
+            row[name] = value
+            row[f"{name}_origin"] = "import"
+            dirty = True
+        if not dirty:
+            return None
+        row["_id"] = stored["id"]
+        return row
+
+    def _audit(self, comment_id: int, field_name: str, before, after) -> dict:
+        return {
+            "comment_id": comment_id,
+            "field": field_name,
+            "before": before,
+            "after": after,
+            "actor": self.actor,
+            "at": self.now,
+            "origin": "import",
+            "import_batch_id": self.batch_id,
+        }
+
+    def _insert(self, rows: list[dict]) -> None:
+        table = Comment.__table__
+        for start in range(0, len(rows), CHUNK):
+            db.session.execute(insert(table), rows[start : start + CHUNK])
+            _tick(self.progress, "write", min(start + CHUNK, len(rows)), len(rows))
+        if rows:
+            self._audit_new_rows()
+
+    def _audit_new_rows(self) -> None:
+        """One audit event per decision the import set on a new comment, in one statement each."""
+        audit = AuditEvent.__table__
+        comment = Comment.__table__
+        columns = ["comment_id", "field", "before", "after", "actor", "at", "origin"]
+        columns.append("import_batch_id")
+        for field_name, before, condition in (
+            ("disposition", "open", comment.c.disposition != "open"),
+            ("response", None, comment.c.response.is_not(None)),
+        ):
+            source = select(
+                comment.c.id,
+                literal(field_name),
+                literal(before),
+                comment.c[field_name],
+                literal(self.actor),
+                literal(self.now),
+                literal("import"),
+                literal(self.batch_id),
+            ).where(and_(comment.c.import_batch_id == self.batch_id, condition))
+            db.session.execute(insert(audit).from_select(columns, source))
+
+    def _update(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        table = Comment.__table__
+        names = [*REVIEWER_FIELDS, "disposition", "response"]
+        names += ["disposition_origin", "response_origin"]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values(
+                {name: bindparam(name) for name in names}
+                | {
+                    "version": table.c.version + 1,
+                    "updated_at": self.now,
+                    "last_import_batch_id": self.batch_id,
+                }
+            )
+        )
+        for start in range(0, len(rows), CHUNK):
+            db.session.connection().execute(statement, rows[start : start + CHUNK])
+
+
+__all__ = [
+    "Conflict",
+    "ImportOptions",
+    "ImportReport",
+    "import_comment_log",
+    "REVIEWER_FIELDS",
+]
