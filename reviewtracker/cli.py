@@ -62,7 +62,9 @@ def import_artefacts_command(file: Path, dry_run: bool) -> None:
     status and version.
     """
     _require_schema()
-    report = import_artefact_register(file, actor=current_app.config["IMPORT_ACTOR"], dry_run=dry_run)
+    report = import_artefact_register(
+        file, actor=current_app.config["IMPORT_ACTOR"], dry_run=dry_run
+    )
     console = _console()
     for problem in report.problems:
         console.print(f"  [{'red' if problem.severity == 'error' else 'yellow'}]{problem}[/]")
@@ -79,8 +81,17 @@ def import_artefacts_command(file: Path, dry_run: bool) -> None:
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option("--tranche", type=click.Choice(TRANCHES), help="Tranche under review, if the log doesn't say (default: the artefact's).")
-@click.option("--round", "review_round", type=click.IntRange(1, 20), help="Review round, if the log doesn't say (default 1).")
+@click.option(
+    "--tranche",
+    type=click.Choice(TRANCHES),
+    help="Tranche under review, if the log doesn't say (default: the artefact's).",
+)
+@click.option(
+    "--round",
+    "review_round",
+    type=click.IntRange(1, 20),
+    help="Review round, if the log doesn't say (default 1).",
+)
 @click.option("--organisation", help="Organisation that sent the log, if the log doesn't say.")
 @click.option("--constituency", help="Constituency of a new organisation, if the log doesn't say.")
 @click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")

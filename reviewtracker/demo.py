@@ -101,7 +101,11 @@ TRANCHE_2 = [
     ("IF001", "Notification of Change of Supplier", "Registration Service"),
     ("IF002", "Registration Update to Supplier (COS Gain)", "Registration Service"),
     ("IF031", "Supplier Service Appointment Request", "Registration Service"),
-    ("IF032", "Registration Service Response to Supplier Service App Request", "Registration Service"),
+    (
+        "IF032",
+        "Registration Service Response to Supplier Service App Request",
+        "Registration Service",
+    ),
     ("IF033", "Registration Service Request for Service Appointment", "Registration Service"),
     ("IF034", "Service Provider Response to Appointment Request", "Registration Service"),
     (
@@ -114,7 +118,11 @@ TRANCHE_2 = [
         "Registration Service Notification of Service of Appointment & Supporting Info",
         "Registration Service",
     ),
-    ("IF037", "Registration Service Notification of Service De-Appointment", "Registration Service"),
+    (
+        "IF037",
+        "Registration Service Notification of Service De-Appointment",
+        "Registration Service",
+    ),
     ("IF038", "Customer Direct Contract Advisory", "Registration Service"),
     ("IF039", "Customer Direct Contract Advisory Response", "Registration Service"),
     ("BRS010", "Smart Data Service", "Smart Data Service"),
@@ -272,9 +280,7 @@ def tranche2_comments(seed: int = 2) -> list[DemoComment]:
         numbers[organisation] = numbers.get(organisation, 0) + 1
         comment, change, section = _text(rng, index)
         roll = rng.random()
-        disposition = (
-            "open" if roll < 0.6 else DISPOSITION_ORDER[int((roll - 0.6) / 0.4 * 4) % 4]
-        )
+        disposition = "open" if roll < 0.6 else DISPOSITION_ORDER[int((roll - 0.6) / 0.4 * 4) % 4]
         comments.append(
             DemoComment(
                 rng.choice(references),
@@ -316,8 +322,7 @@ def write_log(path: Path, comments: list[DemoComment]) -> Path:
     header = ["Comment No.", "Design Artefact", "Section / Page", "Reviewer Comment"]
     header.append("Proposed Amendment")
     rows = [
-        [c.log_id, f"MHHSP-{c.artefact}", c.section, c.comment, c.proposed_change]
-        for c in comments
+        [c.log_id, f"MHHSP-{c.artefact}", c.section, c.comment, c.proposed_change] for c in comments
     ]
     if path.suffix == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from importers import read_artefact_register
@@ -40,7 +41,11 @@ class RegisterReport:
 
 
 def import_artefact_register(
-    path: str | Path, *, filename: str | None = None, actor: str = "cli", dry_run: bool = False
+    path: str | Path,
+    *,
+    filename: str | None = None,
+    actor: str | None = None,
+    dry_run: bool = False,
 ) -> RegisterReport:
     """Add new artefacts and update known ones (matched by reference) in one transaction."""
     data = Path(path).read_bytes()
@@ -59,7 +64,7 @@ def import_artefact_register(
             kind="artefacts",
             file_name=filename,
             sha256=hashlib.sha256(data).hexdigest(),
-            imported_by=actor,
+            imported_by=actor or current_app.config["IMPORT_ACTOR"],
             added=report.added,
             updated=report.updated,
             unchanged=report.unchanged,

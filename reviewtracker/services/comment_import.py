@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from flask import current_app
 from rapidfuzz import process
 from sqlalchemy import and_, bindparam, insert, literal, select, update
 
@@ -61,7 +62,7 @@ class ImportOptions:
     organisation: str | None = None
     constituency: str | None = None
     column_overrides: dict[str, str | None] | None = None
-    actor: str = "cli"
+    actor: str | None = None  # default: the app's IMPORT_ACTOR
     dry_run: bool = False
 
 
@@ -128,6 +129,7 @@ def import_comment_log(
 ) -> ImportReport:
     """Read, check and store one log. Returns the report; writes nothing unless it is clean."""
     options = options or ImportOptions()
+    options.actor = options.actor or current_app.config["IMPORT_ACTOR"]
     data, filename = _load(source, filename)
     report = ImportReport(file=filename, sha256=hashlib.sha256(data).hexdigest())
     report.dry_run = options.dry_run
@@ -249,7 +251,7 @@ class _Resolver:
         artefacts = self._artefacts(records)
         organisations = self._organisations(records)
         rounds: dict[tuple[int, int], int] = {}
-        tranche_ids = dict(db.session.execute(select(Tranche.code, Tranche.id)).tuples())
+        tranche_ids = dict(db.session.execute(select(Tranche.code, Tranche.id)).all())
         keys: list[Key | None] = []
         seen: dict[Key, CommentRecord] = {}
         for record in records:
@@ -283,29 +285,36 @@ class _Resolver:
             select(Artefact.reference, Artefact.id, Tranche.code).outerjoin(Tranche)
         ).all()
         known = {reference: (artefact_id, code) for reference, artefact_id, code in rows}
+        hints: dict[str, str] = {}
         warned: set[str] = set()
         for record in records:
             reference = record.artefact or ""
             if reference not in known:
-                hint = process.extractOne(reference, list(known)) if known else None
-                suggestion = f"; did you mean {hint[0]}?" if hint and hint[1] >= 80 else ""
+                if reference not in hints:
+                    hints[reference] = self._hint(reference, known)
                 self.problem(
                     "unknown artefact reference: not in the artefact register "
-                    f"(import it with import-artefacts){suggestion}",
+                    f"(import it with import-artefacts){hints[reference]}",
                     record,
                     column=self.column(record, "artefact"),
                     value=reference,
                 )
-            elif record.tranche and known[reference][1] and record.tranche != known[reference][1]:
-                if reference not in warned:
-                    warned.add(reference)
-                    self.problem(
-                        f"{reference} is in tranche {known[reference][1]} in the register; "
-                        f"its comments here count towards tranche {record.tranche}",
-                        record,
-                        severity="warning",
-                    )
+            elif record.tranche and known[reference][1] not in (None, record.tranche):
+                if reference in warned:
+                    continue
+                warned.add(reference)
+                self.problem(
+                    f"{reference} is in another tranche in the register; "
+                    f"its comments here count towards tranche {record.tranche}",
+                    record,
+                    severity="warning",
+                )
         return known
+
+    @staticmethod
+    def _hint(reference: str, known: dict) -> str:
+        match = process.extractOne(reference, list(known)) if known else None
+        return f"; did you mean {match[0]}?" if match and match[1] >= 80 else ""
 
     def _organisations(self, records: list[CommentRecord]) -> dict[str, int]:
         """Folded name -> id, creating organisations not yet known with their constituency."""
@@ -321,9 +330,9 @@ class _Resolver:
                 select(Organisation.name_key, Organisation.id).where(
                     Organisation.name_key.in_(list(first))
                 )
-            ).tuples()
+            ).all()
         )
-        constituencies = dict(db.session.execute(select(Constituency.name, Constituency.id)))
+        constituencies = dict(db.session.execute(select(Constituency.name, Constituency.id)).all())
         for key, record in first.items():
             if key in known:
                 continue
@@ -477,7 +486,9 @@ class _Writer:
                 continue
             if stored[f"{name}_origin"] == "browser":
                 self.report.conflicts.append(
-                    Conflict(record.sheet, record.row, record.artefact or "", name, stored[name], value)
+                    Conflict(
+                        record.sheet, record.row, record.artefact or "", name, stored[name], value
+                    )
                 )
                 continue
             self.audit.append(self._audit(stored["id"], name, stored[name], value))

@@ -33,7 +33,7 @@ def tranche_by_code(code: str) -> Tranche | None:
 
 
 def tranche_ids_by_code() -> dict[str, int]:
-    return dict(db.session.execute(select(Tranche.code, Tranche.id)).tuples())
+    return dict(db.session.execute(select(Tranche.code, Tranche.id)).all())
 
 
 def get_or_create_service(name: str, cache: dict[str, int]) -> int:

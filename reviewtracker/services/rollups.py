@@ -91,7 +91,8 @@ def comment_status(tranche: str, review_round: int | None = None) -> CommentStat
         table.artefacts.append(ArtefactStatus(reference, title or "", *map(int, numbers)))
     # The grand total row adds up the rows above it, exactly as the pack does.
     table.totals = {
-        name: sum(getattr(row, name) for row in table.artefacts) for name in (*DISPOSITIONS, "total")
+        name: sum(getattr(row, name) for row in table.artefacts)
+        for name in (*DISPOSITIONS, "total")
     }
     return table
 
@@ -155,7 +156,7 @@ def tranche_overview() -> list[TrancheSummary]:
             select(Tranche.code, func.count(Artefact.id))
             .outerjoin(Artefact, Artefact.tranche_id == Tranche.id)
             .group_by(Tranche.code)
-        ).tuples()
+        ).all()
     )
     comments = {
         code: (int(total), int(still_open or 0))

@@ -1,0 +1,209 @@
+"""The import service: one transaction per file, idempotent, never overwriting the browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from reviewtracker.extensions import db
+from reviewtracker.models import AuditEvent, Comment, ImportBatch, Organisation
+from reviewtracker.services.comment_import import ImportOptions, import_comment_log
+from reviewtracker.services.triage import StaleComment, triage_comment
+from tests.logmaker import write_csv_log, write_xlsx_log
+
+from .factories import add_artefacts
+
+ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
+
+
+def _rows(n: int = 3, **overrides) -> list[dict]:
+    rows = []
+    for i in range(1, n + 1):
+        row = {
+            "log_comment_id": str(i),
+            "artefact": ["MHHSP-BP004", "BP-005", "IF-05"][(i - 1) % 3],
+            "section": f"3.{i}",
+            "comment": f"Comment number {i}: the trigger for step {i} is unclear to implementers.",
+            "proposed_change": f"Clarify step {i}.",
+            "disposition": "",
+        }
+        row.update(overrides)
+        rows.append(row)
+    return rows
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def artefacts(app):
+    add_artefacts(("BP004", "1"), ("BP005", "1"), ("IF005", "1"))
+
+
+def test_import_adds_comments_organisation_and_batch(artefacts, tmp_path: Path):
+    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(), key_values=ACME)
+    report = import_comment_log(path)
+    assert report.ok and report.written
+    assert (report.added, report.unchanged, report.updated) == (3, 0, 0)
+    organisation = db.session.scalar(select(Organisation))
+    assert organisation.name == "Acme Energy"
+    assert organisation.constituency.name == "Supplier- Large"
+    comments = db.session.scalars(select(Comment).order_by(Comment.id)).all()
+    assert [c.artefact.reference for c in comments] == ["BP004", "BP005", "IF005"]
+    assert comments[0].source_file == "acme.xlsx" and comments[0].source_row > 3
+    assert all(c.disposition == "open" for c in comments)
+    batch = db.session.get(ImportBatch, report.batch_id)
+    assert batch.added == 3 and batch.file_name == "acme.xlsx" and len(batch.sha256) == 64
+    assert batch.column_mapping["Comments"]["comment"]
+
+
+def test_reimport_of_the_same_log_adds_nothing(artefacts, tmp_path: Path):
+    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(disposition="Accepted"), key_values=ACME)
+    assert import_comment_log(path).added == 3
+    audit_before = _count(AuditEvent)
+    again = import_comment_log(path)
+    assert (again.added, again.unchanged, again.updated) == (0, 3, 0)
+    assert _count(Comment) == 3
+    assert _count(AuditEvent) == audit_before
+    assert any("imported before" in note for note in again.notes)
+
+
+def test_imported_dispositions_are_audited(artefacts, tmp_path: Path):
+    rows = _rows(disposition="Accepted", response="Agreed, updated in v1.1")
+    import_comment_log(write_xlsx_log(tmp_path / "acme.xlsx", rows, key_values=ACME))
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    dispositions = [e for e in events if e.field == "disposition"]
+    assert len(dispositions) == 3
+    assert {(e.before, e.after, e.origin, e.actor) for e in dispositions} == {
+        ("open", "accepted", "import", "tester")
+    }
+    assert sum(e.field == "response" for e in events) == 3
+
+
+def test_a_file_with_an_error_writes_nothing(artefacts, tmp_path: Path):
+    rows = _rows()
+    rows[1]["artefact"] = "BP999"
+    path = write_xlsx_log(tmp_path / "bad.xlsx", rows, key_values=ACME)
+    report = import_comment_log(path)
+    assert not report.ok and not report.written
+    (error,) = report.errors
+    assert error.file == "bad.xlsx" and error.sheet == "Comments" and error.value == "BP999"
+    assert error.row is not None and error.column
+    assert "bad.xlsx" in str(error) and "BP999" in str(error)
+    assert _count(Comment) == _count(Organisation) == _count(ImportBatch) == 0
+
+
+def test_unknown_reference_suggests_the_near_one(artefacts, tmp_path: Path):
+    rows = _rows(1, artefact="BP040")
+    report = import_comment_log(write_xlsx_log(tmp_path / "near.xlsx", rows, key_values=ACME))
+    assert "did you mean BP004" in str(report.errors[0])
+
+
+def test_new_organisation_without_constituency_is_refused(artefacts, tmp_path: Path):
+    path = write_xlsx_log(tmp_path / "x.xlsx", _rows(), key_values={"Organisation": "Newco"})
+    report = import_comment_log(path)
+    assert not report.ok
+    assert "Newco" in str(report.errors[0]) and "constituency" in str(report.errors[0])
+    assert _count(Comment) == 0
+    # The same log with the constituency given on the command line goes in.
+    report = import_comment_log(path, options=ImportOptions(constituency="Supplier- Small"))
+    assert report.ok and report.added == 3
+
+
+def test_updated_log_updates_text_and_imported_decisions(artefacts, tmp_path: Path):
+    import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", _rows(), key_values=ACME))
+    rows = _rows(disposition="Rejected")
+    rows[0]["comment"] = "Comment number 1, reworded by the reviewer."
+    rows[1]["disposition"] = ""  # a blank status never undoes anything
+    report = import_comment_log(write_xlsx_log(tmp_path / "v2.xlsx", rows, key_values=ACME))
+    assert (report.added, report.unchanged, report.updated) == (0, 1, 2)
+    first = db.session.scalar(select(Comment).where(Comment.log_comment_id == "1"))
+    assert first.text == "Comment number 1, reworded by the reviewer."
+    assert first.disposition == "rejected" and first.disposition_origin == "import"
+    assert first.version == 2
+    second = db.session.scalar(select(Comment).where(Comment.log_comment_id == "2"))
+    assert second.disposition == "open"
+
+
+def test_reimport_never_overwrites_a_browser_decision(artefacts, tmp_path: Path):
+    rows = _rows(disposition="Accepted", response="Agreed")
+    import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", rows, key_values=ACME))
+    comment = db.session.scalar(select(Comment).where(Comment.log_comment_id == "2"))
+    triage_comment(
+        comment.id,
+        {"disposition": "action", "response": "Sub-group to discuss"},
+        actor="triager@example.org",
+        expected_version=comment.version,
+    )
+    rows = _rows(disposition="Rejected", response="Not needed")
+    report = import_comment_log(write_xlsx_log(tmp_path / "v2.xlsx", rows, key_values=ACME))
+    assert report.ok
+    kept = db.session.get(Comment, comment.id)
+    db.session.refresh(kept)
+    assert (kept.disposition, kept.response) == ("action", "Sub-group to discuss")
+    conflicts = {(c.field, c.kept, c.offered) for c in report.conflicts}
+    assert conflicts == {
+        ("disposition", "action", "rejected"),
+        ("response", "Sub-group to discuss", "Not needed"),
+    }
+    # The other two comments' imported decisions did follow the log.
+    others = db.session.scalars(select(Comment.disposition).where(Comment.id != comment.id))
+    assert set(others) == {"rejected"}
+    batch = db.session.get(ImportBatch, report.batch_id)
+    assert batch.conflicts == 2 and any("kept" in p for p in batch.problems)
+
+
+def test_triage_is_audited_and_refuses_a_stale_save(artefacts, tmp_path: Path):
+    import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", _rows(1), key_values=ACME))
+    comment = db.session.scalar(select(Comment))
+    triage_comment(comment.id, {"disposition": "accepted"}, actor="a@x", expected_version=1)
+    with pytest.raises(StaleComment):
+        triage_comment(comment.id, {"disposition": "rejected"}, actor="b@x", expected_version=1)
+    db.session.refresh(comment)
+    assert comment.disposition == "accepted" and comment.disposition_origin == "browser"
+    (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.origin == "browser"))
+    assert (event.field, event.before, event.after, event.actor) == (
+        "disposition",
+        "open",
+        "accepted",
+        "a@x",
+    )
+
+
+def test_dry_run_counts_but_writes_nothing(artefacts, tmp_path: Path):
+    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(), key_values=ACME)
+    report = import_comment_log(path, options=ImportOptions(dry_run=True))
+    assert report.ok and not report.written and report.added == 3
+    assert _count(Comment) == _count(Organisation) == _count(ImportBatch) == 0
+
+
+def test_cp1252_csv_with_options_for_what_the_log_lacks(artefacts, tmp_path: Path):
+    rows = _rows(2, comment="Costs of £5k – see section 4 “Exceptions”")
+    path = write_csv_log(tmp_path / "acme.csv", rows, encoding="cp1252")
+    options = ImportOptions(organisation="Acme Energy", constituency="Supplier- Large")
+    report = import_comment_log(path, options=options)
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.encoding and "1252" in report.encoding
+    texts = set(db.session.scalars(select(Comment.text)))
+    assert texts == {"Costs of £5k – see section 4 “Exceptions”"}
+
+
+def test_round_and_tranche_options_place_comments(artefacts, tmp_path: Path):
+    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(), key_values=ACME)
+    first = import_comment_log(path, options=ImportOptions(review_round=1))
+    second = import_comment_log(path, options=ImportOptions(review_round=2))
+    assert first.added == second.added == 3
+    rounds = set(db.session.scalars(select(Comment.review_round_id)))
+    assert len(rounds) == 2
+
+
+def test_tranche_option_against_the_register_warns_once(artefacts, tmp_path: Path):
+    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(6), key_values=ACME)
+    report = import_comment_log(path, options=ImportOptions(tranche="2"))
+    assert report.ok and report.added == 6
+    warnings = [str(w) for w in report.warnings]
+    assert len(warnings) == 3  # one per artefact, not one per row
+    assert all("count towards tranche 2" in w for w in warnings)

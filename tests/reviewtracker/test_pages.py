@@ -1,0 +1,18 @@
+"""The read-only dashboard pages show the same rollups as the CLI."""
+
+from reviewtracker.demo import load_demo
+
+
+def test_index_and_tranche_pages(app, client):
+    load_demo()
+    index = client.get("/")
+    assert index.status_code == 200
+    assert b"Tranche 1" in index.data
+    page = client.get("/tranches/1")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "BP004- Data Collection" in html and ">707<" in html
+    assert "Supplier- I&amp;C" in html  # zero rows are listed, escaped
+    assert client.get("/tranches/1/rounds/1").status_code == 200
+    assert client.get("/tranches/1/rounds/9").status_code == 404
+    assert client.get("/tranches/7").status_code == 404
