@@ -9,10 +9,13 @@ from pathlib import Path
 
 def database_url(instance_path: str) -> str:
     """DATABASE_URL if set (postgresql://... uses psycopg 3), else SQLite in the instance folder."""
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if not url:
-        return "sqlite:///" + str(Path(instance_path) / "reviewtracker.db")
-    # Heroku-style URLs and bare postgresql:// should go through psycopg 3.
+    url = normalise_url(os.environ.get("DATABASE_URL", ""))
+    return url or "sqlite:///" + str(Path(instance_path) / "reviewtracker.db")
+
+
+def normalise_url(url: str) -> str:
+    """Bare postgresql:// (and Heroku's postgres://) URLs go through psycopg 3."""
+    url = url.strip()
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

@@ -1,28 +1,39 @@
-"""Fixtures: an app on a temporary SQLite database with the schema and reference data."""
+"""Fixtures: an app on a fresh database with the schema and reference data.
+
+SQLite in a temporary folder by default. Set REVIEWTRACKER_TEST_DATABASE_URL to a
+PostgreSQL database (it is emptied before each test) to run the same tests there.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from reviewtracker import create_app
+from reviewtracker.config import normalise_url
 from reviewtracker.extensions import db
 from reviewtracker.services.reference import init_db
+
+TEST_DATABASE_URL = os.environ.get("REVIEWTRACKER_TEST_DATABASE_URL", "")
 
 
 @pytest.fixture
 def app(tmp_path: Path):
+    url = normalise_url(TEST_DATABASE_URL) or f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+            "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": False,
             "IMPORT_ACTOR": "tester",
         }
     )
     with app.app_context():
+        if TEST_DATABASE_URL:
+            db.drop_all()
         init_db()
         yield app
         db.session.remove()

@@ -282,7 +282,9 @@ class _Resolver:
     def _artefacts(self, records: list[CommentRecord]) -> dict[str, tuple[int, str | None]]:
         """reference -> (id, tranche code); every unknown reference is reported per row."""
         rows = db.session.execute(
-            select(Artefact.reference, Artefact.id, Tranche.code).outerjoin(Tranche)
+            select(Artefact.reference, Artefact.id, Tranche.code)
+            .outerjoin(Tranche)
+            .order_by(Artefact.reference)
         ).all()
         known = {reference: (artefact_id, code) for reference, artefact_id, code in rows}
         hints: dict[str, str] = {}
@@ -293,7 +295,7 @@ class _Resolver:
                 if reference not in hints:
                     hints[reference] = self._hint(reference, known)
                 self.problem(
-                    "unknown artefact reference: not in the artefact register "
+                    "unknown artefact reference {value}: not in the artefact register "
                     f"(import it with import-artefacts){hints[reference]}",
                     record,
                     column=self.column(record, "artefact"),
@@ -350,7 +352,7 @@ class _Resolver:
                 )
             elif name not in constituencies:
                 self.problem(
-                    "constituency is not in the reference list (run init-db?)",
+                    "constituency {value} is not in the reference list (run init-db?)",
                     record,
                     column=self.column(record, "constituency"),
                     value=name,

@@ -97,7 +97,7 @@ def test_a_file_with_an_error_writes_nothing(artefacts, tmp_path: Path):
 
 
 def test_unknown_reference_suggests_the_near_one(artefacts, tmp_path: Path):
-    rows = _rows(1, artefact="BP040")
+    rows = _rows(1, artefact="BP044")
     report = import_comment_log(write_xlsx_log(tmp_path / "near.xlsx", rows, key_values=ACME))
     assert "did you mean BP004" in str(report.errors[0])
 
