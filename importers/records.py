@@ -45,7 +45,9 @@ class Problem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None or self.column_index is not None:
-            letter = f" ({column_letter(self.column_index)})" if self.column_index is not None else ""
+            letter = (
+                f" ({column_letter(self.column_index)})" if self.column_index is not None else ""
+            )
             name = f"'{self.column}'" if self.column is not None else ""
             where.append(f"column {name}{letter}".replace("column  (", "column ("))
         message = self.message

@@ -1,0 +1,68 @@
+"""Read review comment logs and artefact registers into typed records plus a problem report.
+
+Pure Python: no Flask, no database. Usable from a notebook::
+
+    from importers import read_comment_log
+    result = read_comment_log("Acme BP004 comments.xlsx", defaults={"organisation": "Acme"})
+    for problem in result.problems:
+        print(problem)
+"""
+
+from __future__ import annotations
+
+from .comment_log import CONTEXT_FIELDS, read_comment_log
+from .normalise import (
+    COMMENT_FIELDS,
+    COMMENT_TYPE_SYNONYMS,
+    DISPOSITION_SYNONYMS,
+    REGISTER_FIELDS,
+    document_type,
+    header_field,
+    match_constituency,
+    normalise_artefact_ref,
+    normalise_comment_type,
+    normalise_disposition,
+    normalise_header,
+    normalise_review_round,
+    normalise_tranche,
+    split_artefact_ref,
+)
+from .records import (
+    DISPOSITIONS,
+    ArtefactRecord,
+    CommentRecord,
+    Problem,
+    ReadResult,
+    SheetReport,
+)
+from .reference import CONSTITUENCIES, DOCUMENT_TYPES, TRANCHES
+from .register import read_artefact_register
+
+__all__ = [
+    "COMMENT_FIELDS",
+    "COMMENT_TYPE_SYNONYMS",
+    "CONSTITUENCIES",
+    "CONTEXT_FIELDS",
+    "DISPOSITIONS",
+    "DISPOSITION_SYNONYMS",
+    "DOCUMENT_TYPES",
+    "REGISTER_FIELDS",
+    "TRANCHES",
+    "ArtefactRecord",
+    "CommentRecord",
+    "Problem",
+    "ReadResult",
+    "SheetReport",
+    "document_type",
+    "header_field",
+    "match_constituency",
+    "normalise_artefact_ref",
+    "normalise_comment_type",
+    "normalise_disposition",
+    "normalise_header",
+    "normalise_review_round",
+    "normalise_tranche",
+    "read_artefact_register",
+    "read_comment_log",
+    "split_artefact_ref",
+]

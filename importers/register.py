@@ -1,0 +1,187 @@
+"""Read the programme's artefact register (the "Design Artefact Tracker") into ArtefactRecords."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .normalise import (
+    REGISTER_FIELDS,
+    REGISTER_HEADER_LOOKUP,
+    document_type,
+    normalise_tranche,
+    split_artefact_ref,
+)
+from .records import ArtefactRecord, ReadResult, SheetReport
+from .sources import RawSheet, Row, Source, SourceError, open_source, source_name
+from .table import Header, ProblemLog, cell_text, find_header, gc_paused, skip_reason
+
+# Grouped trackers write these once per group and leave the rows below blank.
+FILL_DOWN: tuple[str, ...] = ("tranche", "service", "document_type")
+NO_TABLE = (
+    "no artefact table found: no sheet has a header row with a 'Reference' column "
+    "in its first 40 rows"
+)
+
+
+def read_artefact_register(source: Source, *, filename: str | None = None) -> ReadResult:
+    """Read an artefact register. Never raises for bad input: everything wrong is a Problem."""
+    name = source_name(source, filename)
+    result = ReadResult(file=name)
+    log = ProblemLog(name)
+    try:
+        opened = open_source(source, filename)
+        result.encoding = opened.encoding
+        reader = _RegisterReader(result, log)
+        with gc_paused():
+            for raw in opened.sheets:
+                reader.read_sheet(raw)
+        if not reader.tables:
+            log.add(NO_TABLE)
+    except SourceError as exc:
+        log.add(str(exc))
+    except Exception as exc:  # a corrupt sheet deep inside the workbook: report, don't crash
+        log.add(f"can't read the file ({type(exc).__name__}: {exc})")
+    result.problems = log.finish()
+    return result
+
+
+def _version(value: Any) -> str | None:
+    """Versions stay as written: '1' -> '1', '1.2' -> '1.2'. A number cell gives 1.0 -> '1.0':
+    xlsx stores 1 and 1.0 alike, and versions are major.minor."""
+    return repr(value) if type(value) is float else cell_text(value)
+
+
+class _RegisterReader:
+    def __init__(self, result: ReadResult, log: ProblemLog) -> None:
+        self.result, self.log = result, log
+        self.tables = 0
+        self.seen: dict[str, tuple[str, int]] = {}
+
+    def read_sheet(self, raw: RawSheet) -> None:
+        report = SheetReport(raw.name)
+        self.result.sheets.append(report)
+        report.skipped = raw.skipped or (None if raw.is_csv else skip_reason(raw.name))
+        if report.skipped:
+            return
+        header, above, raw.rows = find_header(raw.rows, REGISTER_HEADER_LOOKUP, "reference")
+        if header is None:
+            report.skipped = "no header row with a reference column" if above else "empty sheet"
+            return
+        self.tables += 1
+        report.header_row = header.row + 1
+        report.mapping, report.unmapped = header.mapping(), header.unmapped
+        for field_name, kept, ignored in header.duplicates:
+            self.log.add(
+                f"two columns map to {field_name}: using '{header.cells[kept]}', ignoring",
+                sheet=None if raw.is_csv else raw.name,
+                column=header.cells[ignored],
+                column_index=ignored + raw.col_offset,
+                severity="warning",
+            )
+        report.records = _SheetRows(self, raw, header).read()
+
+
+class _SheetRows:
+    def __init__(self, owner: _RegisterReader, raw: RawSheet, header: Header) -> None:
+        self.owner, self.raw, self.header, self.log = owner, raw, header, owner.log
+        self.label = None if raw.is_csv else raw.name
+        self.columns = {
+            name: col for name, col in header.columns.items() if name in REGISTER_FIELDS
+        }
+        self.width = max(self.columns.values()) + 1
+        self.carried: dict[str, str | None] = dict.fromkeys(FILL_DOWN)
+
+    def where(self, name: str) -> dict[str, Any]:
+        col = self.columns[name]
+        return {
+            "sheet": self.label,
+            "column": self.header.cells[col],
+            "column_index": col + self.raw.col_offset,
+        }
+
+    def read(self) -> int:
+        records = self.owner.result.records
+        before = len(records)
+        for number, row in enumerate(self.raw.rows, self.header.row + 2):
+            if len(row) < self.width:
+                row = row + [""] * (self.width - len(row))
+            record = self._record(number, row)
+            if record is not None:
+                records.append(record)
+        return len(records) - before
+
+    def _cells(self, row: Row) -> dict[str, Any]:
+        values = {name: row[col] for name, col in self.columns.items()}
+        values = {
+            name: (_version(v) if name == "version" else cell_text(v)) for name, v in values.items()
+        }
+        for name in FILL_DOWN:
+            if values.get(name) is not None:
+                self.carried[name] = values[name]
+        return values
+
+    def _record(self, number: int, row: Row) -> ArtefactRecord | None:
+        values = self._cells(row)
+        written = values.get("reference")
+        if written is None:
+            return None  # blank, or a group heading row that only sets the carried values
+        reference, title_in_ref = split_artefact_ref(written)
+        if reference is None:
+            self.log.add(
+                "no artefact reference (like 'BP004') in",
+                row=number,
+                value=written,
+                **self.where("reference"),
+            )
+            return None
+        written_tranche = values.get("tranche") or self.carried["tranche"]
+        tranche = self._tranche(number, written_tranche)
+        if (written_tranche and not tranche) or not self._unique(number, reference, written):
+            return None
+        return ArtefactRecord(
+            sheet=self.raw.name,
+            row=number,
+            reference=reference,
+            title=values.get("title") or title_in_ref or "",
+            document_type=self._document_type(reference, values.get("document_type")),
+            tranche=tranche,
+            service=values.get("service") or self.carried["service"],
+            status=values.get("status"),
+            action_with=values.get("action_with"),
+            version=values.get("version"),
+        )
+
+    def _document_type(self, reference: str, written: str | None) -> str:
+        """As written on the row; else from the prefix; else the group's (carried) type."""
+        if written:
+            return written
+        from_prefix = document_type(reference)
+        if from_prefix == "Other" and self.carried["document_type"]:
+            return self.carried["document_type"]
+        return from_prefix
+
+    def _tranche(self, number: int, written: str | None) -> str | None:
+        if written is None:
+            return None
+        tranche = normalise_tranche(written)
+        if tranche is None:
+            self.log.add(
+                "unknown tranche {value} (use 1, 2, 3, 4 or TBC)",
+                row=number,
+                value=written,
+                **self.where("tranche"),
+            )
+        return tranche
+
+    def _unique(self, number: int, reference: str, written: str) -> bool:
+        first = self.owner.seen.setdefault(reference, (self.raw.name, number))
+        if first == (self.raw.name, number):
+            return True
+        sheet = "" if self.raw.is_csv else f"sheet '{first[0]}' "
+        self.log.add(
+            f"duplicate artefact {reference} (first at {sheet}row {first[1]}):",
+            row=number,
+            value=written,
+            **self.where("reference"),
+        )
+        return False
