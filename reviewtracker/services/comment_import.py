@@ -8,15 +8,16 @@ overwritten: the log's differing value is reported as a conflict instead.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
 from rapidfuzz import process
-from sqlalchemy import and_, bindparam, insert, literal, select, update
+from sqlalchemy import Table, and_, bindparam, insert, literal, select, update
 
 from importers import read_comment_log
 from importers.records import CommentRecord, Problem, SheetReport
@@ -130,8 +131,8 @@ def import_comment_log(
     """Read, check and store one log. Returns the report; writes nothing unless it is clean."""
     options = options or ImportOptions()
     options.actor = options.actor or current_app.config["IMPORT_ACTOR"]
-    data, filename = _load(source, filename)
-    report = ImportReport(file=filename, sha256=hashlib.sha256(data).hexdigest())
+    data, digest, filename = _load(source, filename)
+    report = ImportReport(file=filename, sha256=digest)
     report.dry_run = options.dry_run
     _tick(progress, "read", 0, 1)
     read = read_comment_log(
@@ -163,13 +164,19 @@ def import_comment_log(
     return report
 
 
-def _load(source: str | Path | bytes | BinaryIO, filename: str | None) -> tuple[bytes, str]:
-    if isinstance(source, bytes):
-        return source, filename or "upload"
+def _load(
+    source: str | Path | bytes | BinaryIO, filename: str | None
+) -> tuple[Path | bytes, str, str]:
+    """(what the reader reads, its sha256, its name). A path stays a path: calamine reads the
+    file itself, faster than from a copy of its bytes."""
     if isinstance(source, str | Path):
         path = Path(source)
-        return path.read_bytes(), filename or path.name
-    return source.read(), filename or getattr(source, "name", "upload")
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        return path, digest, filename or path.name
+    data = source if isinstance(source, bytes) else source.read()
+    name = filename or getattr(source, "name", None) or "upload"
+    return data, hashlib.sha256(data).hexdigest(), name
 
 
 def _defaults(options: ImportOptions) -> dict[str, str | int]:
@@ -252,18 +259,41 @@ class _Resolver:
         organisations = self._organisations(records)
         rounds: dict[tuple[int, int], int] = {}
         tranche_ids = dict(db.session.execute(select(Tranche.code, Tranche.id)).all())
+
+        def ids(artefact: str | None, organisation: str | None, tranche, number):
+            """(artefact, round, organisation) ids; None where the row was refused."""
+            found = artefacts.get(artefact or "")
+            organisation_id = organisations.get(_fold(organisation or ""))
+            if found is None or organisation_id is None:
+                return None
+            tranche_id = tranche_ids[tranche or found[1] or "TBC"]
+            return found[0], get_or_create_round(tranche_id, number or 1, rounds), organisation_id
+
+        # Logs repeat a handful of (artefact, organisation, tranche, round) combinations.
+        combinations: dict[tuple, tuple[int, int, int] | None] = {}
         keys: list[Key | None] = []
-        seen: dict[Key, CommentRecord] = {}
         for record in records:
-            artefact = artefacts.get(record.artefact or "")
-            organisation_id = organisations.get(_fold(record.organisation or ""))
-            if artefact is None or organisation_id is None:
-                keys.append(None)
+            combination = (record.artefact, record.organisation, record.tranche)
+            combination += (record.review_round,)
+            if combination not in combinations:
+                combinations[combination] = ids(*combination)
+            found = combinations[combination]
+            keys.append(None if found is None else (*found, record.source_key))
+        self._duplicates(records, keys)
+        if self.reported > MAX_PROBLEMS:
+            self.report.problems.append(
+                Problem(self.report.file, f"... and {self.reported - MAX_PROBLEMS} more errors")
+            )
+        return keys
+
+    def _duplicates(self, records: list[CommentRecord], keys: list[Key | None]) -> None:
+        """Two rows that would be the same comment (the same id twice in a log)."""
+        if len(set(keys)) + keys.count(None) - (None in keys) == len(keys):
+            return
+        seen: dict[Key, CommentRecord] = {}
+        for record, key in zip(records, keys, strict=True):
+            if key is None:
                 continue
-            artefact_id, artefact_tranche = artefact
-            tranche = record.tranche or artefact_tranche or "TBC"
-            round_id = get_or_create_round(tranche_ids[tranche], record.review_round or 1, rounds)
-            key = (artefact_id, round_id, organisation_id, record.source_key)
             if key in seen:
                 first = seen[key]
                 self.problem(
@@ -272,12 +302,6 @@ class _Resolver:
                     record,
                 )
             seen[key] = record
-            keys.append(key)
-        if self.reported > MAX_PROBLEMS:
-            self.report.problems.append(
-                Problem(self.report.file, f"... and {self.reported - MAX_PROBLEMS} more errors")
-            )
-        return keys
 
     def _artefacts(self, records: list[CommentRecord]) -> dict[str, tuple[int, str | None]]:
         """reference -> (id, tranche code); every unknown reference is reported per row."""
@@ -368,39 +392,81 @@ class _Resolver:
                 known[key] = organisation.id
         return known
 
-    def existing(self, keys: Iterable[Key | None]) -> dict[Key, dict]:
+    def existing(self, keys: Iterable[Key | None]) -> dict[Key, Sequence]:
         """The comments already stored under these keys, with the fields a re-import compares."""
         wanted = {key for key in keys if key is not None}
         if not wanted:
             return {}
         scope = {part: sorted({key[i] for key in wanted}) for i, part in enumerate("aro")}
-        columns = [
-            Comment.id,
-            Comment.artefact_id,
-            Comment.review_round_id,
-            Comment.organisation_id,
-            Comment.source_key,
-            Comment.disposition,
-            Comment.response,
-            Comment.disposition_origin,
-            Comment.response_origin,
-            *(getattr(Comment, name) for name in REVIEWER_FIELDS),
-        ]
-        query = select(*columns).where(
+        query = select(*STORED_COLUMNS).where(
             Comment.organisation_id.in_(scope["o"]),
             Comment.review_round_id.in_(scope["r"]),
             Comment.artefact_id.in_(scope["a"]),
         )
-        found: dict[Key, dict] = {}
-        for row in db.session.execute(query).mappings():
-            key = (row.artefact_id, row.review_round_id, row.organisation_id, row.source_key)
+        # Plain rows from the connection: no ORM identity work for a 100,000-row re-import.
+        found: dict[Key, Sequence] = {}
+        for row in db.session.connection().execute(query):
+            key = tuple(row[1:5])
             if key in wanted:
-                found[key] = dict(row)
+                found[key] = row
         return found
 
 
+# What a re-import reads back: id, the natural key, the decisions, then REVIEWER_FIELDS.
+STORED_COLUMNS = (
+    Comment.id,
+    Comment.artefact_id,
+    Comment.review_round_id,
+    Comment.organisation_id,
+    Comment.source_key,
+    Comment.disposition,
+    Comment.response,
+    Comment.disposition_origin,
+    Comment.response_origin,
+    *(getattr(Comment, name) for name in REVIEWER_FIELDS),
+)
+DECISIONS = {"disposition": 5, "response": 6}  # field -> position in STORED_COLUMNS
+FIRST_REVIEWER_FIELD = 9
+# The columns a new comment is inserted with, in the order _Writer._new_row gives them.
+NEW_COLUMNS = (
+    "artefact_id",
+    "review_round_id",
+    "organisation_id",
+    "source_key",
+    *REVIEWER_FIELDS,
+    "disposition",
+    "disposition_origin",
+    "response",
+    "response_origin",
+    "version",
+    "import_batch_id",
+    "last_import_batch_id",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "created_at",
+    "updated_at",
+)
+
+
+@functools.lru_cache(maxsize=4096)
 def _fold(name: str) -> str:
     return " ".join(name.split()).casefold()
+
+
+def _reviewer_values(record: CommentRecord) -> tuple:
+    """The record's REVIEWER_FIELDS, in order (the log's "comment" is the stored "text")."""
+    return (
+        record.log_comment_id,
+        record.section,
+        record.page,
+        record.line,
+        record.comment,
+        record.proposed_change,
+        record.comment_type,
+        record.reviewer,
+        record.raised_on,
+    )
 
 
 class _Writer:
@@ -413,9 +479,16 @@ class _Writer:
         self.progress = progress
         self.now = utcnow()
         self.audit: list[dict] = []
+        # The bulk insert hands values to the driver as they are: convert the timestamp once,
+        # and dates with the dialect's own processor (SQLite stores them as text).
+        table = Comment.__table__
+        dialect = db.session.get_bind().dialect
+        stamp = table.c.created_at.type.bind_processor(dialect)
+        self.stamp = stamp(self.now) if stamp else self.now
+        self.day = table.c.raised_on.type.bind_processor(dialect)
 
     def write(self, records: list[CommentRecord], keys: list[Key | None], existing: dict) -> None:
-        new_rows: list[dict] = []
+        new_rows: list[tuple] = []
         changed: list[dict] = []
         for record, key in zip(records, keys, strict=True):
             if key is None:
@@ -436,70 +509,55 @@ class _Writer:
         self.report.added = len(new_rows)
         self.report.updated = len(changed)
 
-    def _new_row(self, record: CommentRecord, key: Key) -> dict:
+    def _new_row(self, record: CommentRecord, key: Key) -> tuple:
         disposition = record.disposition or "open"
-        return {
-            "artefact_id": key[0],
-            "review_round_id": key[1],
-            "organisation_id": key[2],
-            "source_key": key[3],
-            "log_comment_id": record.log_comment_id,
-            "section": record.section,
-            "page": record.page,
-            "line": record.line,
-            "text": record.comment,
-            "proposed_change": record.proposed_change,
-            "comment_type": record.comment_type,
-            "reviewer": record.reviewer,
-            "raised_on": record.raised_on,
-            "disposition": disposition,
-            "disposition_origin": "import" if disposition != "open" else None,
-            "response": record.response,
-            "response_origin": "import" if record.response else None,
-            "version": 1,
-            "import_batch_id": self.batch_id,
-            "last_import_batch_id": self.batch_id,
-            "source_file": self.report.file,
-            "source_sheet": record.sheet,
-            "source_row": record.row,
-            "created_at": self.now,
-            "updated_at": self.now,
-        }
-
-    def _changes(self, record: CommentRecord, stored: dict) -> dict | None:
-        """The update for one stored comment, or None if the log says nothing new."""
-        row = {name: stored[name] for name in REVIEWER_FIELDS}
-        incoming = {name: getattr(record, name) for name in REVIEWER_FIELDS if name != "text"}
-        incoming["text"] = record.comment
-        dirty = incoming != row
-        row.update(incoming)
-        row.update(disposition=stored["disposition"], response=stored["response"])
-        row.update(
-            disposition_origin=stored["disposition_origin"],
-            response_origin=stored["response_origin"],
+        values = _reviewer_values(record)
+        if self.day is not None and record.raised_on is not None:
+            values = (*values[:-1], self.day(record.raised_on))
+        return (
+            *key,
+            *values,
+            disposition,
+            "import" if disposition != "open" else None,
+            record.response,
+            "import" if record.response else None,
+            1,
+            self.batch_id,
+            self.batch_id,
+            self.report.file,
+            record.sheet,
+            record.row,
+            self.stamp,
+            self.stamp,
         )
+
+    def _changes(self, record: CommentRecord, stored: Sequence) -> dict | None:
+        """The update for one stored comment, or None if the log says nothing new."""
+        incoming = _reviewer_values(record)
+        dirty = incoming != tuple(stored[FIRST_REVIEWER_FIELD:])
+        decisions = {name: stored[i] for name, i in DECISIONS.items()}
+        origins = {name: stored[i + 2] for name, i in DECISIONS.items()}
         # A blank status in the log never undoes a decision already stored.
         offered = {
             "disposition": record.disposition if record.disposition != "open" else None,
             "response": record.response,
         }
         for name, value in offered.items():
-            if value is None or value == stored[name]:
+            if value is None or value == decisions[name]:
                 continue
-            if stored[f"{name}_origin"] == "browser":
-                self.report.conflicts.append(
-                    Conflict(
-                        record.sheet, record.row, record.artefact or "", name, stored[name], value
-                    )
-                )
+            if origins[name] == "browser":
+                where = (record.sheet, record.row, record.artefact or "")
+                self.report.conflicts.append(Conflict(*where, name, decisions[name], value))
                 continue
-            self.audit.append(self._audit(stored["id"], name, stored[name], value))
-            row[name] = value
-            row[f"{name}_origin"] = "import"
+            self.audit.append(self._audit(stored[0], name, decisions[name], value))
+            decisions[name] = value
+            origins[name] = "import"
             dirty = True
         if not dirty:
             return None
-        row["_id"] = stored["id"]
+        row = dict(zip(REVIEWER_FIELDS, incoming, strict=True)) | decisions
+        row |= {f"{name}_origin": origin for name, origin in origins.items()}
+        row["_id"] = stored[0]
         return row
 
     def _audit(self, comment_id: int, field_name: str, before, after) -> dict:
@@ -514,13 +572,14 @@ class _Writer:
             "import_batch_id": self.batch_id,
         }
 
-    def _insert(self, rows: list[dict]) -> None:
-        table = Comment.__table__
+    def _insert(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        insert_rows = _driver_insert(Comment.__table__, NEW_COLUMNS)
         for start in range(0, len(rows), CHUNK):
-            db.session.execute(insert(table), rows[start : start + CHUNK])
+            insert_rows(rows[start : start + CHUNK])
             _tick(self.progress, "write", min(start + CHUNK, len(rows)), len(rows))
-        if rows:
-            self._audit_new_rows()
+        self._audit_new_rows()
 
     def _audit_new_rows(self) -> None:
         """One audit event per decision the import set on a new comment, in one statement each."""
@@ -564,6 +623,27 @@ class _Writer:
         )
         for start in range(0, len(rows), CHUNK):
             db.session.connection().execute(statement, rows[start : start + CHUNK])
+
+
+def _driver_insert(table: Table, columns: Sequence[str]) -> Callable[[list[tuple]], None]:
+    """An executemany straight to the database driver, for the bulk path.
+
+    SQLAlchemy's per-row parameter handling costs as much as SQLite's own insert, so rows go
+    to the driver as tuples, already in the driver's types (see _Writer: dates on SQLite).
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+
+    def run(rows: list[tuple]) -> None:
+        connection.exec_driver_sql(sql, rows)
+
+    return run
 
 
 __all__ = [

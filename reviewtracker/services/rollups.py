@@ -69,11 +69,12 @@ def _rounds(tranche: str, review_round: int | None) -> Select:
 
 def comment_status(tranche: str, review_round: int | None = None) -> CommentStatusTable:
     """The "Design Artefact Status Update" table: one row per artefact with comments."""
-    # Count in the covering index first, then join the few grouped rows to their artefacts.
+    # Count in the covering index first (grouped in its column order, so no sort and no
+    # table lookups whatever the planner's statistics say), then join the few grouped rows.
     counts = (
         select(Comment.artefact_id, Comment.disposition, func.count().label("n"))
         .where(Comment.review_round_id.in_(_rounds(tranche, review_round)))
-        .group_by(Comment.artefact_id, Comment.disposition)
+        .group_by(Comment.review_round_id, Comment.artefact_id, Comment.disposition)
         .subquery()
     )
     per_disposition = [
@@ -99,15 +100,18 @@ def comment_status(tranche: str, review_round: int | None = None) -> CommentStat
 
 def constituency_table(tranche: str, review_round: int | None = None) -> ConstituencyTable:
     """The constituency table: every constituency, zero rows included, busiest first."""
+    # Per round and organisation, in the covering index's order; an organisation that
+    # commented in two rounds is one organisation, hence the DISTINCT below.
     per_organisation = (
         select(Comment.organisation_id, func.count().label("n"))
         .where(Comment.review_round_id.in_(_rounds(tranche, review_round)))
-        .group_by(Comment.organisation_id)
+        .group_by(Comment.review_round_id, Comment.organisation_id)
         .subquery()
     )
     comments = func.coalesce(func.sum(per_organisation.c.n), 0)
+    organisations = func.count(per_organisation.c.organisation_id.distinct())
     query = (
-        select(Constituency.name, func.count(per_organisation.c.organisation_id), comments)
+        select(Constituency.name, organisations, comments)
         .outerjoin(Organisation, Organisation.constituency_id == Constituency.id)
         .outerjoin(per_organisation, per_organisation.c.organisation_id == Organisation.id)
         .group_by(Constituency.id, Constituency.name, Constituency.position)

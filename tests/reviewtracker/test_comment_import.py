@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from reviewtracker.extensions import db
 from reviewtracker.models import AuditEvent, Comment, ImportBatch, Organisation
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
+from reviewtracker.services.rollups import constituency_table
 from reviewtracker.services.triage import StaleComment, triage_comment
 from tests.logmaker import write_csv_log, write_xlsx_log
 
@@ -198,6 +200,10 @@ def test_round_and_tranche_options_place_comments(artefacts, tmp_path: Path):
     assert first.added == second.added == 3
     rounds = set(db.session.scalars(select(Comment.review_round_id)))
     assert len(rounds) == 2
+    # One organisation that commented in two rounds is still one organisation.
+    row = constituency_table("1").constituencies[0]
+    assert (row.constituency, row.organisations, row.comments) == ("Supplier- Large", 1, 6)
+    assert constituency_table("1", review_round=2).totals == {"organisations": 1, "comments": 3}
 
 
 def test_tranche_option_against_the_register_warns_once(artefacts, tmp_path: Path):
@@ -207,3 +213,14 @@ def test_tranche_option_against_the_register_warns_once(artefacts, tmp_path: Pat
     warnings = [str(w) for w in report.warnings]
     assert len(warnings) == 3  # one per artefact, not one per row
     assert all("count towards tranche 2" in w for w in warnings)
+
+
+def test_dates_round_trip_and_reimport_compares_them(artefacts, tmp_path: Path):
+    rows = _rows(2, raised_on=date(2022, 3, 28))
+    path = write_xlsx_log(tmp_path / "dated.xlsx", rows, key_values=ACME, serial_dates=True)
+    assert import_comment_log(path).added == 2
+    comment = db.session.scalar(select(Comment))
+    assert comment.raised_on == date(2022, 3, 28)
+    assert comment.created_at.year >= 2026
+    again = import_comment_log(path)
+    assert (again.added, again.unchanged, again.updated) == (0, 2, 0)
