@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from importers.records import DISPOSITIONS
 
@@ -221,3 +223,41 @@ class AuditEvent(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     origin: Mapped[str] = mapped_column(String(8))  # import | browser
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+# Roles in increasing order of what they may do; each may do everything the ones before it may.
+ROLES = ("viewer", "triager", "lead", "admin")
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in. viewer: read-only; triager: triage and import; lead: also the
+    dashboard status; admin: also manages users."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default="viewer")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, role: str) -> bool:
+        """True if this user's role is `role` or one above it."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email

@@ -1,17 +1,64 @@
-"""Blueprint registration and the error pages."""
+"""Blueprint registration, the navigation, and the error pages."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, url_for
+from flask_login import current_user
+
+# (endpoint, label, role needed to see the link); a link shows only once its blueprint exists.
+NAVIGATION = (
+    ("dashboard.index", "Tranches", "viewer"),
+    ("artefacts.index", "Artefacts", "viewer"),
+    ("comments.index", "Comments", "viewer"),
+    ("imports.upload", "Import", "triager"),
+    ("imports.history", "Import history", "triager"),
+    ("auth.users", "Users", "admin"),
+)
 
 
 def init_app(app: Flask) -> None:
+    from . import auth
     from .dashboard import bp as dashboard
 
+    auth.init_app(app)
     app.register_blueprint(dashboard)
+    for name in ("artefacts", "comments", "imports"):
+        _register_if_present(app, name)
+
+    @app.context_processor
+    def navigation():
+        links = []
+        if current_user.is_authenticated:
+            links = [
+                (endpoint, label, url_for(endpoint))
+                for endpoint, label, role in NAVIGATION
+                if endpoint in app.view_functions and current_user.has_role(role)
+            ]
+        return {"navigation": links}
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return render_template("errors/403.html"), 403
 
     @app.errorhandler(404)
     def not_found(_error):
         return render_template("errors/404.html"), 404
 
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_template("errors/413.html"), 413
+
     @app.errorhandler(500)
     def server_error(_error):
         return render_template("errors/500.html"), 500
+
+
+def _register_if_present(app: Flask, name: str) -> None:
+    """Feature packages register their blueprint here once they exist."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"reviewtracker.{name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"reviewtracker.{name}":
+            raise
+        return
+    app.register_blueprint(module.bp)

@@ -48,3 +48,32 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user("triager") -> a saved user with that role (password "secret-password")."""
+    from reviewtracker.models import User
+
+    def make(role: str = "triager", email: str | None = None) -> User:
+        user = User(email=email or f"{role}@example.org", name=role.title(), role=role)
+        user.set_password("secret-password")
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client, make_user):
+    """login("viewer") signs the test client in as a new user with that role."""
+
+    def sign_in(role: str = "triager", email: str | None = None):
+        user = make_user(role, email)
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+
+    return sign_in

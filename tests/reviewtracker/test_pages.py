@@ -3,7 +3,14 @@
 from reviewtracker.demo import load_demo
 
 
-def test_index_and_tranche_pages(app, client):
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/tranches/1")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_index_and_tranche_pages(app, client, login):
+    login("viewer")
     load_demo()
     index = client.get("/")
     assert index.status_code == 200
