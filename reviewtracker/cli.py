@@ -15,12 +15,13 @@ from rich.table import Table
 
 from importers.reference import TRANCHES
 
-from .models import DISPOSITION_LABELS, Comment
+from .models import DISPOSITION_LABELS, ROLES, Comment
 from .services import ServiceError
 from .services.artefact_import import import_artefact_register
 from .services.comment_import import ImportOptions, ImportReport, import_comment_log
 from .services.reference import count_rows, init_db, schema_exists
 from .services.rollups import comment_status, constituency_table, tranche_rollup
+from .services.users import create_user
 
 # Progress bars only for files big enough to make someone wait.
 PROGRESS_FROM_BYTES = 1_000_000
@@ -225,18 +226,47 @@ def rollup_command(tranche: str, review_round: int | None, as_json: bool) -> Non
 @with_appcontext
 def demo_command(if_empty: bool) -> None:
     """Load the demo data set: Tranche 1 as in the DAG #8 pack, and a Tranche 2 review under
-    way, imported from generated logs through the real import path."""
-    from .demo import load_demo
+    way, imported from generated logs through the real import path. Also makes sure the demo
+    user exists, and prints its login."""
+    from .demo import DEMO_PASSWORD, ensure_demo_user, load_demo
 
     init_db()
     if if_empty and count_rows(Comment):
         click.echo("The database already has comments; demo data not loaded.")
-        return
-    summary = load_demo()
-    click.echo(
-        f"Demo data loaded: {summary['artefacts']} artefacts, {summary['comments']} comments, "
-        f"{summary['triaged']} triaged."
-    )
+    else:
+        summary = load_demo()
+        click.echo(
+            f"Demo data loaded: {summary['artefacts']} artefacts, {summary['comments']} "
+            f"comments, {summary['triaged']} triaged."
+        )
+    user = ensure_demo_user()
+    click.echo(f"Sign in as {user.email} with the password {DEMO_PASSWORD} ({user.role}).")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="triager", show_default=True)
+@click.option("--name", default="", help="The person's name, as shown in the audit trail.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+@with_appcontext
+def create_user_command(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Create a user who signs in with EMAIL. Prompts for the password unless --password-stdin.
+
+    Roles: viewer (read-only), triager (triage and import), lead (also the dashboard status),
+    admin (also manages users).
+    """
+    _require_schema()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, password, role, name)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.email} ({user.role}).")
 
 
 COMMANDS = (
@@ -245,6 +275,7 @@ COMMANDS = (
     import_comments_command,
     rollup_command,
     demo_command,
+    create_user_command,
 )
 
 

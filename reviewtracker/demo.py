@@ -398,6 +398,17 @@ def _triage_demo(actor: str) -> int:
     return triaged
 
 
+DEMO_EMAIL = "demo@reviewtracker.local"
+DEMO_PASSWORD = "demo-password"
+
+
+def ensure_demo_user():
+    """The demo's sign-in (an admin, so every page can be seen); created once."""
+    from .services.users import create_user, user_by_email
+
+    return user_by_email(DEMO_EMAIL) or create_user(DEMO_EMAIL, DEMO_PASSWORD, "admin", "Demo")
+
+
 def _check(report) -> None:
     if not report.ok:
         problems = "; ".join(str(p) for p in report.errors[:5])

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from reviewtracker.demo import write_register
 from reviewtracker.extensions import db
 from reviewtracker.models import Artefact, Comment, Constituency
+from reviewtracker.services.users import user_by_email
 from tests.logmaker import write_xlsx_log
 
 ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier- Large"}
@@ -121,14 +122,43 @@ def test_demo_loads_the_dag8_tables(runner):
         "total": 707,
     }
     assert len(data["artefacts"]) == 23
+    assert "Sign in as demo@reviewtracker.local with the password demo-password" in result.output
     second = runner.invoke(args=["demo", "--if-empty"])
-    assert "already has comments" in second.output
+    assert "already has comments" in second.output and "Sign in as" in second.output
     tranche2 = json.loads(runner.invoke(args=["rollup", "--tranche", "2", "--json"]).output)
     assert 0 < tranche2["totals"]["open"] < tranche2["totals"]["total"] == 240
 
 
 def test_every_command_has_help(runner):
-    for command in ("init-db", "import-artefacts", "import-comments", "rollup", "demo"):
+    commands = ("init-db", "import-artefacts", "import-comments", "rollup", "demo", "create-user")
+    for command in commands:
         result = runner.invoke(args=[command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
         assert len(result.output.splitlines()) > 4
+
+
+def test_create_user_from_stdin_and_refusals(runner):
+    result = runner.invoke(
+        args=["create-user", "Lead@Example.org", "--role", "lead", "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = user_by_email("lead@example.org")
+    assert user.role == "lead" and user.check_password("a long enough password")
+    again = runner.invoke(
+        args=["create-user", "lead@example.org", "--password-stdin"], input="another password\n"
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(
+        args=["create-user", "x@example.org", "--password-stdin"], input="short\n"
+    )
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+
+
+def test_create_user_prompts_for_the_password(runner):
+    result = runner.invoke(
+        args=["create-user", "v@example.org", "--role", "viewer"],
+        input="viewer password 1\nviewer password 1\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert user_by_email("v@example.org").check_password("viewer password 1")
