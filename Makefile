@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The browser tests drive Debian's Chromium; nothing is downloaded at run time.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install run test bench lint format clean
 
@@ -17,13 +20,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(CHROMIUM):
+	@echo "Installing Debian's chromium and chromium-driver for the browser tests"
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
 run: install
 	$(BIN)/reviewtracker init-db
 	$(BIN)/reviewtracker demo --if-empty
 	@echo "reviewtracker on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(BIN)/reviewtracker run --host $(HOST) --port $(PORT)
 
-test: install
+test: install $(CHROMIUM)
 	$(BIN)/pytest
 
 bench: install
