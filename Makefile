@@ -9,7 +9,7 @@ PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test bench lint format clean
+.PHONY: install run test test-postgres bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -33,6 +33,10 @@ run: install
 
 test: install $(CHROMIUM)
 	$(BIN)/pytest
+
+# The same suite on a throw-away PostgreSQL server (installed from Debian if missing).
+test-postgres: install $(CHROMIUM)
+	scripts/with-postgres.sh $(BIN)/pytest
 
 bench: install
 	$(BIN)/python bench/bench.py
