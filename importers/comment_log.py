@@ -27,7 +27,7 @@ from .normalise import (
     split_artefact_ref,
 )
 from .records import CommentRecord, ReadResult, SheetReport
-from .sources import OpenedSource, RawSheet, Row, Source, SourceError, open_source, source_name
+from .sources import OpenedSource, RawSheet, Row, Source
 from .table import (
     CellProblem,
     Header,
@@ -36,8 +36,8 @@ from .table import (
     cell_date,
     cell_text,
     find_header,
-    gc_paused,
     read_context,
+    read_source,
     skip_reason,
 )
 
@@ -165,21 +165,11 @@ def read_comment_log(
     column_overrides: Mapping[str, str | None] | None = None,
 ) -> ReadResult:
     """Read a comment log. Never raises for bad input: everything wrong is a Problem."""
-    name = source_name(source, filename)
-    result = ReadResult(file=name)
-    log = ProblemLog(name)
-    reader = _LogReader(result, log, defaults or {}, column_overrides or {})
-    try:
-        opened = open_source(source, filename)
-        result.encoding = opened.encoding
-        with gc_paused():
-            reader.read(opened)
-    except SourceError as exc:
-        log.add(str(exc))
-    except Exception as exc:  # a corrupt sheet deep inside the workbook: report, don't crash
-        log.add(f"can't read the file ({type(exc).__name__}: {exc})")
-    result.problems = log.finish()
-    return result
+
+    def read(opened: OpenedSource, result: ReadResult, log: ProblemLog) -> None:
+        _LogReader(result, log, defaults or {}, column_overrides or {}).read(opened)
+
+    return read_source(source, filename, read)
 
 
 class _LogReader:

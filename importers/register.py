@@ -12,8 +12,8 @@ from .normalise import (
     split_artefact_ref,
 )
 from .records import ArtefactRecord, ReadResult, SheetReport
-from .sources import RawSheet, Row, Source, SourceError, open_source, source_name
-from .table import Header, ProblemLog, cell_text, find_header, gc_paused, skip_reason
+from .sources import OpenedSource, RawSheet, Row, Source
+from .table import Header, ProblemLog, cell_text, find_header, read_source, skip_reason
 
 # Grouped trackers write these once per group and leave the rows below blank.
 FILL_DOWN: tuple[str, ...] = ("tranche", "service", "document_type")
@@ -25,24 +25,15 @@ NO_TABLE = (
 
 def read_artefact_register(source: Source, *, filename: str | None = None) -> ReadResult:
     """Read an artefact register. Never raises for bad input: everything wrong is a Problem."""
-    name = source_name(source, filename)
-    result = ReadResult(file=name)
-    log = ProblemLog(name)
-    try:
-        opened = open_source(source, filename)
-        result.encoding = opened.encoding
+
+    def read(opened: OpenedSource, result: ReadResult, log: ProblemLog) -> None:
         reader = _RegisterReader(result, log)
-        with gc_paused():
-            for raw in opened.sheets:
-                reader.read_sheet(raw)
+        for raw in opened.sheets:
+            reader.read_sheet(raw)
         if not reader.tables:
             log.add(NO_TABLE)
-    except SourceError as exc:
-        log.add(str(exc))
-    except Exception as exc:  # a corrupt sheet deep inside the workbook: report, don't crash
-        log.add(f"can't read the file ({type(exc).__name__}: {exc})")
-    result.problems = log.finish()
-    return result
+
+    return read_source(source, filename, read)
 
 
 def _version(value: Any) -> str | None:

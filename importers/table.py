@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -14,8 +14,8 @@ from itertools import chain
 from typing import Any
 
 from .normalise import header_field, normalise_header
-from .records import Problem, Severity
-from .sources import Row
+from .records import Problem, ReadResult, Severity
+from .sources import OpenedSource, Row, Source, SourceError, open_source, source_name
 
 HEADER_SCAN_ROWS = 40
 # A problem repeated on many rows (a whole column of one unknown status) is listed this
@@ -23,6 +23,28 @@ HEADER_SCAN_ROWS = 40
 REPEAT_LIMIT = 20
 
 _SKIP_SHEET = re.compile(r"\b(read ?me|instructions?|guidance|guide|cover( sheet)?|how to)\b")
+
+
+Fill = Callable[[OpenedSource, ReadResult, "ProblemLog"], None]
+
+
+def read_source(source: Source, filename: str | None, read: Fill) -> ReadResult:
+    """Open `source` and let `read` fill the result. Never raises for bad input: an unreadable
+    file, or a corrupt sheet deep inside a workbook, becomes a Problem like any other."""
+    name = source_name(source, filename)
+    result = ReadResult(file=name)
+    log = ProblemLog(name)
+    try:
+        opened = open_source(source, filename)
+        result.encoding = opened.encoding
+        with gc_paused():
+            read(opened, result, log)
+    except SourceError as exc:
+        log.add(str(exc))
+    except Exception as exc:  # report, don't crash
+        log.add(f"can't read the file ({type(exc).__name__}: {exc})")
+    result.problems = log.finish()
+    return result
 
 
 def skip_reason(sheet_name: str) -> str | None:
