@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import g
 
 from reviewtracker import create_app
 from reviewtracker.config import normalise_url
@@ -74,6 +75,8 @@ def login(client, make_user):
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+        # The fixture's app context outlives requests: forget the user Flask-Login cached.
+        g.pop("_login_user", None)
         return user
 
     return sign_in

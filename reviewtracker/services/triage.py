@@ -1,21 +1,39 @@
-"""Changes to a comment's decision taken in the browser: one function, always audited."""
+"""Changes to a comment's decision taken in the browser: one function, always audited.
+
+Duplicates: a comment marked as a duplicate of another (its original) takes the original's
+disposition and response, and keeps following them: every save path that changes an
+original's disposition or response calls `_propagate_to_duplicates`, which copies the new
+values to its duplicates with one audit event per duplicate and field. Duplicates are one
+level deep: a duplicate always points at an original that is not itself a duplicate.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import DateTime, String, Text, case, func, insert, literal, or_, select, update
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement
 
 from importers.records import DISPOSITIONS
 
 from ..extensions import db
 from ..models import AuditEvent, Comment, utcnow
 from . import ServiceError
+from .comment_queries import CommentFilter
+from .comment_queries import conditions as filter_conditions
 
 # The fields a triager may change, and whether a change of each is a "decision" that a
 # re-import must never overwrite (it sets the field's origin to "browser").
 TRIAGE_FIELDS = ("disposition", "response", "action_owner", "action_due", "internal_note")
 DECISION_FIELDS = ("disposition", "response")
+# What a duplicate takes from its original, then and on every later change of the original.
+FOLLOWED_FIELDS = DECISION_FIELDS
+# The audit trail's name for a column, where it differs from the column's name.
+AUDIT_NAMES = {"duplicate_of_id": "duplicate_of"}
+# Ids per IN (...) list, well under every backend's limit on bound parameters.
+CHUNK = 500
 
 
 class StaleComment(ServiceError):
@@ -48,15 +66,33 @@ def triage_comment(
     """Apply a triager's changes to one comment, with one audit event per field changed.
 
     `expected_version` is the version the user's form was loaded with: if the comment has
-    moved on since, nothing is saved and StaleComment says so.
+    moved on since, nothing is saved and StaleComment says so. A change of the disposition or
+    response is copied to the comment's duplicates (audited too), in the same transaction.
     """
     unknown = set(changes) - set(TRIAGE_FIELDS)
     if unknown:
         raise ServiceError(f"cannot change {', '.join(sorted(unknown))} in triage")
     if "disposition" in changes and changes["disposition"] not in DISPOSITIONS:
         raise ServiceError(f"unknown disposition {changes['disposition']!r}")
+    result = _apply(comment_id, changes, actor=actor, expected_version=expected_version)
+    if set(result.changed) & set(FOLLOWED_FIELDS):
+        _propagate_to_duplicates([comment_id], actor)
+    if commit and result.changed:
+        db.session.commit()
+    return result
+
+
+def _apply(
+    comment_id: int,
+    changes: dict[str, object],
+    *,
+    actor: str,
+    expected_version: int | None = None,
+) -> TriageResult:
+    """Write the fields of `changes` that differ from the stored ones, bump the version and
+    audit each changed field (origin "browser"). Does not commit."""
     current = db.session.execute(
-        select(Comment.version, *(getattr(Comment, f) for f in TRIAGE_FIELDS)).where(
+        select(Comment.version, *(getattr(Comment, f) for f in changes)).where(
             Comment.id == comment_id
         )
     ).one_or_none()
@@ -88,7 +124,7 @@ def triage_comment(
         [
             {
                 "comment_id": comment_id,
-                "field": name,
+                "field": AUDIT_NAMES.get(name, name),
                 "before": _text(before),
                 "after": _text(after),
                 "actor": actor,
@@ -98,8 +134,6 @@ def triage_comment(
             for name, (before, after) in diff.items()
         ],
     )
-    if commit:
-        db.session.commit()
     return TriageResult(comment_id, diff, version + 1)
 
 
@@ -107,11 +141,305 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def history(comment_id: int) -> list[AuditEvent]:
+def history(comment_id: int, *, newest_first: bool = False) -> list[AuditEvent]:
+    """Every change of the comment (import and browser), oldest first unless asked."""
+    order = (AuditEvent.at, AuditEvent.id)
+    if newest_first:
+        order = tuple(column.desc() for column in order)
     return list(
         db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.comment_id == comment_id)
-            .order_by(AuditEvent.at, AuditEvent.id)
+            select(AuditEvent).where(AuditEvent.comment_id == comment_id).order_by(*order)
         )
     )
+
+
+def last_change(comment_id: int) -> AuditEvent | None:
+    """The newest audit event of the comment: who changed it last, and when."""
+    return db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.comment_id == comment_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+
+
+# --- duplicates ------------------------------------------------------------------------------
+
+
+def duplicates_of(comment_id: int) -> list[Comment]:
+    """The comments marked as duplicates of this one, in id order."""
+    return list(
+        db.session.scalars(
+            select(Comment).where(Comment.duplicate_of_id == comment_id).order_by(Comment.id)
+        )
+    )
+
+
+def _get(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise ServiceError(f"no comment {comment_id}")
+    return comment
+
+
+def _root(comment: Comment) -> Comment:
+    """The original a comment stands for: itself, or the end of its duplicate_of chain."""
+    seen = {comment.id}
+    while comment.duplicate_of_id is not None and comment.duplicate_of_id not in seen:
+        comment = _get(comment.duplicate_of_id)
+        seen.add(comment.id)
+    return comment
+
+
+def mark_duplicate(
+    comment_id: int,
+    original_id: int,
+    *,
+    actor: str,
+    expected_version: int | None = None,
+    commit: bool = True,
+) -> TriageResult:
+    """Mark `comment_id` as a duplicate of `original_id`: it takes the original's disposition
+    and response now (audited, origin browser) and follows their later changes.
+
+    An original that is itself a duplicate is replaced by its own original (duplicates stay
+    one level deep); so are the marked comment's own duplicates, which now follow that root.
+    Refused: a duplicate of itself, of a comment on another artefact, or of its own duplicate.
+    """
+    if comment_id == original_id:
+        raise ServiceError(f"comment {comment_id} cannot be a duplicate of itself")
+    comment, original = _get(comment_id), _get(original_id)
+    if comment.artefact_id != original.artefact_id:
+        raise ServiceError(
+            f"comment {comment_id} ({comment.artefact.reference}) cannot be a duplicate of "
+            f"comment {original_id} on another artefact ({original.artefact.reference})"
+        )
+    root = _root(original)
+    if root.id == comment_id:
+        raise ServiceError(
+            f"comment {original_id} is a duplicate of comment {comment_id}: unmark it first"
+        )
+    changes = {"duplicate_of_id": root.id} | {name: getattr(root, name) for name in FOLLOWED_FIELDS}
+    followers = [c.id for c in duplicates_of(comment_id)]
+    result = _apply(comment_id, changes, actor=actor, expected_version=expected_version)
+    for follower in followers:
+        _apply(follower, {"duplicate_of_id": root.id}, actor=actor)
+    _propagate_to_duplicates([root.id], actor)
+    if commit:
+        db.session.commit()
+    return result
+
+
+def unmark_duplicate(
+    comment_id: int,
+    *,
+    actor: str,
+    expected_version: int | None = None,
+    commit: bool = True,
+) -> TriageResult:
+    """The comment is no longer a duplicate: it keeps its disposition and response, and no
+    longer follows the original's."""
+    if _get(comment_id).duplicate_of_id is None:
+        raise ServiceError(f"comment {comment_id} is not marked as a duplicate")
+    changes: dict[str, object] = {"duplicate_of_id": None}
+    result = _apply(comment_id, changes, actor=actor, expected_version=expected_version)
+    if commit:
+        db.session.commit()
+    return result
+
+
+def copy_response(
+    from_id: int,
+    to_id: int,
+    *,
+    actor: str,
+    expected_version: int | None = None,
+    commit: bool = True,
+) -> TriageResult:
+    """Copy one comment's response to another (audited like any triage change; the target's
+    duplicates follow)."""
+    if from_id == to_id:
+        raise ServiceError("a comment's response cannot be copied onto itself")
+    source = _get(from_id)
+    if not source.response:
+        raise ServiceError(f"comment {from_id} has no response to copy")
+    return triage_comment(
+        to_id,
+        {"response": source.response},
+        actor=actor,
+        expected_version=expected_version,
+        commit=commit,
+    )
+
+
+def _propagate_to_duplicates(original_ids: Iterable[int], actor: str) -> int:
+    """Copy the disposition and response of each original to its duplicates that differ,
+    with one audit event per duplicate and changed field (origin "browser"). Does not commit:
+    call it in the transaction that changed the originals, after the change. Returns how many
+    duplicates changed.
+
+    Every save path that changes an original's disposition or response must call it:
+    `triage_comment` and `mark_duplicate` do; bulk triage passes the ids it changed.
+    """
+    ids = sorted(set(original_ids))
+    original = aliased(Comment)
+    changed = 0
+    for start in range(0, len(ids), CHUNK):
+        rows = db.session.execute(
+            select(Comment.id, *(getattr(original, name) for name in FOLLOWED_FIELDS))
+            .join(original, Comment.duplicate_of_id == original.id)
+            .where(Comment.duplicate_of_id.in_(ids[start : start + CHUNK]))
+            .order_by(Comment.id)
+        ).all()
+        for duplicate_id, *values in rows:
+            follow = dict(zip(FOLLOWED_FIELDS, values, strict=True))
+            changed += bool(_apply(duplicate_id, follow, actor=actor).changed)
+    return changed
+
+
+# --- bulk triage -----------------------------------------------------------------------------
+
+# What a triager may set on many comments at once.
+BULK_FIELDS = ("disposition", "response", "action_owner")
+BULK_CHUNK = 500  # ids per statement: well under every backend's limit on bound parameters
+
+
+@dataclass(slots=True)
+class BulkPlan:
+    """What a bulk change would do, for the confirmation page."""
+
+    selected: int  # comments in the selection
+    changing: int  # of those, the comments at least one field of which would change
+    per_field: dict[str, int] = field(default_factory=dict)  # field -> comments it changes
+
+
+def _check_bulk(changes: dict[str, object]) -> None:
+    if not changes:
+        raise ServiceError("choose at least one thing to change")
+    unknown = set(changes) - set(BULK_FIELDS)
+    if unknown:
+        raise ServiceError(f"cannot change {', '.join(sorted(unknown))} in bulk")
+    if "disposition" in changes and changes["disposition"] not in DISPOSITIONS:
+        raise ServiceError(f"unknown disposition {changes['disposition']!r}")
+
+
+def _differs(name: str, value: object) -> ColumnElement[bool]:
+    """The comment's field is not `value` (NULL-safe: IS DISTINCT FROM)."""
+    return getattr(Comment, name).is_distinct_from(value)
+
+
+def _any_differs(changes: dict[str, object]) -> ColumnElement[bool]:
+    return or_(*(_differs(name, value) for name, value in changes.items()))
+
+
+def _bulk_chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), BULK_CHUNK):
+        yield ids[start : start + BULK_CHUNK]
+
+
+def _selections(
+    comment_ids: Iterable[int] | None, f: CommentFilter | None
+) -> Iterator[list[ColumnElement[bool]]]:
+    """WHERE clauses that together select the comments: the ids (in chunks; those also
+    matching `f` if it is given), or else every comment matching `f`."""
+    if comment_ids is None:
+        if f is None:
+            raise ServiceError("no comments selected")
+        yield filter_conditions(f)
+        return
+    extra = filter_conditions(f) if f is not None else []
+    for chunk in _bulk_chunks(sorted({int(i) for i in comment_ids})):
+        yield [Comment.id.in_(chunk), *extra]
+
+
+def bulk_plan(
+    comment_ids: Iterable[int] | None, f: CommentFilter | None, changes: dict[str, object]
+) -> BulkPlan:
+    """How many comments are selected and how many (per field) the change would alter."""
+    _check_bulk(changes)
+    names = list(changes)
+    totals = [0] * (2 + len(names))
+    for where in _selections(comment_ids, f):
+        columns = [func.count(), func.sum(case((_any_differs(changes), 1), else_=0))]
+        columns += [func.sum(case((_differs(n, changes[n]), 1), else_=0)) for n in names]
+        row = db.session.execute(select(*columns).where(*where)).one()
+        totals = [total + int(value or 0) for total, value in zip(totals, row, strict=True)]
+    return BulkPlan(totals[0], totals[1], dict(zip(names, totals[2:], strict=True)))
+
+
+def bulk_triage(
+    comment_ids: Iterable[int] | None,
+    f: CommentFilter | None,
+    changes: dict[str, object],
+    actor: str,
+    *,
+    commit: bool = True,
+) -> int:
+    """Set the same disposition / response / action owner on many comments; returns how many
+    comments changed.
+
+    The comments are `comment_ids` (those also matching `f` if it is given), or else every
+    comment matching `f`, taken once before any write (so a filter on a field being changed
+    does not move under the update). Set-based, per chunk of ids: one INSERT ... SELECT per
+    field writes an audit event for each comment whose value actually changes, then one
+    UPDATE sets the values, marks changed decisions as the browser's and bumps the version.
+    Comments already at the new values are left alone: no write, no audit event. Duplicates
+    of the changed comments follow their new disposition and response.
+    """
+    _check_bulk(changes)
+    ids: list[int] = []
+    for where in _selections(comment_ids, f):
+        ids.extend(db.session.scalars(select(Comment.id).where(*where).order_by(Comment.id)))
+    followed = {name: value for name, value in changes.items() if name in FOLLOWED_FIELDS}
+    now = utcnow()
+    changed = 0
+    try:
+        for chunk in _bulk_chunks(ids):
+            originals: list[int] = []
+            if followed:
+                originals = list(
+                    db.session.scalars(
+                        select(Comment.id).where(Comment.id.in_(chunk), _any_differs(followed))
+                    )
+                )
+            changed += _bulk_chunk(chunk, changes, actor, now)
+            if originals:
+                _propagate_to_duplicates(originals, actor)
+    except Exception:
+        db.session.rollback()
+        raise
+    if commit:
+        db.session.commit()
+    return changed
+
+
+def _bulk_chunk(chunk: list[int], changes: dict[str, object], actor: str, now) -> int:
+    """Audit, then update, the comments of one chunk that differ; returns how many changed."""
+    in_chunk = Comment.id.in_(chunk)
+    columns = ["comment_id", "field", "before", "after", "actor", "at", "origin"]
+    for name, value in changes.items():
+        before = select(
+            Comment.id,
+            literal(AUDIT_NAMES.get(name, name), String),
+            getattr(Comment, name),
+            literal(_text(value), Text),
+            literal(actor, String),
+            literal(now, DateTime),
+            literal("browser", String),
+        ).where(in_chunk, _differs(name, value))
+        db.session.execute(insert(AuditEvent).from_select(columns, before))
+    values: dict[str, object] = dict(changes)
+    for name in changes:
+        if name in DECISION_FIELDS:
+            origin = getattr(Comment, f"{name}_origin")
+            values[f"{name}_origin"] = case(
+                (_differs(name, changes[name]), "browser"), else_=origin
+            )
+    values.update(version=Comment.version + 1, updated_at=now)
+    result = db.session.execute(
+        update(Comment)
+        .where(in_chunk, _any_differs(changes))
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -1,0 +1,299 @@
+"""One comment's page, where a triager decides: the comment and where it came from, the triage
+form (with "Save and next" through the list's filter), duplicates, similar comments, history.
+
+The list's filter travels in the query string (`/comments/123?tranche=1&disposition=open`), so
+every link and form here keeps it: previous / next, back to the list, and the POSTs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from ..auth import role_required
+from ..extensions import db
+from ..models import DISPOSITION_LABELS, AuditEvent, Comment, ImportBatch
+from ..services import ServiceError, triage
+from ..services.comment_queries import CommentFilter, describe, neighbours
+from ..services.similar import similar_comments
+from . import bp
+from .detail_forms import (
+    DISPOSITION_KEYS,
+    FIELDS,
+    OtherCommentForm,
+    TriageForm,
+    UnmarkDuplicateForm,
+    clean,
+    snapshot,
+)
+
+# How the page names each field the audit trail records.
+FIELD_LABELS = {
+    "disposition": "Disposition",
+    "response": "Response",
+    "action_owner": "Action owner",
+    "action_due": "Action due",
+    "internal_note": "Internal note",
+    "duplicate_of": "Duplicate of",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRow:
+    """One field of a stale save: the stored value, the one typed, and who changed what."""
+
+    name: str
+    theirs: object
+    yours: object
+    you_changed: bool
+    they_changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    rows: list[ConflictRow]
+    last_change: AuditEvent | None
+
+    @property
+    def clashes(self) -> list[str]:
+        """Fields both sides changed, to different values."""
+        return [
+            row.name
+            for row in self.rows
+            if row.you_changed and row.they_changed and row.yours != row.theirs
+        ]
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:comment_id>", methods=["GET", "POST"])
+@role_required("viewer")
+def detail(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    f = CommentFilter.from_args(request.args)
+    if request.method == "POST":
+        if not current_user.has_role("triager"):
+            abort(403)
+        return _save(comment, f)
+    form = None
+    if current_user.has_role("triager"):
+        stored = _stored(comment)
+        form = TriageForm(
+            data=stored | {"version": str(comment.version), "loaded": snapshot(stored)}
+        )
+    return _page(comment, f, form)
+
+
+def _save(comment: Comment, f: CommentFilter):
+    form = TriageForm()
+    if not form.validate():
+        flash("Nothing was saved: please correct the fields marked below.", "error")
+        return _page(comment, f, form), 400
+    # The next comment as the user saw the list, before this save can move the comment in it.
+    _, next_id = neighbours(f, comment.id)
+    stored, typed = _stored(comment), form.values()
+    changes = {name: value for name, value in typed.items() if value != clean(name, stored[name])}
+    if typed == form.loaded_values():
+        changes = {}  # nothing typed: nothing to save, even if someone else saved meanwhile
+    if changes:
+        try:
+            result = triage.triage_comment(
+                comment.id,
+                changes,
+                actor=current_user.email,
+                expected_version=int(form.version.data),
+            )
+        except triage.StaleComment:
+            db.session.rollback()
+            return _conflict(comment, f, form), 409
+        except ServiceError as error:
+            db.session.rollback()
+            flash(f"Nothing was saved: {error}", "error")
+            return _page(comment, f, form), 400
+        saved = ", ".join(FIELD_LABELS[name].lower() for name in result.changed)
+        flash(f"Saved comment {_name(comment)}: {saved}.", "success")
+    else:
+        flash(f"Nothing to save on comment {_name(comment)}: no field was changed.", "info")
+    if form.save_next.data:
+        return _to_next(f, next_id)
+    return redirect(_here(comment.id, f))
+
+
+def _conflict(comment: Comment, f: CommentFilter, form: TriageForm):
+    """Someone saved since the form was loaded: show their values and the user's side by side,
+    and put the user's changes on top of the current version in the form."""
+    db.session.refresh(comment)
+    theirs = {name: clean(name, value) for name, value in _stored(comment).items()}
+    yours = form.values()
+    base = form.loaded_values()
+    rows = []
+    for name in FIELDS:
+        you_changed = base is None or yours[name] != base[name]
+        they_changed = base is not None and theirs[name] != base[name]
+        rows.append(ConflictRow(name, theirs[name], yours[name], you_changed, they_changed))
+    merged = {row.name: row.yours if row.you_changed else row.theirs for row in rows}
+    form.show(merged, comment.version)
+    form.loaded.data = snapshot(theirs)
+    conflict = Conflict(rows, triage.last_change(comment.id))
+    return _page(comment, f, form, conflict=conflict)
+
+
+def _to_next(f: CommentFilter, next_id: int | None):
+    if next_id is None:
+        flash("That was the last comment in this list.", "info")
+        return redirect(url_for("comments.index", **f.to_args()))
+    return redirect(_here(next_id, f))
+
+
+def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) -> str:
+    prev_id, next_id = neighbours(f, comment.id)
+    original = db.session.get(Comment, comment.duplicate_of_id) if comment.duplicate_of_id else None
+    return render_template(
+        "comments/detail.html",
+        comment=comment,
+        form=form,
+        can_triage=current_user.has_role("triager"),
+        filter_args=f.to_args(),
+        filter_parts=describe(f),
+        list_url=url_for("comments.index", **f.to_args()),
+        prev_url=_here(prev_id, f) if prev_id else None,
+        next_url=_here(next_id, f) if next_id else None,
+        artefact_url=_optional_url("artefacts.detail", reference=comment.artefact.reference),
+        batches=_batches(comment),
+        imports_url=_optional_url("imports.history") if current_user.has_role("triager") else None,
+        original=original,
+        duplicates=triage.duplicates_of(comment.id),
+        similar=similar_comments(comment.id),
+        events=triage.history(comment.id, newest_first=True),
+        labels=DISPOSITION_LABELS,
+        field_labels=FIELD_LABELS,
+        keys=DISPOSITION_KEYS,
+        conflict=extra.get("conflict"),
+    )
+
+
+# --- actions with another comment --------------------------------------------------------------
+
+
+@bp.post("/<int:comment_id>/duplicate")
+@role_required("triager")
+def mark_duplicate(comment_id: int):
+    """Mark this comment as a duplicate of the one the form names."""
+    comment = db.get_or_404(Comment, comment_id)
+    form = OtherCommentForm()
+    if form.validate():
+        other = int(form.other.data)
+        _act(
+            lambda: triage.mark_duplicate(
+                comment.id,
+                other,
+                actor=current_user.email,
+                expected_version=int(form.version.data),
+            ),
+            f"Comment {_name(comment)} is now a duplicate of comment #{other}: it takes and "
+            "follows that comment's disposition and response.",
+        )
+    else:
+        flash("Nothing was changed: the form was incomplete; reload the page.", "error")
+    return redirect(_here(comment.id, CommentFilter.from_args(request.args)))
+
+
+@bp.post("/<int:comment_id>/unmark-duplicate")
+@role_required("triager")
+def unmark_duplicate(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    form = UnmarkDuplicateForm()
+    if form.validate():
+        _act(
+            lambda: triage.unmark_duplicate(
+                comment.id, actor=current_user.email, expected_version=int(form.version.data)
+            ),
+            f"Comment {_name(comment)} is no longer a duplicate; it keeps its disposition and "
+            "response.",
+        )
+    else:
+        flash("Nothing was changed: the form was incomplete; reload the page.", "error")
+    return redirect(_here(comment.id, CommentFilter.from_args(request.args)))
+
+
+@bp.post("/<int:comment_id>/copy-response")
+@role_required("triager")
+def copy_response(comment_id: int):
+    """Copy the response of the comment the form names into this one."""
+    comment = db.get_or_404(Comment, comment_id)
+    form = OtherCommentForm()
+    if form.validate():
+        other = int(form.other.data)
+        _act(
+            lambda: triage.copy_response(
+                other,
+                comment.id,
+                actor=current_user.email,
+                expected_version=int(form.version.data),
+            ),
+            f"Copied the response of comment #{other} into comment {_name(comment)}.",
+        )
+    else:
+        flash("Nothing was changed: the form was incomplete; reload the page.", "error")
+    return redirect(_here(comment.id, CommentFilter.from_args(request.args)))
+
+
+def _act(action: Callable[[], object], done: str) -> None:
+    try:
+        action()
+    except triage.StaleComment:
+        db.session.rollback()
+        flash(
+            "Nothing was changed: someone saved this comment since you opened it. "
+            "Check its current values below and try again.",
+            "error",
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(f"Nothing was changed: {error}.", "error")
+    else:
+        flash(done, "success")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _stored(comment: Comment) -> dict[str, object]:
+    return {name: getattr(comment, name) for name in FIELDS}
+
+
+def _name(comment: Comment) -> str:
+    return f"#{comment.id}"
+
+
+def _here(comment_id: int, f: CommentFilter) -> str:
+    return url_for("comments.detail", comment_id=comment_id, **f.to_args())
+
+
+def _optional_url(endpoint: str, **values) -> str | None:
+    """A link to another feature's page, if that page exists in this installation."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _batches(comment: Comment) -> list[tuple[str, ImportBatch]]:
+    """The import that added the comment and, if another, the last one that updated it."""
+    found = []
+    for label, batch_id in (
+        ("Imported by", comment.import_batch_id),
+        ("Last updated by", comment.last_import_batch_id),
+    ):
+        if batch_id is not None and batch_id not in {b.id for _, b in found}:
+            batch = db.session.get(ImportBatch, batch_id)
+            if batch is not None:
+                found.append((label, batch))
+    return found

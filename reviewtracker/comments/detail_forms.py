@@ -1,0 +1,127 @@
+"""The forms of one comment's page: the triage form and the small action forms."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from ..models import DISPOSITION_LABELS
+
+# The triage form's fields, in the order the page shows them.
+FIELDS = ("disposition", "response", "action_owner", "action_due", "internal_note")
+TEXT_FIELDS = ("response", "internal_note")
+# Keyboard shortcut of each disposition (see static/app.js).
+DISPOSITION_KEYS = {
+    "accepted": "a",
+    "action": "c",
+    "rejected": "r",
+    "clarification": "f",
+    "open": "o",
+}
+DISPOSITION_CHOICES = [
+    SelectChoice(value, label, render_kw={"data-key": DISPOSITION_KEYS[value]})
+    for value, label in DISPOSITION_LABELS.items()
+]
+DIGITS = Regexp(r"^\d{1,9}$", message="Reload the page and try again.")
+
+
+def clean_text(value: object) -> str | None:
+    """A multi-line text as stored: browsers send CRLF line breaks, the database keeps LF;
+    blank is no value (None), so an untouched empty field never counts as a change."""
+    if value is None:
+        return None
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.strip() else None
+
+
+def clean_line(value: object) -> str | None:
+    """A one-line text as stored: trimmed, blank is None."""
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def clean(name: str, value: object) -> object:
+    """The value of a triage field as the database holds it, for comparing and saving."""
+    if name in TEXT_FIELDS:
+        return clean_text(value)
+    if name == "action_owner":
+        return clean_line(value)
+    return value
+
+
+def snapshot(values: dict[str, object]) -> str:
+    """The triage values a form was loaded with, as JSON text for the `loaded` field."""
+    return json.dumps({name: _jsonable(clean(name, values.get(name))) for name in FIELDS})
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+class TriageForm(FlaskForm):
+    """Disposition, response, action owner and due date, internal note.
+
+    `version` is the comment's version when the form was loaded (optimistic locking);
+    `loaded` holds the triage values it was loaded with, so that a stale save can tell which
+    fields the user changed from which someone else changed.
+    """
+
+    disposition = SelectField(
+        "Disposition", choices=DISPOSITION_CHOICES, validators=[InputRequired()]
+    )
+    response = TextAreaField("Response", validators=[Optional(), Length(max=20000)])
+    action_owner = StringField("Action owner", validators=[Optional(), Length(max=200)])
+    action_due = DateField("Action due", validators=[Optional()])
+    internal_note = TextAreaField(
+        "Internal note (not shown to reviewers)", validators=[Optional(), Length(max=20000)]
+    )
+    version = HiddenField(validators=[DataRequired(), DIGITS])
+    loaded = HiddenField()
+    save = SubmitField("Save")
+    save_next = SubmitField("Save and next")
+
+    def values(self) -> dict[str, object]:
+        """The triage values typed in the form, cleaned as the database holds them."""
+        return {name: clean(name, getattr(self, name).data) for name in FIELDS}
+
+    def loaded_values(self) -> dict[str, object] | None:
+        """The values the form was loaded with, or None if the form did not say (cleaned)."""
+        try:
+            data = json.loads(self.loaded.data or "")
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or set(data) != set(FIELDS):
+            return None
+        try:
+            due = data["action_due"]
+            data["action_due"] = date.fromisoformat(due) if due else None
+        except (TypeError, ValueError):
+            return None
+        return {name: clean(name, data[name]) for name in FIELDS}
+
+    def show(self, values: dict[str, object], version: int) -> None:
+        """Put `values` in the form's fields (as if typed) and load it at `version`."""
+        for name in FIELDS:
+            field = getattr(self, name)
+            field.data = values.get(name)
+            field.raw_data = []  # the fields render `data` again, not what was posted
+        self.version.data = str(version)
+
+
+class OtherCommentForm(FlaskForm):
+    """An action on this comment that names another one: "mark as duplicate of", "copy
+    response from"."""
+
+    other = HiddenField(validators=[DataRequired(), DIGITS])
+    version = HiddenField(validators=[DataRequired(), DIGITS])
+
+
+class UnmarkDuplicateForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired(), DIGITS])

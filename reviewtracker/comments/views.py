@@ -1,0 +1,157 @@
+"""The comment list (filters, chips, paging) and bulk triage with its confirmation step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from ..auth import role_required
+from ..models import DISPOSITION_LABELS
+from ..services import ServiceError
+from ..services.comment_queries import (
+    CommentFilter,
+    comment_page,
+    comments_by_ids,
+    describe,
+    disposition_counts,
+    filter_choices,
+)
+from ..services.triage import bulk_plan, bulk_triage
+from . import bp
+from .forms import BulkTriageForm
+
+FILTER_PREFIX = "f-"  # the list's filter, carried in the bulk form beside its own fields
+MAX_SELECTED = 5000
+
+
+def page_number(args) -> int:
+    try:
+        return max(1, int(args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def list_context(
+    f: CommentFilter,
+    page: int,
+    endpoint: str = "comments.index",
+    params: dict | None = None,
+    fixed: Iterable[str] = (),
+) -> dict:
+    """What comments/_list.html needs: the page of comments, the chips, the filter form's
+    options, and `list_url(**overrides)` for links that keep the filter.
+
+    `fixed` names filter parts that the page's own URL carries (the artefact of an artefact
+    page): they are neither shown in the filter form nor repeated in the query string.
+    """
+    params = dict(params or {})
+    fixed = set(fixed)
+    dropped = dict.fromkeys(fixed)
+
+    def list_url(**overrides) -> str:
+        return url_for(endpoint, **params, **f.to_args(**{**dropped, **overrides}))
+
+    return {
+        "f": f,
+        "page": comment_page(f, page),
+        "counts": disposition_counts(f),
+        "choices": filter_choices(),
+        "active_filters": [part for part in describe(f) if part[0] not in fixed],
+        "list_url": list_url,
+        "list_action": url_for(endpoint, **params),
+        "clear_url": url_for(
+            endpoint, **params, **({"sort": f.sort} if f.sort != "artefact" else {})
+        ),
+        "fixed": fixed,
+        "labels": DISPOSITION_LABELS,
+        "has_detail": "comments.detail" in current_app.view_functions,
+        "has_import": "imports.upload" in current_app.view_functions,
+        "can_triage": current_user.has_role("triager"),
+        "bulk_form": BulkTriageForm(formdata=None, back=request.full_path.rstrip("?")),
+    }
+
+
+@bp.get("/")
+@role_required("viewer")
+def index():
+    f = CommentFilter.from_args(request.args)
+    return render_template("comments/index.html", **list_context(f, page_number(request.args)))
+
+
+def _selection(form: MultiDict) -> tuple[list[int] | None, CommentFilter]:
+    """(ticked ids, or None for "every comment matching"; the list's filter) from a bulk POST."""
+    f = CommentFilter.from_args(
+        {
+            key[len(FILTER_PREFIX) :]: value
+            for key, value in form.items()
+            if key.startswith(FILTER_PREFIX)
+        }
+    )
+    if form.get("scope") == "filter":
+        return None, f
+    ids = []
+    for value in form.getlist("ids")[:MAX_SELECTED]:
+        if value.isdigit():
+            ids.append(int(value))
+    return ids, f
+
+
+def _back(form: BulkTriageForm, f: CommentFilter) -> str:
+    """Where to return after a bulk change: the list it came from (a path on this site)."""
+    target = form.back.data or ""
+    if target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("comments.index", **f.to_args())
+
+
+@bp.post("/bulk")
+@role_required("triager")
+def bulk():
+    form = BulkTriageForm()
+    ids, f = _selection(request.form)
+    back = _back(form, f)
+    if not form.validate():
+        errors = "; ".join(
+            f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items()
+        )
+        flash(f"Nothing changed: {errors}", "error")
+        return redirect(back)
+    changes = form.changes()
+    if not changes:
+        flash("Nothing changed: choose a disposition, a response or an action owner.", "error")
+        return redirect(back)
+    if ids == []:
+        flash(
+            "Nothing changed: tick the comments to change, or choose every comment matching.",
+            "error",
+        )
+        return redirect(back)
+    # A filtered selection stays tied to the filter: ids that no longer match it are left.
+    selection_filter = f if ids is None else None
+    try:
+        if form.confirm.data == "yes":
+            changed = bulk_triage(ids, selection_filter, changes, current_user.email)
+            flash(f"{changed} comment{'' if changed == 1 else 's'} updated.", "success")
+            return redirect(back)
+        plan = bulk_plan(ids, selection_filter, changes)
+    except ServiceError as error:
+        flash(f"Nothing changed: {error}", "error")
+        return redirect(back)
+    return render_template(
+        "comments/bulk_confirm.html",
+        form=form,
+        plan=plan,
+        ids=ids,
+        f=f,
+        filter_args=f.to_args(),
+        filter_prefix=FILTER_PREFIX,
+        active_filters=describe(f),
+        changes=changes,
+        labels=DISPOSITION_LABELS,
+        rows=comments_by_ids(ids) if ids else [],
+        back=back,
+    )

@@ -1,0 +1,482 @@
+"""The comment list: one filter, the query it makes, its page, its chips and its neighbours.
+
+The list page, the artefact pages, bulk triage and the comment page's "Save and next" all
+read the same `CommentFilter` from the URL and turn it into SQL here, so they always agree
+on which comments a filter means and in which order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields, replace
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql import ColumnElement, Select
+
+from importers import normalise_artefact_ref, normalise_tranche
+from importers.records import DISPOSITIONS
+
+from ..extensions import db
+from ..models import (
+    DISPOSITION_LABELS,
+    Artefact,
+    Comment,
+    Constituency,
+    Organisation,
+    ReviewRound,
+    Service,
+    Tranche,
+)
+
+SORTS: dict[str, str] = {
+    "artefact": "Artefact",
+    "organisation": "Organisation",
+    "disposition": "Disposition",
+    "changed": "Last change",
+}
+# CommentFilter field -> its URL argument (fields not listed use their own name).
+URL_ARGS: dict[str, str] = {
+    "service_id": "service",
+    "review_round": "round",
+    "organisation_id": "organisation",
+    "constituency_id": "constituency",
+}
+FIELD_OF_ARG: dict[str, str] = {arg: name for name, arg in URL_ARGS.items()}
+MAX_QUERY_LENGTH = 200
+PER_PAGE = 50
+
+
+def _positive_int(value: Any) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())[:MAX_QUERY_LENGTH]
+    return text or None
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    """Which comments to list, as the URL says. Every part is optional; parts combine (AND)."""
+
+    tranche: str | None = None  # "1".."4","TBC"  (URL arg: tranche)
+    service_id: int | None = None  # URL arg: service
+    artefact: str | None = None  # canonical reference, e.g. "BP004" (URL arg: artefact)
+    review_round: int | None = None  # round number (URL arg: round)
+    organisation_id: int | None = None  # URL arg: organisation
+    constituency_id: int | None = None  # URL arg: constituency
+    disposition: str | None = None  # accepted/action/rejected/clarification/open
+    q: str | None = None  # free text in comment / proposed change / response
+    sort: str = "artefact"  # artefact | organisation | disposition | changed
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> CommentFilter:
+        """The filter in request.args. Tolerant: a value it can't use is ignored, never raised."""
+
+        def get(name: str) -> Any:
+            value = args.get(name)
+            return None if value is None or str(value).strip() == "" else value
+
+        tranche = get("tranche")
+        disposition = get("disposition")
+        disposition = str(disposition).strip().lower() if disposition is not None else None
+        sort = str(get("sort") or "").strip().lower()
+        artefact = get("artefact")
+        return cls(
+            tranche=normalise_tranche(str(tranche)) if tranche is not None else None,
+            service_id=_positive_int(get("service")),
+            artefact=normalise_artefact_ref(str(artefact)) if artefact is not None else None,
+            review_round=_positive_int(get("round")),
+            organisation_id=_positive_int(get("organisation")),
+            constituency_id=_positive_int(get("constituency")),
+            disposition=disposition if disposition in DISPOSITIONS else None,
+            q=_text(get("q")),
+            sort=sort if sort in SORTS else "artefact",
+        )
+
+    def to_args(self, **overrides: Any) -> dict[str, str]:
+        """URL arguments for this filter, only the non-default ones: url_for(..., **f.to_args()).
+
+        Overrides are keyed by field name or URL argument name; None drops an argument. Keys
+        that are not filter parts (page, ...) are passed through.
+        """
+        values: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value != item.default:
+                values[URL_ARGS.get(item.name, item.name)] = value
+        for key, value in overrides.items():
+            values[URL_ARGS.get(key, key)] = value
+        defaults = {URL_ARGS.get(item.name, item.name): item.default for item in fields(self)}
+        return {
+            key: str(value)
+            for key, value in values.items()
+            if value is not None and not (key in defaults and value == defaults[key])
+        }
+
+    def without(self, name: str) -> CommentFilter:
+        """The same filter without one part (a field name or its URL argument name)."""
+        name = FIELD_OF_ARG.get(name, name)
+        default = {item.name: item.default for item in fields(self)}[name]
+        return replace(self, **{name: default})
+
+    @property
+    def is_filtered(self) -> bool:
+        """True if any part other than the sort order narrows the list."""
+        return any(
+            getattr(self, item.name) is not None for item in fields(self) if item.name != "sort"
+        )
+
+
+# --- the SQL ---------------------------------------------------------------------------------
+
+
+def text_search(q: str) -> ColumnElement[bool]:
+    """Free-text match over the comment, its proposed change and its response.
+
+    The one place the search lives: a full-text index can replace this LIKE later.
+    """
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        Comment.text.ilike(pattern, escape="\\"),
+        Comment.proposed_change.ilike(pattern, escape="\\"),
+        Comment.response.ilike(pattern, escape="\\"),
+    )
+
+
+def conditions(f: CommentFilter) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a filter, all on the comment table's own columns (subqueries for
+    the rest), so counting needs no joins."""
+    where: list[ColumnElement[bool]] = []
+    if f.tranche is not None or f.review_round is not None:
+        rounds = select(ReviewRound.id)
+        if f.tranche is not None:
+            rounds = rounds.join(Tranche, Tranche.id == ReviewRound.tranche_id).where(
+                Tranche.code == f.tranche
+            )
+        if f.review_round is not None:
+            rounds = rounds.where(ReviewRound.number == f.review_round)
+        where.append(Comment.review_round_id.in_(rounds))
+    if f.artefact is not None:
+        where.append(
+            Comment.artefact_id.in_(select(Artefact.id).where(Artefact.reference == f.artefact))
+        )
+    if f.service_id is not None:
+        where.append(
+            Comment.artefact_id.in_(select(Artefact.id).where(Artefact.service_id == f.service_id))
+        )
+    if f.organisation_id is not None:
+        where.append(Comment.organisation_id == f.organisation_id)
+    if f.constituency_id is not None:
+        where.append(
+            Comment.organisation_id.in_(
+                select(Organisation.id).where(Organisation.constituency_id == f.constituency_id)
+            )
+        )
+    if f.disposition is not None:
+        where.append(Comment.disposition == f.disposition)
+    if f.q:
+        where.append(text_search(f.q))
+    return where
+
+
+def _disposition_rank() -> ColumnElement[int]:
+    return case({name: rank for rank, name in enumerate(DISPOSITIONS)}, value=Comment.disposition)
+
+
+def _sort_key(sort: str) -> tuple[ColumnElement[Any], bool]:
+    """(the sort key, descending?) for a sort name."""
+    if sort == "organisation":
+        return Organisation.name_key, False
+    if sort == "disposition":
+        return _disposition_rank(), False
+    if sort == "changed":
+        return Comment.updated_at, True
+    return Artefact.reference, False
+
+
+def _for_sort(query: Select, sort: str) -> Select:
+    """`query` on the comment table with only the join its sort key needs (none for the
+    disposition and the last change): the filter itself is on the comment's own columns."""
+    query = query.select_from(Comment)
+    if sort == "organisation":
+        return query.join(Organisation, Organisation.id == Comment.organisation_id)
+    if sort in ("disposition", "changed"):
+        return query
+    return query.join(Artefact, Artefact.id == Comment.artefact_id)
+
+
+def _joined(query: Select) -> Select:
+    """The list's joins: every comment has an artefact and an organisation."""
+    return (
+        query.select_from(Comment)
+        .join(Artefact, Artefact.id == Comment.artefact_id)
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+    )
+
+
+def _ordered(query: Select, sort: str, *, reverse: bool = False) -> Select:
+    key, descending = _sort_key(sort)
+    if descending != reverse:
+        return query.order_by(key.desc(), Comment.id.desc())
+    return query.order_by(key.asc(), Comment.id.asc())
+
+
+def filtered_ids(f: CommentFilter) -> Select:
+    """select(Comment.id) of the filter's comments in its order (sort key, then id)."""
+    return _ordered(_for_sort(select(Comment.id), f.sort).where(*conditions(f)), f.sort)
+
+
+def count_comments(f: CommentFilter) -> int:
+    return db.session.scalar(select(func.count(Comment.id)).where(*conditions(f))) or 0
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the list. `items` are rows with the columns the list shows (see
+    `LIST_COLUMNS`)."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    @property
+    def first_item(self) -> int:
+        """1-based position of the page's first row in the whole list (0 if empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_item(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+    def iter_pages(self, around: int = 2) -> Iterator[int | None]:
+        """Page numbers to link: the first, the last and `around` either side of this one;
+        None where numbers are skipped."""
+        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        previous = 0
+        for number in sorted(n for n in shown if 1 <= n <= self.pages):
+            if number - previous > 1:
+                yield None
+            yield number
+            previous = number
+
+
+LIST_COLUMNS = (
+    Comment.id.label("id"),
+    Artefact.reference.label("artefact"),
+    Artefact.title.label("artefact_title"),
+    Organisation.name.label("organisation"),
+    Comment.section.label("section"),
+    Comment.page.label("page"),
+    Comment.line.label("line"),
+    Comment.text.label("text"),
+    Comment.proposed_change.label("proposed_change"),
+    Comment.disposition.label("disposition"),
+    Comment.response.label("response"),
+    Comment.action_owner.label("action_owner"),
+    Comment.reviewer.label("reviewer"),
+    Comment.log_comment_id.label("log_comment_id"),
+    Comment.updated_at.label("updated_at"),
+    Comment.version.label("version"),
+)
+
+
+def comment_page(f: CommentFilter, page: int, per_page: int = PER_PAGE) -> Page:
+    """The `page`-th page (1-based, clamped to the pages there are) of the filter's comments."""
+    per_page = max(1, per_page)
+    total = count_comments(f)
+    last = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), last)
+    # The page's ids first (no joins but the sort's), then their rows: the joins run for
+    # fifty comments, not for every comment the sort passes over.
+    ids = list(db.session.scalars(filtered_ids(f).limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=comments_by_ids(ids), page=page, per_page=per_page, total=total)
+
+
+def comments_by_ids(ids: list[int]) -> list[Any]:
+    """The list's rows for a few comments (a page, a selection), in the order of `ids`."""
+    if not ids:
+        return []
+    rows = db.session.execute(_joined(select(*LIST_COLUMNS)).where(Comment.id.in_(ids)))
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def disposition_counts(f: CommentFilter) -> dict[str, int]:
+    """Comments per disposition for the filter without its disposition part (the chips):
+    every disposition, zero included, and "total"."""
+    query = (
+        select(Comment.disposition, func.count())
+        .where(*conditions(f.without("disposition")))
+        .group_by(Comment.disposition)
+    )
+    counts = dict.fromkeys(DISPOSITIONS, 0)
+    counts.update({name: int(n) for name, n in db.session.execute(query)})
+    counts["total"] = sum(counts[name] for name in DISPOSITIONS)
+    return counts
+
+
+def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | None]:
+    """(previous, next) comment ids around `comment_id` in the filter's order.
+
+    A keyset query each way on (sort key, id): two indexed single-row lookups, whatever the
+    size of the list. Works for a comment outside the filter too (its place in the order).
+    """
+    key, descending = _sort_key(f.sort)
+    current = db.session.execute(
+        _for_sort(select(key.label("key")), f.sort).where(Comment.id == comment_id)
+    ).one_or_none()
+    if current is None:
+        return None, None
+    value = current.key
+
+    def after(forward: bool) -> ColumnElement[bool]:
+        later = forward != descending  # larger keys come later in an ascending order
+        if later:
+            return or_(key > value, and_(key == value, Comment.id > comment_id))
+        return or_(key < value, and_(key == value, Comment.id < comment_id))
+
+    def step(forward: bool) -> int | None:
+        query = _for_sort(select(Comment.id), f.sort).where(*conditions(f), after(forward))
+        return db.session.scalar(_ordered(query, f.sort, reverse=not forward).limit(1))
+
+    return step(False), step(True)
+
+
+def artefact_by_reference(reference: str) -> Artefact | None:
+    """The artefact with this canonical reference, its tranche and service loaded."""
+    return db.session.scalar(
+        select(Artefact)
+        .options(joinedload(Artefact.tranche), joinedload(Artefact.service))
+        .where(Artefact.reference == reference)
+    )
+
+
+def round_label(number: int) -> str:
+    """ "1st review", "2nd review", ... as ReviewRound.label says it."""
+    return ReviewRound.label.fget(SimpleNamespace(number=number))
+
+
+# --- the filter form -------------------------------------------------------------------------
+
+
+def filter_choices() -> dict[str, list[tuple[Any, str]]]:
+    """(value, label) options for each filter select, in the order a user expects."""
+    return {
+        "tranches": [
+            (code, "Tranche TBC" if code == "TBC" else f"Tranche {code}")
+            for code in db.session.scalars(select(Tranche.code).order_by(Tranche.position))
+        ],
+        "services": [
+            (row.id, row.name)
+            for row in db.session.execute(select(Service.id, Service.name).order_by(Service.name))
+        ],
+        "artefacts": [
+            (row.reference, f"{row.reference} {row.title}".strip())
+            for row in db.session.execute(
+                select(Artefact.reference, Artefact.title).order_by(Artefact.reference)
+            )
+        ],
+        "rounds": [
+            (number, round_label(number))
+            for number in db.session.scalars(
+                select(ReviewRound.number).distinct().order_by(ReviewRound.number)
+            )
+        ],
+        "organisations": [
+            (row.id, row.name)
+            for row in db.session.execute(
+                select(Organisation.id, Organisation.name).order_by(Organisation.name_key)
+            )
+        ],
+        "constituencies": [
+            (row.id, row.name)
+            for row in db.session.execute(
+                select(Constituency.id, Constituency.name).order_by(Constituency.position)
+            )
+        ],
+        "dispositions": list(DISPOSITION_LABELS.items()),
+        "sorts": list(SORTS.items()),
+    }
+
+
+def describe(f: CommentFilter) -> list[tuple[str, str]]:
+    """(URL argument, human label) for each part of the filter that narrows the list, e.g.
+    ("organisation", "Organisation: Elexon"); for the active-filter line and confirmations."""
+    parts: list[tuple[str, str]] = []
+    if f.tranche is not None:
+        parts.append(("tranche", "Tranche " + f.tranche))
+    lookups = (
+        ("service", f.service_id, Service, Service.name, "Service"),
+        ("organisation", f.organisation_id, Organisation, Organisation.name, "Organisation"),
+        ("constituency", f.constituency_id, Constituency, Constituency.name, "Constituency"),
+    )
+    for arg, value, model, column, label in lookups:
+        if value is not None:
+            name = db.session.scalar(select(column).where(model.id == value))
+            parts.append((arg, f"{label}: {name if name is not None else f'#{value} (unknown)'}"))
+    if f.artefact is not None:
+        parts.append(("artefact", "Artefact: " + f.artefact))
+    if f.review_round is not None:
+        parts.append(("round", round_label(f.review_round).capitalize()))
+    if f.disposition is not None:
+        parts.append(("disposition", "Disposition: " + DISPOSITION_LABELS[f.disposition]))
+    if f.q:
+        parts.append(("q", f"Text contains “{f.q}”"))
+    return parts
+
+
+__all__ = [
+    "artefact_by_reference",
+    "CommentFilter",
+    "LIST_COLUMNS",
+    "PER_PAGE",
+    "Page",
+    "SORTS",
+    "comment_page",
+    "comments_by_ids",
+    "conditions",
+    "count_comments",
+    "describe",
+    "disposition_counts",
+    "filter_choices",
+    "filtered_ids",
+    "neighbours",
+    "round_label",
+    "text_search",
+]

@@ -1,0 +1,170 @@
+/* ---- comment list (comments/_list.html): select-all, ticked count, keys ------------------
+   Progressive only: the list, its filters, paging and bulk triage all work without this. */
+(function () {
+  "use strict";
+  var table = document.querySelector("[data-comment-list]");
+  if (!table) { return; }
+  var boxes = Array.prototype.slice.call(table.querySelectorAll("tbody input[name=ids]"));
+  var all = table.querySelector("[data-select-all]");
+  var ticked = document.querySelector("[data-ticked-count]");
+  var scopeSelected = document.querySelector("#bulk-form input[name=scope][value=selected]");
+
+  function refresh() {
+    var n = boxes.filter(function (box) { return box.checked; }).length;
+    if (all) {
+      all.checked = n > 0 && n === boxes.length;
+      all.indeterminate = n > 0 && n < boxes.length;
+    }
+    if (ticked) { ticked.textContent = n ? "(" + n + " ticked)" : ""; }
+    boxes.forEach(function (box) { box.closest("tr").classList.toggle("ticked", box.checked); });
+  }
+
+  if (all && boxes.length) {
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+      if (scopeSelected) { scopeSelected.checked = true; }
+      refresh();
+    });
+  }
+  boxes.forEach(function (box) {
+    box.addEventListener("change", function () {
+      if (box.checked && scopeSelected) { scopeSelected.checked = true; }
+      refresh();
+    });
+  });
+  refresh();
+
+  // Keys: / search, j/k move between rows, x tick the row, o or Enter open it.
+  var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+  var current = -1;
+  var hint = document.querySelector("[data-keys-hint]");
+  if (hint) { hint.hidden = false; }
+
+  function focusRow(index) {
+    if (!rows.length) { return; }
+    index = Math.max(0, Math.min(rows.length - 1, index));
+    if (current >= 0 && rows[current]) { rows[current].classList.remove("current"); }
+    current = index;
+    var row = rows[current];
+    row.classList.add("current");
+    var target = row.querySelector("a.open") || row.querySelector("input, a");
+    if (target) { target.focus({ preventScroll: true }); }
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function typing(element) {
+    if (!element) { return false; }
+    var tag = element.tagName;
+    return element.isContentEditable || tag === "TEXTAREA" || tag === "SELECT" ||
+      (tag === "INPUT" && element.type !== "checkbox" && element.type !== "radio");
+  }
+
+  rows.forEach(function (row, index) {
+    row.addEventListener("focusin", function () {
+      if (current >= 0 && rows[current]) { rows[current].classList.remove("current"); }
+      current = index;
+      row.classList.add("current");
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    var row = current >= 0 ? rows[current] : null;
+    if (event.key === "/") {
+      var search = document.getElementById("comment-search");
+      if (search) { event.preventDefault(); search.focus(); search.select(); }
+    } else if (event.key === "j") {
+      event.preventDefault(); focusRow(current + 1);
+    } else if (event.key === "k") {
+      event.preventDefault(); focusRow(current < 0 ? 0 : current - 1);
+    } else if (event.key === "x" && row) {
+      var box = row.querySelector("input[name=ids]");
+      if (box) {
+        event.preventDefault();
+        box.checked = !box.checked;
+        box.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    } else if (event.key === "o" && row) {
+      var link = row.querySelector("a.open");
+      if (link) { event.preventDefault(); window.location.href = link.href; }
+    }
+  });
+})();
+(function () {
+  "use strict";
+  // The filter form leaves its empty fields out of the URL (the server ignores them anyway).
+  var filters = document.querySelector("form.filters");
+  if (!filters) { return; }
+  filters.addEventListener("submit", function () {
+    Array.prototype.forEach.call(filters.elements, function (field) {
+      if (field.name && field.value === "") { field.disabled = true; }
+    });
+  });
+  window.addEventListener("pageshow", function () {  // back to this page: fields usable again
+    Array.prototype.forEach.call(filters.elements, function (field) { field.disabled = false; });
+  });
+})();
+/* ---- end of the comment list block ---- */
+
+/* ---- comment page (comments/detail.html): keyboard triage --------------------------------
+   Progressive only: every link and button works without this. j / k follow the next /
+   previous links, a c r f o set the disposition (the option marked data-key), Ctrl+Enter
+   presses "Save and next". Single letters are ignored while typing in a field. */
+(function () {
+  "use strict";
+  var help = document.querySelector("[data-keyboard-help]");
+  if (!help) { return; }  // not the comment page
+  help.hidden = false;
+  var form = document.querySelector("[data-triage-form]");
+  var select = form ? form.querySelector("select[data-disposition]") : null;
+
+  function typing(element) {
+    if (!element) { return false; }
+    var tag = element.tagName;
+    return element.isContentEditable || tag === "TEXTAREA" || tag === "SELECT" ||
+      (tag === "INPUT" && element.type !== "checkbox" && element.type !== "radio" &&
+       element.type !== "submit" && element.type !== "button");
+  }
+
+  function follow(name) {
+    var link = document.querySelector("a[data-shortcut=" + name + "]");
+    if (link) { window.location.href = link.href; }
+  }
+
+  function choose(key) {
+    var options = select ? select.querySelectorAll("option[data-key]") : [];
+    for (var i = 0; i < options.length; i++) {
+      if (options[i].getAttribute("data-key") === key) {
+        select.value = options[i].value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        select.classList.remove("keyed");
+        void select.offsetWidth;  // restart the highlight animation
+        select.classList.add("keyed");
+        return true;
+      }
+    }
+    return false;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented) { return; }
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      var saveNext = form ? form.querySelector("[data-shortcut=save-next]") : null;
+      if (saveNext) {
+        event.preventDefault();
+        if (form.requestSubmit) { form.requestSubmit(saveNext); } else { saveNext.click(); }
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    if (event.key === "j") {
+      event.preventDefault(); follow("next");
+    } else if (event.key === "k") {
+      event.preventDefault(); follow("prev");
+    } else if (/^[a-z]$/.test(event.key) && choose(event.key)) {
+      event.preventDefault();
+    }
+  });
+})();
+/* ---- end of the comment page block ---- */

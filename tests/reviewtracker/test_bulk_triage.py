@@ -1,0 +1,312 @@
+"""Bulk triage: the service (set-based, one audit event per comment per field changed) and
+the pages (ticked rows or every comment matching the filter, a confirmation, CSRF)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from reviewtracker import create_app
+from reviewtracker.extensions import db
+from reviewtracker.models import AuditEvent, Comment
+from reviewtracker.services import ServiceError
+from reviewtracker.services import triage as triage_service
+from reviewtracker.services.comment_queries import CommentFilter, filtered_ids
+from reviewtracker.services.triage import bulk_plan, bulk_triage
+
+from .demo_copy import load_demo_copy
+
+
+@pytest.fixture
+def demo(app, tmp_path_factory):
+    load_demo_copy(app, tmp_path_factory)
+
+
+def ids(f: CommentFilter) -> list[int]:
+    return list(db.session.scalars(filtered_ids(f)))
+
+
+def snapshot() -> dict[int, tuple]:
+    """Every comment's triage fields, origins and version."""
+    db.session.expire_all()
+    columns = (Comment.disposition, Comment.response, Comment.action_owner)
+    columns += (Comment.disposition_origin, Comment.response_origin, Comment.version)
+    return {row[0]: tuple(row[1:]) for row in db.session.execute(select(Comment.id, *columns))}
+
+
+def audit(actor: str) -> list[tuple]:
+    return db.session.execute(
+        select(AuditEvent.comment_id, AuditEvent.field, AuditEvent.before, AuditEvent.after)
+        .where(AuditEvent.actor == actor)
+        .order_by(AuditEvent.comment_id, AuditEvent.field)
+    ).all()
+
+
+# --- the service -----------------------------------------------------------------------------
+
+
+def test_bulk_triage_audits_each_field_it_changes_and_nothing_else(demo):
+    open_ones = ids(CommentFilter(tranche="2", disposition="open"))[:3]
+    rejected = ids(CommentFilter(tranche="2", disposition="rejected"))[:2]
+    before = snapshot()
+    # The rejected ones already have the response that goes with "rejected".
+    response = before[rejected[0]][1]
+    assert before[rejected[1]][1] == response
+    changed = bulk_triage(
+        open_ones + rejected, None, {"disposition": "rejected", "response": response}, "ann"
+    )
+    assert changed == 3
+    after = snapshot()
+    expected_events = []
+    for comment_id in open_ones:
+        disposition, old_response, owner, _d_origin, _r_origin, version = before[comment_id]
+        assert after[comment_id] == ("rejected", response, owner, "browser", "browser", version + 1)
+        expected_events += [
+            (comment_id, "disposition", disposition, "rejected"),
+            (comment_id, "response", old_response, response),
+        ]
+    for comment_id in rejected:  # already at these values: untouched, not audited
+        assert after[comment_id] == before[comment_id]
+    assert audit("ann") == sorted(expected_events)
+    untouched = set(before) - set(open_ones)
+    assert {i: after[i] for i in untouched} == {i: before[i] for i in untouched}
+
+
+def test_only_the_changed_field_is_audited(demo):
+    target = ids(CommentFilter(tranche="1", disposition="accepted"))[:4]
+    before = snapshot()
+    assert bulk_triage(target, None, {"disposition": "accepted", "action_owner": "Bo"}, "bo") == 4
+    events = audit("bo")
+    assert [(e.field, e.before, e.after) for e in events] == [("action_owner", None, "Bo")] * 4
+    after = snapshot()
+    for comment_id in target:
+        # action_owner is not a decision: its origin stays; the disposition origin too.
+        assert after[comment_id][:2] == before[comment_id][:2]
+        assert after[comment_id][2] == "Bo"
+        assert after[comment_id][3:5] == before[comment_id][3:5]
+        assert after[comment_id][5] == before[comment_id][5] + 1
+    # Again: nothing changes, nothing is audited.
+    assert bulk_triage(target, None, {"action_owner": "Bo"}, "bo") == 0
+    assert len(audit("bo")) == 4
+
+
+def test_every_comment_matching_the_filter_changes_exactly_that_set(demo):
+    organisation = db.session.scalar(
+        select(Comment.organisation_id).where(Comment.disposition == "open").limit(1)
+    )
+    f = CommentFilter(tranche="2", organisation_id=organisation, disposition="open")
+    chosen = set(ids(f))
+    assert 10 < len(chosen) < 240
+    before = snapshot()
+    # The filter is on the field being changed: the set is taken once, before the update.
+    assert bulk_triage(None, f, {"disposition": "clarification"}, "cy") == len(chosen)
+    after = snapshot()
+    changed = {i for i in before if before[i] != after[i]}
+    assert changed == chosen
+    assert all(after[i][0] == "clarification" for i in chosen)
+    assert {e.comment_id for e in audit("cy")} == chosen
+    assert len(audit("cy")) == len(chosen)
+    assert ids(f) == []
+
+
+def test_ids_and_filter_together_take_the_ids_that_match(demo):
+    in_tranche_2 = ids(CommentFilter(tranche="2"))[:3]
+    in_tranche_1 = ids(CommentFilter(tranche="1"))[:3]
+    changed = bulk_triage(
+        in_tranche_1 + in_tranche_2, CommentFilter(tranche="2"), {"action_owner": "Di"}, "di"
+    )
+    assert changed == 3
+    assert {e.comment_id for e in audit("di")} == set(in_tranche_2)
+
+
+def test_bulk_works_in_chunks(demo, monkeypatch):
+    monkeypatch.setattr(triage_service, "BULK_CHUNK", 7)
+    f = CommentFilter(tranche="2")
+    everything = ids(f)
+    plan = bulk_plan(everything, None, {"action_owner": "Ed"})
+    assert (plan.selected, plan.changing, plan.per_field) == (240, 240, {"action_owner": 240})
+    assert bulk_triage(None, f, {"action_owner": "Ed"}, "ed") == 240
+    assert db.session.scalar(select(func.count()).where(Comment.action_owner == "Ed")) == 240
+    assert len(audit("ed")) == 240
+
+
+def test_bulk_plan_counts_what_would_change(demo):
+    f = CommentFilter(tranche="1", artefact="BP004")
+    plan = bulk_plan(None, f, {"disposition": "accepted", "action_owner": "Flo"})
+    assert plan.selected == 54
+    assert plan.per_field == {"disposition": 54 - 36, "action_owner": 54}
+    assert plan.changing == 54
+    plan = bulk_plan(None, f, {"disposition": "accepted"})
+    assert (plan.selected, plan.changing) == (54, 18)
+    assert audit("Flo") == [] and snapshot()  # nothing written
+
+
+@pytest.mark.parametrize(
+    "comment_ids, f, changes, message",
+    [
+        ([1], None, {}, "choose at least one"),
+        ([1], None, {"internal_note": "x"}, "cannot change internal_note"),
+        ([1], None, {"disposition": "maybe"}, "unknown disposition"),
+        (None, None, {"disposition": "open"}, "no comments selected"),
+    ],
+)
+def test_bulk_refuses_what_it_cannot_do(app, comment_ids, f, changes, message):
+    with pytest.raises(ServiceError, match=message):
+        bulk_triage(comment_ids, f, changes, "x")
+
+
+def test_duplicates_follow_a_bulk_change_of_their_original(demo):
+    mark_duplicate = getattr(triage_service, "mark_duplicate", None)
+    if mark_duplicate is None:
+        pytest.skip("duplicates are not in the triage service")
+    artefact = db.session.scalar(
+        select(Comment.artefact_id).where(Comment.disposition == "open").limit(1)
+    )
+    original, duplicate = db.session.scalars(
+        select(Comment.id)
+        .where(Comment.artefact_id == artefact, Comment.disposition == "open")
+        .order_by(Comment.id)
+        .limit(2)
+    ).all()
+    mark_duplicate(duplicate, original, actor="t")
+    assert bulk_triage([original], None, {"disposition": "accepted"}, "gus") == 1
+    db.session.expire_all()
+    assert db.session.get(Comment, duplicate).disposition == "accepted"
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+def test_ticked_rows_confirm_then_change(demo, client, login):
+    user = login("triager")
+    target = ids(CommentFilter(tranche="2", disposition="open"))[:5]
+    data = {
+        "scope": "selected",
+        "ids": [str(i) for i in target],
+        "f-tranche": "2",
+        "f-disposition": "open",
+        "disposition": "action",
+        "action_owner": "Design team",
+        "back": "/comments/?tranche=2&disposition=open&page=1",
+    }
+    before = snapshot()
+    confirm = client.post("/comments/bulk", data=data)
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "This will change <strong>5</strong> comments" in page
+    assert page.count('<input type="hidden" name="ids"') == 5
+    assert '<input type="hidden" name="confirm" value="yes">' in page
+    assert snapshot() == before  # nothing written before the confirmation
+    done = client.post("/comments/bulk", data={**data, "confirm": "yes"})
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/comments/?tranche=2&disposition=open&page=1"
+    after = snapshot()
+    assert {i for i in before if before[i] != after[i]} == set(target)
+    events = audit(user.email)
+    assert len(events) == 10  # disposition and action owner, 5 comments
+    followed = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "5 comments updated." in followed
+
+
+def test_every_comment_matching_the_filter_from_the_page(demo, client, login):
+    login("lead")
+    f = CommentFilter(tranche="2", disposition="open")
+    chosen = set(ids(f))
+    data = {
+        "scope": "filter",
+        "ids": [str(next(iter(chosen)))],  # ticked rows are ignored for this scope
+        "f-tranche": "2",
+        "f-disposition": "open",
+        "f-sort": "changed",
+        "disposition": "rejected",
+        "response": "Out of scope.",
+    }
+    page = client.post("/comments/bulk", data=data).get_data(as_text=True)
+    assert f"This will change <strong>{len(chosen)}</strong> comments" in page
+    assert "Tranche 2" in page and "Disposition: Open" in page
+    before = snapshot()
+    response = client.post("/comments/bulk", data={**data, "confirm": "yes"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/comments/?")
+    after = snapshot()
+    assert {i for i in before if before[i] != after[i]} == chosen
+    assert all(after[i][:2] == ("rejected", "Out of scope.") for i in chosen)
+    assert f"{len(chosen)} comments updated." in client.get("/comments/").get_data(as_text=True)
+
+
+def test_bulk_form_mistakes_change_nothing(demo, client, login):
+    login("triager")
+    before = snapshot()
+    nothing_to_set = client.post(
+        "/comments/bulk", data={"scope": "filter", "f-tranche": "2"}, follow_redirects=True
+    )
+    assert "choose a disposition, a response or an action owner" in nothing_to_set.get_data(
+        as_text=True
+    )
+    nothing_ticked = client.post(
+        "/comments/bulk",
+        data={"scope": "selected", "disposition": "open", "confirm": "yes"},
+        follow_redirects=True,
+    )
+    assert "tick the comments to change" in nothing_ticked.get_data(as_text=True)
+    bad = client.post(
+        "/comments/bulk",
+        data={"scope": "filter", "disposition": "maybe", "confirm": "yes"},
+        follow_redirects=True,
+    )
+    assert "Nothing changed" in bad.get_data(as_text=True)
+    assert snapshot() == before
+
+
+def test_back_never_leaves_the_site(demo, client, login):
+    login("triager")
+    target = ids(CommentFilter(tranche="2"))[:1]
+    data = {"ids": [str(target[0])], "action_owner": "X", "confirm": "yes"}
+    for back in ("https://evil.example/", "//evil.example/x", ""):
+        response = client.post("/comments/bulk", data={**data, "back": back})
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/comments/"
+
+
+def test_anonymous_visitors_cannot_bulk_triage(demo, client):
+    before = snapshot()
+    data = {"scope": "filter", "disposition": "rejected", "confirm": "yes"}
+    anonymous = client.post("/comments/bulk", data=data)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert snapshot() == before
+
+
+def test_viewers_cannot_bulk_triage(demo, client, login):
+    login("viewer")
+    before = snapshot()
+    data = {"scope": "filter", "disposition": "rejected", "confirm": "yes"}
+    assert client.post("/comments/bulk", data=data).status_code == 403
+    assert client.post("/comments/bulk", data={**data, "confirm": ""}).status_code == 403
+    assert snapshot() == before
+
+
+def test_bulk_triage_needs_the_csrf_token(app, make_user, tmp_path_factory):
+    load_demo_copy(app, tmp_path_factory)
+    protected = create_app({**app.config, "WTF_CSRF_ENABLED": True, "TESTING": True})
+    user = make_user("triager")
+    client = protected.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    target = ids(CommentFilter(tranche="2"))[:2]
+    data = {"ids": [str(i) for i in target], "disposition": "accepted", "confirm": "yes"}
+    before = snapshot()
+    with protected.app_context():
+        refused = client.post("/comments/bulk", data=data)
+        assert refused.status_code == 400
+        assert snapshot() == before
+        page = client.get("/comments/").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        accepted = client.post("/comments/bulk", data={**data, "csrf_token": token})
+        assert accepted.status_code == 302
+        db.session.remove()
+        db.engine.dispose()
+    changed = {i for i, row in snapshot().items() if row != before[i]}
+    assert changed == {i for i in target if before[i][0] != "accepted"}

@@ -1,0 +1,199 @@
+"""Similar comments: near-duplicates on the same artefact score above the threshold, comments
+that say something else score below it. These pairs are the evidence for the threshold."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from reviewtracker.demo import CONCERNS
+from reviewtracker.extensions import db
+from reviewtracker.models import Comment
+from reviewtracker.services import ServiceError
+from reviewtracker.services.comment_import import import_comment_log
+from reviewtracker.services.similar import SIMILARITY_THRESHOLD, similar_comments, similarity
+from tests.logmaker import write_xlsx_log
+
+from .factories import add_artefacts
+
+ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
+
+# Pairs a triager would call duplicates: rephrased, reordered, misspelt, or the same comment
+# with a sentence or a whole paragraph added.
+NEAR_DUPLICATES = [
+    (
+        "The trigger for step 4 is not clear when the meter technical details arrive after the "
+        "settlement run has started. Please state which party owns the exception.",
+        "Trigger for step 4 unclear where meter technical details arrive after the settlement "
+        "run has started - please state which party owns the exception and the timescale.",
+    ),
+    (
+        "Timing of the appointment notification is given as 'as soon as possible'. A measurable "
+        "service level is needed so that parties can design and test to it.",
+        "Timing of the appointment notification is given as 'as soon as possible'. A measurable "
+        "service level is needed so that parties can design and test to it. We suggest 5 "
+        "working days.",
+    ),
+    (
+        "Error handling for a rejected consumption data submission is missing: what does the "
+        "sender do on a validation failure?",
+        "error handling for a rejected consumption data submisison is missing - what does the "
+        "sender do on validation failure? Is a retry expected?",
+    ),
+    (
+        "The swimlane shows the Registration Service sending the notification directly to the "
+        "Data Service, but all messages should be routed through the DIP.",
+        "The swimlane shows the Registration Service sending the notification directly to the "
+        "Data Service. The design principles say all messages go through the DIP; please "
+        "confirm.",
+    ),
+    (
+        "Section 3.2 uses 'MTD' and section 4.1 uses 'meter technical details'; please use one "
+        "defined term.",
+        "Section 3.2 uses MTD while 4.1 uses meter technical details. Please use a single defined "
+        "term.",
+    ),
+    (
+        "The trigger for step 4 is not clear when the meter technical details arrive after the "
+        "settlement run has started.",
+        "The trigger for step 4 is not clear when the meter technical details arrive after the "
+        "settlement run has started. In our experience with the current arrangements, this "
+        "happens in roughly one case in twenty and the resulting exception is currently handled "
+        "manually by both parties.",
+    ),
+    (
+        "Please confirm the DIP routes the message.",
+        "Please confirm that the DIP routes this message.",
+    ),
+]
+
+# Pairs on the same artefact that share the domain's vocabulary but say different things,
+# including short comments whose every word appears in the longer one.
+UNRELATED = [
+    (
+        "The trigger for step 4 is not clear when the meter technical details arrive after the "
+        "settlement run has started. Please state which party owns the exception.",
+        "Error handling for a rejected consumption data submission is missing: what does the "
+        "sender do on a validation failure?",
+    ),
+    (
+        "Timing of the appointment notification is given as 'as soon as possible'. A measurable "
+        "service level is needed so that parties can design and test to it.",
+        "The swimlane shows the Registration Service sending the notification directly to the "
+        "Data Service, but all messages should be routed through the DIP.",
+    ),
+    (
+        "It is not clear how the disconnection is handled for a related MPAN where the secondary "
+        "registration is with a different supplier.",
+        "The description of the disconnection notification assumes a smart meter with a working "
+        "communications link; the legacy cases should be described too.",
+    ),
+    (
+        "Typo in section 2.1.",
+        "The description of the energisation status change is not clear in section 2.1 and the "
+        "typo in the diagram should be fixed; also the swimlane is wrong.",
+    ),
+    (
+        "Please clarify the data items carried by the interface.",
+        "Please clarify who owns the exception when the interface is rejected by the "
+        "Registration Service.",
+    ),
+    (
+        "Step 6 refers to the supplier data change but the interface catalogue does not list the "
+        "data items it carries.",
+        "Step 6 should be removed: the supplier data change is already covered by the "
+        "Registration Service process in BP010.",
+    ),
+    (
+        "Agree with the approach.",
+        "Agree with the approach but the timing of the notification needs a measurable service "
+        "level.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), NEAR_DUPLICATES)
+def test_near_duplicates_score_above_the_threshold(a, b):
+    assert similarity(a, b) >= SIMILARITY_THRESHOLD
+    assert similarity(a, b) == similarity(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), UNRELATED)
+def test_unrelated_comments_score_below_the_threshold(a, b):
+    assert similarity(a, b) < SIMILARITY_THRESHOLD
+
+
+def test_the_threshold_sits_in_the_gap_with_a_margin():
+    """The numbers the module docstring quotes: a few points of margin on each side."""
+    lowest_near = min(similarity(a, b) for a, b in NEAR_DUPLICATES)
+    highest_unrelated = max(similarity(a, b) for a, b in UNRELATED)
+    assert lowest_near >= SIMILARITY_THRESHOLD + 3
+    assert highest_unrelated <= SIMILARITY_THRESHOLD - 4
+    # Identical texts, up to case and punctuation, score 100; nothing scores against nothing.
+    assert similarity("Please confirm.", "please CONFIRM") == 100
+    assert similarity("", "Please confirm.") == 0
+
+
+def test_demo_concerns_same_concern_similar_different_concern_not():
+    """The demo data's generated comments: one concern about two topics is near the same
+    comment; two different concerns about the same topic are not."""
+    topics = ("meter technical details update", "appointment notification")
+
+    def text(concern: str, topic: str) -> str:
+        return concern.format(topic=topic, step=3, section="2.4")
+
+    for concern in CONCERNS:
+        assert similarity(text(concern, topics[0]), text(concern, topics[1])) >= 80
+    for one, other in itertools.combinations(CONCERNS, 2):
+        assert similarity(text(one, topics[0]), text(other, topics[0])) < SIMILARITY_THRESHOLD
+
+
+def _import(tmp_path: Path, name: str, rows: list[tuple[str, str]]) -> list[Comment]:
+    """Import (artefact, text) rows as one log; the comments in row order."""
+    log = [
+        {"log_comment_id": str(i), "artefact": f"MHHSP-{artefact}", "comment": text}
+        for i, (artefact, text) in enumerate(rows, start=1)
+    ]
+    report = import_comment_log(write_xlsx_log(tmp_path / name, log, key_values=ACME))
+    assert report.ok, [str(p) for p in report.problems]
+    ids = db.session.scalars(
+        select(Comment.id).where(Comment.import_batch_id == report.batch_id).order_by(Comment.id)
+    )
+    return [db.session.get(Comment, i) for i in ids]
+
+
+def test_similar_comments_on_the_same_artefact_best_first(app, tmp_path: Path):
+    add_artefacts(("BP004", "1"), ("BP005", "1"))
+    original, rephrased = NEAR_DUPLICATES[0]
+    longer = original + " We have seen this in the current arrangements too."
+    comments = _import(
+        tmp_path,
+        "log.xlsx",
+        [
+            ("BP004", original),
+            ("BP004", UNRELATED[0][1]),  # something else, same artefact
+            ("BP004", rephrased),
+            ("BP005", original),  # the same words, but about another document
+            ("BP004", longer),
+        ],
+    )
+    first, unrelated, second, elsewhere, third = comments
+    found = similar_comments(first.id)
+    assert [c.id for c, _ in found] == [third.id, second.id]
+    scores = [score for _, score in found]
+    assert scores == sorted(scores, reverse=True)
+    assert all(score >= SIMILARITY_THRESHOLD for score in scores)
+    assert unrelated.id not in {c.id for c, _ in found}
+    assert elsewhere.id not in {c.id for c, _ in found}
+    assert [c.id for c, _ in similar_comments(first.id, limit=1)] == [third.id]
+    assert similar_comments(unrelated.id) == []
+    # The comment on the other artefact has no neighbour there.
+    assert similar_comments(elsewhere.id) == []
+
+
+def test_similar_comments_of_an_unknown_comment_is_refused(app):
+    with pytest.raises(ServiceError):
+        similar_comments(12345)
