@@ -34,6 +34,7 @@ from ..models import (
     utcnow,
 )
 from .reference import get_or_create_round
+from .triage import _propagate_to_duplicates
 
 # The reviewer's own words: a re-import may update these.
 REVIEWER_FIELDS = (
@@ -65,6 +66,8 @@ class ImportOptions:
     column_overrides: dict[str, str | None] | None = None
     actor: str | None = None  # default: the app's IMPORT_ACTOR
     dry_run: bool = False
+    # Keep the first N records as read on the report (ImportReport.sample), for a preview.
+    sample_rows: int = 0
 
 
 @dataclass(slots=True)
@@ -99,6 +102,7 @@ class ImportReport:
     batch_id: int | None = None
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
+    sample: list[CommentRecord] = field(default_factory=list)  # see ImportOptions.sample_rows
 
     @property
     def errors(self) -> list[Problem]:
@@ -145,6 +149,7 @@ def import_comment_log(
     report.problems.extend(read.problems)
     report.sheets = read.sheets
     report.encoding = read.encoding
+    report.sample = read.records[: options.sample_rows]
     if not read.ok:
         return report
     db.session.rollback()  # start from a clean transaction
@@ -263,7 +268,7 @@ class _Resolver:
         def ids(artefact: str | None, organisation: str | None, tranche, number):
             """(artefact, round, organisation) ids; None where the row was refused."""
             found = artefacts.get(artefact or "")
-            organisation_id = organisations.get(_fold(organisation or ""))
+            organisation_id = organisations.get(fold_name(organisation or ""))
             if found is None or organisation_id is None:
                 return None
             tranche_id = tranche_ids[tranche or found[1] or "TBC"]
@@ -347,7 +352,7 @@ class _Resolver:
         first: dict[str, CommentRecord] = {}
         constituency_of: dict[str, str] = {}
         for record in records:
-            key = _fold(record.organisation or "")
+            key = fold_name(record.organisation or "")
             first.setdefault(key, record)
             if record.constituency and key not in constituency_of:
                 constituency_of[key] = record.constituency
@@ -450,7 +455,8 @@ NEW_COLUMNS = (
 
 
 @functools.lru_cache(maxsize=4096)
-def _fold(name: str) -> str:
+def fold_name(name: str) -> str:
+    """An organisation's name as matched: "Acme  Energy" and "ACME Energy" are one."""
     return " ".join(name.split()).casefold()
 
 
@@ -506,6 +512,8 @@ class _Writer:
         self._update(changed)
         if self.audit:
             db.session.execute(insert(AuditEvent.__table__), self.audit)
+            # Duplicates marked in the browser follow their original's new decision.
+            _propagate_to_duplicates({event["comment_id"] for event in self.audit}, self.actor)
         self.report.added = len(new_rows)
         self.report.updated = len(changed)
 

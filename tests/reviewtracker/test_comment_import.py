@@ -12,7 +12,7 @@ from reviewtracker.extensions import db
 from reviewtracker.models import AuditEvent, Comment, ImportBatch, Organisation
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
 from reviewtracker.services.rollups import constituency_table
-from reviewtracker.services.triage import StaleComment, triage_comment
+from reviewtracker.services.triage import StaleComment, mark_duplicate, triage_comment
 from tests.logmaker import write_csv_log, write_xlsx_log
 
 from .factories import add_artefacts
@@ -224,3 +224,16 @@ def test_dates_round_trip_and_reimport_compares_them(artefacts, tmp_path: Path):
     assert comment.created_at.year >= 2026
     again = import_comment_log(path)
     assert (again.added, again.unchanged, again.updated) == (0, 2, 0)
+
+
+def test_duplicates_follow_a_decision_changed_by_a_reimport(artefacts, tmp_path: Path):
+    rows = _rows(3, artefact="MHHSP-BP004", disposition="Action")
+    import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", rows, key_values=ACME))
+    original, duplicate, _other = db.session.scalars(select(Comment).order_by(Comment.id)).all()
+    mark_duplicate(duplicate.id, original.id, actor="triager@example.org")
+    rows[0]["disposition"] = "Accepted"
+    rows[0]["response"] = "Agreed"
+    report = import_comment_log(write_xlsx_log(tmp_path / "v2.xlsx", rows, key_values=ACME))
+    assert report.updated == 1
+    db.session.refresh(duplicate)
+    assert (duplicate.disposition, duplicate.response) == ("accepted", "Agreed")

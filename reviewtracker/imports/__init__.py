@@ -1,0 +1,7 @@
+"""Import comment logs in the browser: upload, preview, confirm; the history, and undo."""
+
+from flask import Blueprint
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+
+from . import views  # noqa: E402,F401  (routes register on the blueprint)

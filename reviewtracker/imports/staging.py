@@ -1,0 +1,177 @@
+"""Uploaded logs kept on the server between the preview and the confirm.
+
+Each upload is a folder `<upload folder>/<random token>/` with the files under safe names and
+a manifest (who uploaded them, their original names, the options and column overrides). The
+client's file name is only ever shown and recorded, never used as a path. Folders are removed
+on confirm or cancel, and any older than a day on the next upload.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import secrets
+import shutil
+import time
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePath
+
+from flask import current_app
+from werkzeug.utils import secure_filename
+
+ALLOWED_SUFFIXES = (".xlsx", ".csv")
+MAX_AGE_SECONDS = 24 * 60 * 60
+MAX_NAME = 200
+MANIFEST = "manifest.json"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BINARY_MAGIC = (_ZIP_MAGIC, _OLE_MAGIC, b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
+
+
+@dataclass(slots=True)
+class StagedFile:
+    name: str  # as the user's computer named it: shown, and recorded on the import batch
+    stored: str  # the file's name inside the upload folder
+    size: int
+    overrides: dict[str, str | None] = field(default_factory=dict)  # field -> header / None
+
+
+@dataclass(slots=True)
+class Upload:
+    token: str
+    owner: int  # the user id of whoever uploaded it
+    options: dict[str, str | int | None]  # tranche, review_round, organisation, constituency
+    files: list[StagedFile]
+    created: float = field(default_factory=time.time)
+
+    @property
+    def folder(self) -> Path:
+        return upload_root() / self.token
+
+    def path(self, staged: StagedFile) -> Path:
+        return self.folder / staged.stored
+
+
+def upload_root() -> Path:
+    """UPLOAD_FOLDER if configured, else `uploads/` in the instance folder."""
+    configured = current_app.config.get("UPLOAD_FOLDER")
+    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+
+
+def display_name(filename: str | None) -> str:
+    """The client's file name without any folder part, trimmed to fit the import batch."""
+    name = PurePath((filename or "").replace("\\", "/")).name.strip() or "upload"
+    if len(name) > MAX_NAME:
+        suffix = PurePath(name).suffix[:10]
+        name = name[: MAX_NAME - len(suffix)] + suffix
+    return name
+
+
+def check_file(name: str, data: bytes) -> str | None:
+    """Why this upload can't be a comment log, or None: by extension, then by content."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        kind = f"a {suffix} file" if suffix else "a file without an extension"
+        return f"{name}: {kind} can't be imported; upload comment logs as .xlsx or .csv"
+    if not data:
+        return f"{name}: the file is empty"
+    if suffix == ".xlsx":
+        return _check_workbook(name, data)
+    if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:65536]:
+        return (
+            f"{name}: this is not a text CSV file (it looks like a binary file); save the log "
+            "from Excel as 'CSV UTF-8' or upload the .xlsx"
+        )
+    return None
+
+
+def _check_workbook(name: str, data: bytes) -> str | None:
+    if data.startswith(_OLE_MAGIC):
+        return (
+            f"{name}: not a valid .xlsx file: it is password-protected or an old .xls renamed; "
+            "save it from Excel as a normal .xlsx workbook"
+        )
+    if not data.startswith(_ZIP_MAGIC):
+        return f"{name}: not a valid .xlsx file (the content is not an Excel workbook)"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return f"{name}: not a valid .xlsx file (the workbook is damaged or incomplete)"
+    if "xl/workbook.xml" not in names:
+        return f"{name}: not a valid .xlsx file (a zip archive, but not an Excel workbook)"
+    return None
+
+
+def stage(files: list[tuple[str, bytes]], options: dict, owner: int) -> Upload:
+    """Keep checked uploads (name, bytes) under a new token; returns the upload."""
+    sweep()
+    token = secrets.token_hex(16)
+    upload = Upload(token, owner, dict(options), [])
+    upload.folder.mkdir(parents=True, mode=0o700)
+    for index, (name, data) in enumerate(files, start=1):
+        suffix = PurePath(name).suffix.lower()
+        safe = secure_filename(name)
+        if not safe.lower().endswith(suffix) or len(safe) > 120:
+            safe = f"log{suffix}"
+        staged = StagedFile(name=name, stored=f"{index:02d}-{safe}", size=len(data))
+        upload.path(staged).write_bytes(data)
+        upload.files.append(staged)
+    save(upload)
+    return upload
+
+
+def load(token: str, owner: int) -> Upload | None:
+    """The upload with this token, if it exists and belongs to `owner`."""
+    if not _TOKEN.fullmatch(token):
+        return None
+    manifest = upload_root() / token / MANIFEST
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        upload = Upload(
+            token=token,
+            owner=data["owner"],
+            options=data["options"],
+            files=[StagedFile(**item) for item in data["files"]],
+            created=data["created"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if upload.owner != owner or not all(upload.path(f).is_file() for f in upload.files):
+        return None
+    return upload
+
+
+def save(upload: Upload) -> None:
+    data = asdict(upload)
+    del data["token"]
+    temporary = upload.folder / f"{MANIFEST}.tmp"
+    temporary.write_text(json.dumps(data), encoding="utf-8")
+    temporary.replace(upload.folder / MANIFEST)
+
+
+def discard(upload: Upload) -> None:
+    shutil.rmtree(upload.folder, ignore_errors=True)
+
+
+def sweep(max_age: float = MAX_AGE_SECONDS) -> int:
+    """Remove uploads older than max_age seconds (abandoned previews); returns how many."""
+    root = upload_root()
+    if not root.is_dir():
+        return 0
+    limit = time.time() - max_age
+    removed = 0
+    for folder in root.iterdir():
+        if not (folder.is_dir() and _TOKEN.fullmatch(folder.name)):
+            continue
+        try:
+            old = folder.stat().st_mtime < limit
+        except OSError:
+            continue
+        if old:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed

@@ -1,0 +1,287 @@
+"""Upload -> preview (a dry run, with column overrides) -> confirm; the history; undo.
+
+The browser imports exactly as the CLI does: the same service function, one transaction per
+file, with the signed-in user recorded as the actor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+
+from importers import COMMENT_FIELDS
+from importers.records import Problem, column_letter
+
+from ..auth import role_required
+from ..models import DISPOSITION_LABELS
+from ..services import ServiceError
+from ..services.comment_import import ImportOptions, ImportReport, import_comment_log
+from ..services.import_history import NoSuchBatch, import_history, undo_batch, undo_plan
+from . import bp, staging
+from .forms import UploadForm
+
+PREVIEW_ROWS = 10
+MAX_OVERRIDE = 300  # longest header text accepted as an override
+FIELD_LABELS: dict[str, str] = {
+    "log_comment_id": "Comment id",
+    "artefact": "Artefact",
+    "section": "Section",
+    "page": "Page",
+    "line": "Line",
+    "comment": "Comment",
+    "proposed_change": "Proposed change",
+    "comment_type": "Comment type",
+    "response": "Response",
+    "disposition": "Disposition",
+    "organisation": "Organisation",
+    "constituency": "Constituency",
+    "reviewer": "Reviewer",
+    "raised_on": "Raised on",
+    "tranche": "Tranche",
+    "review_round": "Review round",
+}
+GONE = (
+    "That upload is no longer available: it was imported or cancelled, or is more than a day "
+    "old. Upload the log again."
+)
+
+
+@dataclass(slots=True)
+class FilePreview:
+    """One uploaded file as the dry run saw it."""
+
+    index: int  # 1-based position in the upload
+    staged: staging.StagedFile
+    report: ImportReport
+
+    @property
+    def headers(self) -> list[str]:
+        """Every column header of the sheets read, in sheet order, each once."""
+        seen: dict[str, None] = {}
+        for sheet in self.report.sheets:
+            if sheet.header_row is not None:
+                seen.update(dict.fromkeys([*sheet.mapping.values(), *sheet.unmapped]))
+        return list(seen)
+
+    @property
+    def read_sheets(self) -> list:
+        return [sheet for sheet in self.report.sheets if sheet.header_row is not None]
+
+    def read_from(self, name: str) -> list[tuple[str, str]]:
+        """(sheet, header) of each sheet read where the field has a column."""
+        return [(s.name, s.mapping[name]) for s in self.read_sheets if name in s.mapping]
+
+    def choice(self, name: str) -> str:
+        """The select's value for a field: auto, none (not used) or h:<header>."""
+        if name not in self.staged.overrides:
+            return "auto"
+        header = self.staged.overrides[name]
+        return "none" if header is None else f"h:{header}"
+
+    @property
+    def problems(self) -> list[dict]:
+        return [_problem(problem) for problem in self.report.problems]
+
+
+def _problem(problem: Problem) -> dict:
+    column = problem.column or ""
+    if problem.column_index is not None:
+        column = f"{column} ({column_letter(problem.column_index)})".strip()
+    message = problem.message
+    if "{value}" in message:
+        message = message.replace("{value}", repr(problem.value or ""))
+    return {
+        "severity": problem.severity,
+        "sheet": problem.sheet,
+        "row": problem.row,
+        "column": column,
+        "value": problem.value,
+        "message": message,
+    }
+
+
+def _options(upload: staging.Upload, staged: staging.StagedFile, **extra) -> ImportOptions:
+    return ImportOptions(
+        tranche=upload.options.get("tranche"),
+        review_round=upload.options.get("review_round"),
+        organisation=upload.options.get("organisation"),
+        constituency=upload.options.get("constituency"),
+        column_overrides=dict(staged.overrides) or None,
+        actor=current_user.email,
+        **extra,
+    )
+
+
+def _load_upload(token: str) -> staging.Upload | None:
+    upload = staging.load(token, current_user.id)
+    if upload is None:
+        flash(GONE, "error")
+    return upload
+
+
+def _read_uploads(storages: list) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(name, bytes) of each chosen file, and what is wrong with any of them."""
+    chosen = [s for s in storages or [] if isinstance(s, FileStorage) and s.filename]
+    if not chosen:
+        return [], ["Choose one or more comment logs (.xlsx or .csv) to upload."]
+    files, errors = [], []
+    for storage in chosen:
+        name = staging.display_name(storage.filename)
+        data = storage.read()
+        error = staging.check_file(name, data)
+        if error:
+            errors.append(error)
+        files.append((name, data))
+    return files, errors
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required("triager")
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        files, errors = _read_uploads(form.files.data)
+        if not errors:
+            staged = staging.stage(files, form.options(), current_user.id)
+            return redirect(url_for(".preview", token=staged.token))
+        form.files.errors = [*form.files.errors, *errors]
+    status = 400 if request.method == "POST" else 200
+    return render_template("imports/upload.html", form=form), status
+
+
+@bp.get("/preview/<token>")
+@role_required("triager")
+def preview(token: str):
+    upload = _load_upload(token)
+    if upload is None:
+        return redirect(url_for(".upload"))
+    previews = [
+        FilePreview(
+            index,
+            staged,
+            import_comment_log(
+                upload.path(staged),
+                filename=staged.name,
+                options=_options(upload, staged, dry_run=True, sample_rows=PREVIEW_ROWS),
+            ),
+        )
+        for index, staged in enumerate(upload.files, start=1)
+    ]
+    return render_template(
+        "imports/preview.html",
+        upload=upload,
+        previews=previews,
+        ready=[p for p in previews if p.report.ok],
+        fields=FIELD_LABELS,
+        dispositions=DISPOSITION_LABELS,
+    )
+
+
+@bp.post("/preview/<token>/columns/<int:index>")
+@role_required("triager")
+def columns(token: str, index: int):
+    """Re-preview one file with the user's choice of column per field."""
+    upload = _load_upload(token)
+    if upload is None:
+        return redirect(url_for(".upload"))
+    if not 1 <= index <= len(upload.files):
+        abort(404)
+    staged = upload.files[index - 1]
+    overrides: dict[str, str | None] = {}
+    if "reset" not in request.form:
+        overrides = _chosen_columns(request.form)
+    staged.overrides = overrides
+    staging.save(upload)
+    what = "columns chosen" if overrides else "columns read automatically"
+    flash(f"{staged.name}: {what}; the preview below uses them.", "info")
+    return redirect(url_for(".preview", token=token, _anchor=f"file-{index}"))
+
+
+def _chosen_columns(form) -> dict[str, str | None]:
+    """field -> header (or None: not used) from the column form; a header typed in (when no
+    table was found to choose from) counts like one chosen."""
+    overrides: dict[str, str | None] = {}
+    for name in COMMENT_FIELDS:
+        value = form.get(f"field-{name}", "auto")
+        typed = form.get(f"typed-{name}", "").strip()
+        if typed:
+            overrides[name] = typed[:MAX_OVERRIDE]
+        elif value == "none":
+            overrides[name] = None
+        elif value.startswith("h:") and value[2:].strip():
+            overrides[name] = value[2:][:MAX_OVERRIDE]
+    return overrides
+
+
+@bp.post("/preview/<token>/confirm")
+@role_required("triager")
+def confirm(token: str):
+    """Import every file of the upload, each in its own transaction, as the CLI does."""
+    upload = _load_upload(token)
+    if upload is None:
+        return redirect(url_for(".upload"))
+    written = 0
+    for staged in upload.files:
+        report = import_comment_log(
+            upload.path(staged), filename=staged.name, options=_options(upload, staged)
+        )
+        if report.written:
+            written += 1
+            flash(
+                f"{staged.name}: added {report.added}, unchanged {report.unchanged}, "
+                f"updated {report.updated}, conflicts kept {len(report.conflicts)}",
+                "success",
+            )
+        else:
+            flash(
+                f"{staged.name}: not imported, it has {len(report.errors)} errors; "
+                "nothing from it was written",
+                "error",
+            )
+    if not written:
+        return redirect(url_for(".preview", token=token))
+    staging.discard(upload)
+    return redirect(url_for(".history"))
+
+
+@bp.post("/preview/<token>/cancel")
+@role_required("triager")
+def cancel(token: str):
+    upload = staging.load(token, current_user.id)
+    if upload is not None:
+        staging.discard(upload)
+    flash("Upload discarded: nothing was imported.", "info")
+    return redirect(url_for(".upload"))
+
+
+@bp.get("/history")
+@role_required("triager")
+def history():
+    page = request.args.get("page", 1, type=int)
+    return render_template("imports/history.html", history=import_history(page))
+
+
+@bp.route("/<int:batch_id>/undo", methods=["GET", "POST"])
+@role_required("triager")
+def undo(batch_id: int):
+    """GET: what undo would do (the confirmation step); POST: do it."""
+    error = None
+    if request.method == "POST":
+        try:
+            result = undo_batch(batch_id, current_user.email)
+        except NoSuchBatch:
+            abort(404)
+        except ServiceError as refused:
+            error = str(refused)
+        else:
+            flash(str(result), "success")
+            return redirect(url_for(".history"))
+    try:
+        plan = undo_plan(batch_id)
+    except NoSuchBatch:
+        abort(404)
+    status = 409 if error else 200
+    return render_template("imports/undo.html", plan=plan, error=error), status
