@@ -11,6 +11,14 @@ Pure Python: no Flask, no database. Usable from a notebook::
 from __future__ import annotations
 
 from .comment_log import CONTEXT_FIELDS, read_comment_log
+from .design_dashboard import (
+    DESIGN_DASHBOARD_FIELDS,
+    RAG_SYNONYMS,
+    RAGS,
+    DesignDashboardRecord,
+    normalise_rag,
+    read_design_dashboard,
+)
 from .normalise import (
     COMMENT_FIELDS,
     COMMENT_TYPE_SYNONYMS,
@@ -43,13 +51,17 @@ __all__ = [
     "COMMENT_TYPE_SYNONYMS",
     "CONSTITUENCIES",
     "CONTEXT_FIELDS",
+    "DESIGN_DASHBOARD_FIELDS",
     "DISPOSITIONS",
     "DISPOSITION_SYNONYMS",
     "DOCUMENT_TYPES",
+    "RAGS",
+    "RAG_SYNONYMS",
     "REGISTER_FIELDS",
     "TRANCHES",
     "ArtefactRecord",
     "CommentRecord",
+    "DesignDashboardRecord",
     "Problem",
     "ReadResult",
     "SheetReport",
@@ -60,9 +72,11 @@ __all__ = [
     "normalise_comment_type",
     "normalise_disposition",
     "normalise_header",
+    "normalise_rag",
     "normalise_review_round",
     "normalise_tranche",
     "read_artefact_register",
     "read_comment_log",
+    "read_design_dashboard",
     "split_artefact_ref",
 ]

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__)
 
-from . import views  # noqa: E402,F401  (routes register on the blueprint)
+from . import design, views  # noqa: E402,F401  (routes register on the blueprint)

@@ -1,32 +1,68 @@
-from flask import abort, render_template
+"""The tranche pages: the DAG pack's tables, each number a link to the comments it counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from flask import abort, current_app, render_template, url_for
 
 from importers.reference import TRANCHES
 
+from ..auth import role_required
 from ..models import DISPOSITION_LABELS
+from ..services.charts import DISPOSITION_COLOURS, disposition_bars
+from ..services.comment_queries import CommentFilter
 from ..services.reference import rounds_of_tranche
-from ..services.rollups import comment_status, constituency_table, tranche_overview
+from ..services.rollups import (
+    DISPOSITION_DEFINITIONS,
+    comment_status,
+    constituency_table,
+    tranche_overview,
+)
 from . import bp
 
 
 @bp.get("/")
+@role_required("viewer")
 def index():
     return render_template("dashboard/index.html", tranches=tranche_overview())
 
 
+def comment_list_url(scope: CommentFilter) -> Callable[..., str | None]:
+    """list_url(artefact=..., disposition=..., constituency_id=...) -> the comment list
+    filtered to `scope` narrowed by those parts (None while the list page doesn't exist)."""
+    if "comments.index" not in current_app.view_functions:
+        return lambda **_parts: None
+
+    def list_url(**parts) -> str:
+        return url_for("comments.index", **replace(scope, **parts).to_args())
+
+    return list_url
+
+
 @bp.get("/tranches/<code>")
 @bp.get("/tranches/<code>/rounds/<int:number>")
+@role_required("viewer")
 def tranche(code: str, number: int | None = None):
     if code not in TRANCHES:
         abort(404)
     rounds = rounds_of_tranche(code)
     if number is not None and number not in {r.number for r in rounds}:
         abort(404)
+    status = comment_status(code, number)
+    scope = CommentFilter(tranche=code, review_round=number)
     return render_template(
         "dashboard/tranche.html",
         code=code,
         number=number,
         rounds=rounds,
-        status=comment_status(code, number),
+        status=status,
         constituencies=constituency_table(code, number),
+        chart=disposition_bars(status),
         labels=DISPOSITION_LABELS,
+        colours=DISPOSITION_COLOURS,
+        definitions=DISPOSITION_DEFINITIONS,
+        list_url=comment_list_url(scope),
+        scope_args=scope.to_args(),
     )

@@ -14,8 +14,28 @@ from importers.records import DISPOSITIONS
 from importers.reference import TRANCHES
 
 from ..extensions import db
-from ..models import Artefact, Comment, Constituency, Organisation, ReviewRound, Tranche
+from ..models import (
+    Artefact,
+    Comment,
+    Constituency,
+    Organisation,
+    ReviewRound,
+    Service,
+    Tranche,
+)
 from . import ServiceError
+
+# The DAG pack's comment status definitions, under its table on the page and in the board pack.
+DISPOSITION_DEFINITIONS: dict[str, str] = {
+    "accepted": "Comments are agreed and documents have been updated to reflect the changes.",
+    "action": "Further discussions at sub group level or future actions are required in order "
+    "for the changes to be incorporated into the design.",
+    "rejected": "Comments have been reviewed and considered and the programme team have "
+    "confirmed that changes will not be incorporated into the design.",
+    "clarification": "Further information is required before a decision can be taken to "
+    "accept the change into the design.",
+    "open": "Not triaged yet.",
+}
 
 
 @dataclass(slots=True)
@@ -29,6 +49,15 @@ class ArtefactStatus:
     open: int = 0
     total: int = 0
 
+    @property
+    def triaged_percent(self) -> int:
+        """Share of this artefact's comments triaged (not open), rounded down: 100 only when
+        every comment is triaged."""
+        return _percent(self.total - self.open, self.total)
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
 
 @dataclass(slots=True)
 class CommentStatusTable:
@@ -39,12 +68,35 @@ class CommentStatusTable:
     artefacts: list[ArtefactStatus] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The dispositions the table shows: the pack's four, and "open" while any is open.
+        The page and the board pack both lay the table out by this."""
+        if self.totals.get("open"):
+            return DISPOSITIONS
+        return tuple(name for name in DISPOSITIONS if name != "open")
+
+    @property
+    def triaged_percent(self) -> int:
+        return _percent(
+            self.totals.get("total", 0) - self.totals.get("open", 0), self.totals.get("total", 0)
+        )
+
 
 @dataclass(slots=True)
 class ConstituencyRow:
     constituency: str
     organisations: int
     comments: int
+    # For links to the comment list filtered by constituency; not part of the JSON.
+    constituency_id: int | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "constituency": self.constituency,
+            "organisations": self.organisations,
+            "comments": self.comments,
+        }
 
 
 @dataclass(slots=True)
@@ -55,6 +107,10 @@ class ConstituencyTable:
     review_round: int | None
     constituencies: list[ConstituencyRow] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
+
+
+def _percent(part: int, whole: int) -> int:
+    return 100 * part // whole if whole else 0
 
 
 def _rounds(tranche: str, review_round: int | None) -> Select:
@@ -111,7 +167,7 @@ def constituency_table(tranche: str, review_round: int | None = None) -> Constit
     comments = func.coalesce(func.sum(per_organisation.c.n), 0)
     organisations = func.count(per_organisation.c.organisation_id.distinct())
     query = (
-        select(Constituency.name, organisations, comments)
+        select(Constituency.name, organisations, comments, Constituency.id)
         .outerjoin(Organisation, Organisation.constituency_id == Constituency.id)
         .outerjoin(per_organisation, per_organisation.c.organisation_id == Organisation.id)
         .group_by(Constituency.id, Constituency.name, Constituency.position)
@@ -119,8 +175,8 @@ def constituency_table(tranche: str, review_round: int | None = None) -> Constit
     )
     table = ConstituencyTable(tranche=tranche, review_round=review_round)
     table.constituencies = [
-        ConstituencyRow(name, int(organisations), int(total))
-        for name, organisations, total in db.session.execute(query)
+        ConstituencyRow(name, int(organisations), int(total), constituency_id)
+        for name, organisations, total, constituency_id in db.session.execute(query)
     ]
     table.totals = {
         "organisations": sum(row.organisations for row in table.constituencies),
@@ -135,9 +191,9 @@ def tranche_rollup(tranche: str, review_round: int | None = None) -> dict:
     constituencies = constituency_table(tranche, review_round)
     return {
         "tranche": tranche,
-        "artefacts": [asdict(row) for row in status.artefacts],
+        "artefacts": [row.as_json() for row in status.artefacts],
         "totals": status.totals,
-        "constituencies": [asdict(row) for row in constituencies.constituencies],
+        "constituencies": [row.as_json() for row in constituencies.constituencies],
     }
 
 
@@ -150,7 +206,7 @@ class TrancheSummary:
 
     @property
     def triaged_percent(self) -> int:
-        return round(100 * (self.comments - self.open) / self.comments) if self.comments else 0
+        return _percent(self.comments - self.open, self.comments)
 
 
 def tranche_overview() -> list[TrancheSummary]:
@@ -179,3 +235,94 @@ def tranche_overview() -> list[TrancheSummary]:
     return [
         TrancheSummary(code, artefacts.get(code, 0), *comments.get(code, (0, 0))) for code in codes
     ]
+
+
+@dataclass(slots=True)
+class ArtefactCounts:
+    """One artefact of the register with its comments per disposition (zeros included)."""
+
+    reference: str
+    title: str
+    document_type: str
+    version: str | None
+    review_state: str | None
+    accepted: int = 0
+    action: int = 0
+    rejected: int = 0
+    clarification: int = 0
+    open: int = 0
+    total: int = 0
+
+
+@dataclass(slots=True)
+class ServiceArtefacts:
+    """The artefacts of one MHHS service in a tranche, with their totals."""
+
+    service: str | None  # None: artefacts the register gives no service
+    service_id: int | None
+    artefacts: list[ArtefactCounts] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class TrancheArtefacts:
+    tranche: str
+    services: list[ServiceArtefacts] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def artefact_count(self) -> int:
+        return sum(len(group.artefacts) for group in self.services)
+
+
+def tranche_artefacts(tranche: str) -> TrancheArtefacts:
+    """Every artefact of a tranche (with or without comments), grouped by service, with its
+    comments per disposition: all its comments, whatever their review round, so that each
+    number is the comment list filtered to that artefact (and disposition)."""
+    if tranche not in TRANCHES:
+        raise ServiceError(f"unknown tranche {tranche!r}: choose one of {', '.join(TRANCHES)}")
+    in_tranche = select(Artefact.id).join(Tranche).where(Tranche.code == tranche)
+    counts = (
+        select(Comment.artefact_id, Comment.disposition, func.count().label("n"))
+        .where(Comment.artefact_id.in_(in_tranche))
+        .group_by(Comment.artefact_id, Comment.disposition)
+        .subquery()
+    )
+    per_disposition = [
+        func.coalesce(func.sum(case((counts.c.disposition == name, counts.c.n), else_=0)), 0)
+        for name in DISPOSITIONS
+    ]
+    described = (Artefact.reference, Artefact.title, Artefact.document_type, Artefact.version)
+    described += (Artefact.review_state,)
+    query = (
+        select(Service.id, Service.name, *described, *per_disposition)
+        .select_from(Artefact)
+        .join(Tranche, Tranche.id == Artefact.tranche_id)
+        .outerjoin(Service, Service.id == Artefact.service_id)
+        .outerjoin(counts, counts.c.artefact_id == Artefact.id)
+        .where(Tranche.code == tranche)
+        .group_by(Artefact.id, Service.id, Service.name, *described, Artefact.position)
+        .order_by(Service.name.is_(None), Service.name, Artefact.position, Artefact.reference)
+    )
+    table = TrancheArtefacts(tranche=tranche)
+    for (
+        service_id,
+        service,
+        reference,
+        title,
+        doc_type,
+        version,
+        state,
+        *numbers,
+    ) in db.session.execute(query):
+        if not table.services or table.services[-1].service_id != service_id:
+            table.services.append(ServiceArtefacts(service, service_id))
+        numbers = [int(n) for n in numbers]
+        row = ArtefactCounts(reference, title or "", doc_type or "", version, state, *numbers)
+        row.total = sum(numbers)
+        table.services[-1].artefacts.append(row)
+    names = (*DISPOSITIONS, "total")
+    for group in table.services:
+        group.totals = {name: sum(getattr(row, name) for row in group.artefacts) for name in names}
+    table.totals = {name: sum(g.totals[name] for g in table.services) for name in names}
+    return table

@@ -1,0 +1,18 @@
+"""JSON at stable URLs (`/api/...`) and the xlsx/csv downloads (`/exports/...`, in exports.py).
+
+Both read the same rollup and export services as the pages and the CLI. An anonymous
+request to /api gets a 401 JSON answer (a script can't follow a redirect to a sign-in
+form); the downloads, which people click in the browser, send anonymous visitors to sign in.
+"""
+
+from flask import Blueprint
+
+from ..extensions import login_manager
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+# No sign-in page for the API: Flask-Login's unauthorized() aborts with 401 instead of
+# redirecting when a blueprint's login view is None.
+login_manager.blueprint_login_views["api"] = None
+
+from . import views  # noqa: E402,F401  (routes register on the blueprint)

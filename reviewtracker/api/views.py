@@ -1,0 +1,80 @@
+"""The JSON API: the DAG pack's tables and the design dashboard, from the same services as
+the pages. Errors are JSON too: {"error": "..."} with the HTTP status."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+from ..auth import role_required
+from ..services.design_dashboard import RAG_LABELS, design_dashboard
+from ..services.rollups import comment_status, constituency_table, tranche_rollup
+from . import bp
+from .args import month_arg, review_round_arg, tranche_or_404
+
+# (A 405 is raised while routing, before the request is known to be the API's.)
+ERROR_CODES = (400, 401, 403, 404, 500)
+
+
+def _json_error(error: HTTPException):
+    """Every error under /api as {"error": "..."}, also the login gate's 401."""
+    code = error.code or 500
+    message = error.description if code != 500 else "internal server error"
+    if code == 401:
+        message = "sign in first: this API needs a signed-in session"
+    return jsonify(error=message), code
+
+
+for _code in ERROR_CODES:
+    bp.register_error_handler(_code, _json_error)
+
+
+@bp.get("/tranches/<code>/comment-status")
+@role_required("viewer")
+def tranche_comment_status(code: str):
+    """The comment status table: per artefact, comments per disposition, and the totals."""
+    code = tranche_or_404(code)
+    table = comment_status(code, review_round_arg(code))
+    return {
+        "tranche": table.tranche,
+        "review_round": table.review_round,
+        "artefacts": [row.as_json() for row in table.artefacts],
+        "totals": table.totals,
+    }
+
+
+@bp.get("/tranches/<code>/constituencies")
+@role_required("viewer")
+def tranche_constituencies(code: str):
+    """The constituency table: every constituency (zeros too), organisations and comments."""
+    code = tranche_or_404(code)
+    table = constituency_table(code, review_round_arg(code))
+    return {
+        "tranche": table.tranche,
+        "review_round": table.review_round,
+        "constituencies": [row.as_json() for row in table.constituencies],
+        "totals": table.totals,
+    }
+
+
+@bp.get("/tranches/<code>")
+@role_required("viewer")
+def tranche(code: str):
+    """Both tables, exactly as `reviewtracker rollup --json` prints them."""
+    code = tranche_or_404(code)
+    return tranche_rollup(code, review_round_arg(code))
+
+
+@bp.get("/design-dashboard")
+@role_required("viewer")
+def design_dashboard_json():
+    """The design dashboard of ?month=YYYY-MM (default: the latest month with records)."""
+    dashboard = design_dashboard(month_arg())
+    return {
+        "month": dashboard.month,
+        "previous_month": dashboard.previous_month,
+        "rag_labels": RAG_LABELS,
+        "rows": [asdict(row) for row in dashboard.rows],
+    }
