@@ -269,6 +269,149 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool) 
     click.echo(f"Created {user.email} ({user.role}).")
 
 
+# --- exports: the same bytes the download buttons send --------------------------------------
+
+OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+
+
+@click.group("export")
+def export_group() -> None:
+    """Write the board pack, a reviewer's responses log or the comment register to a file
+    (the same files the pages' download buttons give)."""
+
+
+def _write_export(output: Path, build) -> None:
+    """Build the export (a ServiceError is a clear refusal, exit 1) and write it to OUTPUT."""
+    _require_schema()
+    try:
+        data = build()
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    output.write_bytes(data)
+    click.echo(f"Wrote {output} ({len(data):,} bytes).")
+
+
+@export_group.command("board-pack")
+@click.option("--tranche", required=True, type=click.Choice(TRANCHES), help="Tranche to report.")
+@click.option("--round", "review_round", type=click.IntRange(1, 20), help="Only this review round.")
+@click.option("--month", help="Month of the design dashboard, YYYY-MM (default: the latest).")
+@click.option("-o", "--output", required=True, type=OUTPUT, help="The .xlsx file to write.")
+@with_appcontext
+def export_board_pack_command(
+    tranche: str, review_round: int | None, month: str | None, output: Path
+) -> None:
+    """The board's meeting pack for a tranche as xlsx: comment status per artefact (with a
+    chart), comments per constituency, the design dashboard and the status definitions."""
+    from .services.exports import board_pack
+
+    _write_export(output, lambda: board_pack(tranche, review_round, month))
+
+
+@export_group.command("responses")
+@click.option("--organisation", required=True, help="The organisation's name, as imported.")
+@click.option("-o", "--output", required=True, type=OUTPUT, help="The .xlsx file to write.")
+@with_appcontext
+def export_responses_command(organisation: str, output: Path) -> None:
+    """Every comment the organisation raised, with the programme's disposition and response,
+    as xlsx to send back to the reviewer. Internal notes are never included. The name is
+    matched ignoring case and spaces."""
+    from .services.exports import organisation_by_name, responses_log
+
+    _write_export(output, lambda: responses_log(organisation_by_name(organisation).id))
+
+
+@export_group.command("comments")
+@click.option("--tranche", type=click.Choice(TRANCHES), help="Only this tranche.")
+@click.option("--artefact", help="Only this artefact (BP004, MHHSP-BP004, ...).")
+@click.option("--organisation", help="Only this organisation's comments (its name).")
+@click.option("--constituency", help="Only comments from this constituency (its name).")
+@click.option(
+    "--disposition", type=click.Choice(list(DISPOSITION_LABELS)), help="Only this disposition."
+)
+@click.option("--round", "review_round", type=click.IntRange(1, 20), help="Only this round.")
+@click.option("--q", help="Only comments whose text, proposed change or response has this.")
+@click.option("--internal-notes", is_flag=True, help="Add the design team's internal notes.")
+@click.option("-o", "--output", required=True, type=OUTPUT, help="The file: .xlsx or .csv.")
+@with_appcontext
+def export_comments_command(output: Path, internal_notes: bool, **names) -> None:
+    """The comment register, filtered like the comment list, as xlsx or CSV (UTF-8 with a
+    byte order mark, for Excel); the format follows the output file's suffix."""
+    from .services.exports import comment_register, comment_register_csv, filter_from_names
+
+    build = {".xlsx": comment_register, ".csv": comment_register_csv}.get(output.suffix.lower())
+    if build is None:
+        raise click.ClickException(f"{output.name}: the output file must end in .xlsx or .csv")
+    _write_export(output, lambda: build(filter_from_names(**names), internal_notes=internal_notes))
+
+
+def _month_option(_ctx, _param, value: str) -> str:
+    from .services.design_dashboard import is_month
+
+    if not is_month(value):
+        raise click.BadParameter(f"{value!r} is not a month: write it as YYYY-MM, e.g. 2022-04")
+    return value
+
+
+@click.command("import-design-dashboard")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--month",
+    required=True,
+    callback=_month_option,
+    help="The month the file reports, YYYY-MM: its 'This month' RAG and texts go to this "
+    "month, its 'Last month' RAG to the month before (where that has no record yet).",
+)
+@click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
+@with_appcontext
+def import_design_dashboard_command(file: Path, month: str, dry_run: bool) -> None:
+    """Load the MHHS Design Dashboard table (the DAG pack's monthly status slide) from FILE
+    (.xlsx or .csv): Tranche, MHHS Service, Artefacts, RAG Last month / This month, Planned
+    and Expected DAG Month, Current status and issues, Actions to resolve.
+
+    One transaction: a file with any error writes nothing and the command exits non-zero.
+    RAG cells are words: Green / Amber / Red / Complete / TBD (or G, A, R, On track, ...).
+    A service not yet known is created. A month's record last changed in the browser is kept,
+    never overwritten (listed as a conflict).
+    """
+    from .services.design_dashboard import import_design_dashboard, previous_month
+
+    _require_schema()
+    try:
+        report = import_design_dashboard(
+            file, month, current_app.config["IMPORT_ACTOR"], dry_run=dry_run
+        )
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    console = _console()
+    for sheet in report.sheets:
+        if sheet.header_row:
+            mapping = ", ".join(f"{name} <- '{header}'" for name, header in sheet.mapping.items())
+            console.print(f"  sheet '{sheet.name}': header row {sheet.header_row}; {mapping}")
+    for problem in report.problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        console.print(f"  [{colour}]{problem}[/]", soft_wrap=True)
+    if not report.ok:
+        raise click.ClickException(
+            f"{file.name}: refused, {len(report.errors)} error(s); nothing was written"
+        )
+    for line in [*report.notes, *(f"conflict: {c}" for c in report.conflicts)]:
+        console.print(f"  [yellow]{line}[/]", soft_wrap=True)
+    if report.services_created:
+        console.print(f"  new services: {', '.join(report.services_created)}")
+    dry = " (dry run: nothing written)" if dry_run else ""
+    console.print(
+        f"{file.name}: {report.month}: {report.created} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.conflicts)} kept (changed in the browser)"
+        f"{dry}",
+        soft_wrap=True,
+    )
+    console.print(
+        f"  {previous_month(report.month)}: {report.previous_created} added from the "
+        f"'Last month' column (months that had no record yet){dry}",
+        soft_wrap=True,
+    )
+
+
 COMMANDS = (
     init_db_command,
     import_artefacts_command,
@@ -276,6 +419,8 @@ COMMANDS = (
     rollup_command,
     demo_command,
     create_user_command,
+    export_group,
+    import_design_dashboard_command,
 )
 
 

@@ -142,6 +142,9 @@ class ImportBatch(db.Model):
     # {sheet: {field: header as written}} and the warnings/conflicts, kept for the history page.
     column_mapping: Mapped[dict] = mapped_column(JSON, default=dict)
     problems: Mapped[list] = mapped_column(JSON, default=list)
+    # Set when the comments this batch added were removed again (the batch stays, for history).
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class Comment(db.Model):
@@ -161,6 +164,8 @@ class Comment(db.Model):
         # The two DAG rollups read only these indexes (covering), never the table.
         Index("ix_comment_rollup_status", "review_round_id", "artefact_id", "disposition"),
         Index("ix_comment_rollup_constituency", "review_round_id", "organisation_id"),
+        # The list sorted by last change, and its "next" comment.
+        Index("ix_comment_updated", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -261,3 +266,61 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+# --- the design dashboard (the pack's "MHHS Design Dashboard", month by month) ---------------
+
+from importers.design_dashboard import RAGS  # noqa: E402  (kept beside the models that use it)
+
+
+class DesignStatus(db.Model):
+    """One tranche x service's status in one month: its RAG, the planned and expected DAG
+    month as the pack writes them ("Apr", "June", "TBC" or YYYY-MM), the current status and
+    issues, and the actions to resolve. "RAG last month" is the previous month's record."""
+
+    __tablename__ = "design_status"
+    __table_args__ = (
+        UniqueConstraint("tranche_id", "service_id", "month", name="uq_design_status_key"),
+        CheckConstraint(f"rag IS NULL OR {_in('rag', RAGS)}", name="rag"),
+        CheckConstraint(_in("origin", ORIGINS), name="origin"),
+        Index("ix_design_status_month", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tranche_id: Mapped[int] = mapped_column(ForeignKey("tranche.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    rag: Mapped[str | None] = mapped_column(String(16))
+    planned_month: Mapped[str | None] = mapped_column(String(20))
+    expected_month: Mapped[str | None] = mapped_column(String(20))
+    status_and_issues: Mapped[str] = mapped_column(Text, default="")
+    actions_to_resolve: Mapped[str] = mapped_column(Text, default="")
+    # Who last changed it, and how: "browser" (a lead's form) or "import" (a dashboard file).
+    # An import never overwrites a record last changed in the browser.
+    origin: Mapped[str] = mapped_column(String(8), default="browser")
+    updated_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic locking
+
+    tranche: Mapped[Tranche] = relationship()
+    service: Mapped[Service] = relationship()
+
+
+class DesignStatusEvent(db.Model):
+    """One change of one field of a design dashboard record: who, when, before, after."""
+
+    __tablename__ = "design_status_event"
+    __table_args__ = (
+        CheckConstraint(_in("origin", ORIGINS), name="origin"),
+        Index("ix_design_status_event_status", "status_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status_id: Mapped[int] = mapped_column(ForeignKey("design_status.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(40))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    origin: Mapped[str] = mapped_column(String(8))  # import | browser
+    source_file: Mapped[str | None] = mapped_column(String(300))  # the imported file, if any

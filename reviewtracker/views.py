@@ -3,9 +3,10 @@
 from flask import Flask, render_template, url_for
 from flask_login import current_user
 
-# (endpoint, label, role needed to see the link); a link shows only once its blueprint exists.
+# (endpoint, label, role needed to see the link).
 NAVIGATION = (
     ("dashboard.index", "Tranches", "viewer"),
+    ("dashboard.design", "Design dashboard", "viewer"),
     ("artefacts.index", "Artefacts", "viewer"),
     ("comments.index", "Comments", "viewer"),
     ("imports.upload", "Import", "triager"),
@@ -15,13 +16,12 @@ NAVIGATION = (
 
 
 def init_app(app: Flask) -> None:
-    from . import auth
-    from .dashboard import bp as dashboard
+    from . import api, artefacts, auth, comments, dashboard, imports
+    from .api import exports
 
     auth.init_app(app)
-    app.register_blueprint(dashboard)
-    for name in ("artefacts", "comments", "imports"):
-        _register_if_present(app, name)
+    for blueprint in (dashboard.bp, artefacts.bp, comments.bp, imports.bp, api.bp, exports.bp):
+        app.register_blueprint(blueprint)
 
     @app.context_processor
     def navigation():
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
             links = [
                 (endpoint, label, url_for(endpoint))
                 for endpoint, label, role in NAVIGATION
-                if endpoint in app.view_functions and current_user.has_role(role)
+                if current_user.has_role(role)
             ]
         return {"navigation": links}
 
@@ -49,16 +49,3 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(_error):
         return render_template("errors/500.html"), 500
-
-
-def _register_if_present(app: Flask, name: str) -> None:
-    """Feature packages register their blueprint here once they exist."""
-    import importlib
-
-    try:
-        module = importlib.import_module(f"reviewtracker.{name}")
-    except ModuleNotFoundError as error:
-        if error.name != f"reviewtracker.{name}":
-            raise
-        return
-    app.register_blueprint(module.bp)
