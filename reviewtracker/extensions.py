@@ -1,5 +1,7 @@
 """Extensions created once, bound to an app in create_app()."""
 
+from pathlib import Path
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -17,7 +19,9 @@ NAMING_CONVENTION = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 csrf = CSRFProtect()
-migrate = Migrate()
+# Migrations ship inside the package, so an installed reviewtracker can upgrade its database.
+MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
+migrate = Migrate(directory=MIGRATIONS)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see that page."
