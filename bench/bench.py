@@ -16,6 +16,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -37,7 +38,7 @@ if str(ROOT) not in sys.path:  # `python bench/bench.py` puts bench/, not the ro
 
 # Bump when a generator changes what it writes: the cached files are keyed by these.
 LOG_GENERATOR_VERSION = 2  # the comment log and the artefact register
-DB_GENERATOR_VERSION = 1  # the rollup databases (also keyed by the app's schema)
+DB_GENERATOR_VERSION = 2  # the rollup databases (also keyed by the app's schema)
 SEED = 20240308
 LOG_ROWS = 100_000
 ROLLUP_COMMENTS = 1_000_000
@@ -53,7 +54,13 @@ TARGET_ROLLUP_MS = 150.0
 
 ORGANISATION = "Northgate Data Systems"
 CONSTITUENCY = "Other- IT Service Provider"
-BENCH_CONFIG = {"SECRET_KEY": "bench", "TESTING": False, "IMPORT_ACTOR": "bench"}
+# LOG_LEVEL: no log line per import in the table's output (the web server's go to a file).
+BENCH_CONFIG = {
+    "SECRET_KEY": "bench",
+    "TESTING": False,
+    "IMPORT_ACTOR": "bench",
+    "LOG_LEVEL": "WARNING",
+}
 
 _STARTED = time.perf_counter()
 
@@ -507,13 +514,15 @@ def _mb(size: float) -> str:
 # --- the import ----------------------------------------------------------------------------------
 
 
-def make_app(database: Path):
+def make_app(database: Path | str):
+    """The app on a SQLite file (a Path) or a database URL (a str)."""
     from reviewtracker import create_app
 
-    return create_app({**BENCH_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    return create_app({**BENCH_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
 
 
-def prepare_database(database: Path, register: Path) -> None:
+def prepare_database(database: Path | str, register: Path) -> None:
     """init_db() and the artefact register, in their own app, as `reviewtracker` would."""
     from reviewtracker.extensions import db
     from reviewtracker.services.artefact_import import import_artefact_register
@@ -587,64 +596,67 @@ def _repeat(function: Callable[[], int], runs: int, label: str) -> list[float]:
     return times
 
 
-def bench_import(log: Path, register: Path, rows: int, bare_s: float) -> None:
+NewDatabase = Callable[[str], str]  # a name -> the URL of a fresh, empty database
+
+
+def bench_import(
+    log: Path, register: Path, rows: int, bare_s: float, new_database: NewDatabase, section: str
+) -> None:
     """End to end into a fresh database (best of IMPORT_RUNS, each on its own database), the
     peak memory in a child process, then a re-import of the same file into the last one."""
     from reviewtracker.extensions import db
 
-    section = f"import {rows:,} rows"
     times = []
-    with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
-        for run in range(1, IMPORT_RUNS + 1):
-            database = Path(folder) / f"bench-{run}.db"
-            prepare_database(database, register)
-            app = make_app(database)
-            with app.app_context():
-                gc.collect()
-                progress(f"end-to-end import into a fresh SQLite database, run {run} ...")
-                started = time.perf_counter()
-                report = import_log(log)
-                times.append(time.perf_counter() - started)
-                _check_import(report, rows, rows)
-                progress(f"end-to-end import: {times[-1]:.2f}s, {report.added:,} added")
-                if run < IMPORT_RUNS:
-                    db.session.remove()
-                    db.engine.dispose()
-                    continue
-                elapsed = min(times)
-                record(
-                    section,
-                    f"end to end, parse .. commit (best of {IMPORT_RUNS})",
-                    seconds(elapsed),
-                    f"< {TARGET_IMPORT_SECONDS:.0f} s",
-                    elapsed < TARGET_IMPORT_SECONDS,
-                )
-                record(section, "  rows/s", f"{rows / elapsed:,.0f}")
-                ratio = elapsed / bare_s
-                record(
-                    section,
-                    "  end to end / bare calamine",
-                    f"{ratio:.2f}x",
-                    f"< {TARGET_IMPORT_RATIO}x",
-                    ratio < TARGET_IMPORT_RATIO,
-                )
-                peak_memory(log, register, section)
-                gc.collect()
-                progress("re-import of the same file ...")
-                started = time.perf_counter()
-                again = import_log(log)
-                elapsed = time.perf_counter() - started
-                _check_import(again, rows, 0)
-                progress(
-                    f"re-import: {elapsed:.2f}s, {again.added} added, {again.unchanged:,} unchanged"
-                )
-                record(
-                    section,
-                    f"re-import (added {again.added}, unchanged {again.unchanged:,})",
-                    seconds(elapsed),
-                )
+    for run in range(1, IMPORT_RUNS + 1):
+        database = new_database(f"bench_import_{run}")
+        prepare_database(database, register)
+        app = make_app(database)
+        with app.app_context():
+            gc.collect()
+            progress(f"{section}: end-to-end import into a fresh database, run {run} ...")
+            started = time.perf_counter()
+            report = import_log(log)
+            times.append(time.perf_counter() - started)
+            _check_import(report, rows, rows)
+            progress(f"end-to-end import: {times[-1]:.2f}s, {report.added:,} added")
+            if run < IMPORT_RUNS:
                 db.session.remove()
                 db.engine.dispose()
+                continue
+            elapsed = min(times)
+            record(
+                section,
+                f"end to end, parse .. commit (best of {IMPORT_RUNS})",
+                seconds(elapsed),
+                f"< {TARGET_IMPORT_SECONDS:.0f} s",
+                elapsed < TARGET_IMPORT_SECONDS,
+            )
+            record(section, "  rows/s", f"{rows / elapsed:,.0f}")
+            ratio = elapsed / bare_s
+            record(
+                section,
+                "  end to end / bare calamine",
+                f"{ratio:.2f}x",
+                f"< {TARGET_IMPORT_RATIO}x",
+                ratio < TARGET_IMPORT_RATIO,
+            )
+            peak_memory(log, register, section, new_database("bench_import_child"))
+            gc.collect()
+            progress("re-import of the same file ...")
+            started = time.perf_counter()
+            again = import_log(log)
+            elapsed = time.perf_counter() - started
+            _check_import(again, rows, 0)
+            progress(
+                f"re-import: {elapsed:.2f}s, {again.added} added, {again.unchanged:,} unchanged"
+            )
+            record(
+                section,
+                f"re-import (added {again.added}, unchanged {again.unchanged:,})",
+                seconds(elapsed),
+            )
+            db.session.remove()
+            db.engine.dispose()
 
 
 # The child is started through a small launcher: Linux carries the parent's peak RSS over a
@@ -652,10 +664,10 @@ def bench_import(log: Path, register: Path, rows: int, bare_s: float) -> None:
 _LAUNCHER = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
 
 
-def peak_memory(log: Path, register: Path, section: str) -> None:
+def peak_memory(log: Path, register: Path, section: str, database: str) -> None:
     progress("peak memory: end-to-end import in a fresh child process ...")
     command = [sys.executable, "-c", _LAUNCHER, sys.executable, __file__]
-    command += ["--child-import", str(log), str(register)]
+    command += ["--child-import", str(log), str(register), database]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"child import failed:\n{done.stdout}\n{done.stderr}")
@@ -676,31 +688,30 @@ def peak_memory(log: Path, register: Path, section: str) -> None:
     record(section, "  end to end in the child", seconds(child["seconds"]))
 
 
-def child_import(log: Path, register: Path) -> None:
-    """Just the import, for a clean peak RSS: prints one JSON line."""
-    with tempfile.TemporaryDirectory(prefix="bench-child-") as folder:
-        database = Path(folder) / "bench.db"
-        prepare_database(database, register)
-        app = make_app(database)
-        with app.app_context():
-            gc.collect()
-            before = _status_kb("VmRSS")
-            started = time.perf_counter()
-            report = import_log(log)
-            elapsed = time.perf_counter() - started
-            _check_import(report, report.added, report.added)
-            usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            print(
-                json.dumps(
-                    {
-                        "ru_maxrss_kb": usage,
-                        "vmhwm_kb": _status_kb("VmHWM"),
-                        "before_kb": before,
-                        "seconds": elapsed,
-                        "added": report.added,
-                    }
-                )
+def child_import(log: Path, register: Path, database: str) -> None:
+    """Just the import into the fresh database `database` (a URL), for a clean peak RSS:
+    prints one JSON line."""
+    prepare_database(database, register)
+    app = make_app(database)
+    with app.app_context():
+        gc.collect()
+        before = _status_kb("VmRSS")
+        started = time.perf_counter()
+        report = import_log(log)
+        elapsed = time.perf_counter() - started
+        _check_import(report, report.added, report.added)
+        usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(
+            json.dumps(
+                {
+                    "ru_maxrss_kb": usage,
+                    "vmhwm_kb": _status_kb("VmHWM"),
+                    "before_kb": before,
+                    "seconds": elapsed,
+                    "added": report.added,
+                }
             )
+        )
 
 
 def _status_kb(key: str) -> int:
@@ -773,9 +784,10 @@ def schema_digest() -> str:
     from importers.reference import CONSTITUENCIES, TRANCHES
     from reviewtracker.extensions import db
     from reviewtracker.models import Comment  # noqa: F401  (registers the tables)
+    from reviewtracker.services import search
 
     dialect = sqlite.dialect()
-    parts = [repr((CONSTITUENCIES, TRANCHES))]
+    parts = [repr((CONSTITUENCIES, TRANCHES)), *search.ddl("sqlite")]
     for table in db.metadata.sorted_tables:
         parts.append(str(CreateTable(table).compile(dialect=dialect)))
         parts += sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes)
@@ -805,8 +817,11 @@ def rollup_database(case: RollupCase, total: int) -> Path:
 
 def build_rollup_database(path: Path, case: RollupCase) -> None:
     """Schema and reference data through the app (init_db), then the bulk rows with raw sqlite3
-    executemany in one transaction, secondary indexes rebuilt afterwards, then ANALYZE."""
+    executemany in one transaction, secondary indexes rebuilt afterwards, the full-text index
+    built in one go (init_db again: it re-creates the search triggers dropped for the load and
+    re-reads the comments), then ANALYZE."""
     from reviewtracker.extensions import db
+    from reviewtracker.services import search
     from reviewtracker.services.reference import init_db
 
     app = make_app(path)
@@ -827,12 +842,27 @@ def build_rollup_database(path: Path, case: RollupCase) -> None:
         ).fetchall()
         for name, _sql in indexes:
             connection.execute(f'DROP INDEX "{name}"')
+        for trigger in search.SQLITE_TRIGGERS:  # one full-text index build afterwards instead
+            connection.execute(f'DROP TRIGGER IF EXISTS "{trigger}"')
         _fill_reference(connection, rng, case)
         inserted = _fill_comments(connection, rng, case)
         progress(f"  {inserted:,} comments inserted; rebuilding {len(indexes)} indexes ...")
         for _name, sql in indexes:
             connection.execute(sql)
         connection.execute("COMMIT")
+    finally:
+        connection.close()
+    progress("  full-text index (search.install, as init_db runs it: FTS5 'rebuild') ...")
+    started = time.perf_counter()
+    with app.app_context():
+        if not search.install():
+            raise RuntimeError("init_db did not rebuild the full-text index")
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    progress(f"  full-text index built in {time.perf_counter() - started:.1f}s")
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
         progress("  ANALYZE (a real deployment runs it too: see bench/README.md) ...")
         connection.execute("ANALYZE")
         connection.execute("PRAGMA journal_mode=WAL")
@@ -1079,6 +1109,171 @@ def _time_rollups(
     )
 
 
+# --- the pages and the triagers, through the real server, on SQLite and PostgreSQL --------------
+
+WEB_REQUESTS = 100
+SOAK_SECONDS = 120.0
+SOAK_TRIAGERS = 20
+SOAK_POOL = 200  # comments the triagers pick from at random: now and then two pick the same
+SERVER_THREADS = 8
+TARGET_PAGE_MS = 300.0
+SEARCH_WORD = "validation"  # in two of the generator's sentences: about 1 comment in 6
+
+
+def bench_web_sqlite(total: int, requests: int, soak_seconds: float) -> None:
+    """The spread rollup database (a copy: the soak writes), served from SQLite."""
+    source = rollup_database(rollup_cases(total)[0], total)
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as folder:
+        copy = Path(folder) / "web.db"
+        progress(f"web, SQLite: copying {source.name} ({_mb(source.stat().st_size)}) ...")
+        shutil.copyfile(source, copy)
+        bench_web(f"sqlite:///{copy}", "SQLite", requests, soak_seconds, Path(folder))
+
+
+def bench_postgres(args, imported: tuple[Path, Path, float] | None) -> None:
+    """The import and the web figures on a throw-away PostgreSQL server, if one is installed."""
+    from bench import postgres
+
+    bin_dir = postgres.binaries()
+    if bin_dir is None:
+        progress("PostgreSQL: skipped (not installed)")
+        record("PostgreSQL", "skipped (not installed: no /usr/lib/postgresql/*/bin)", "")
+        return
+    with postgres.Server(bin_dir) as pg, tempfile.TemporaryDirectory(prefix="bench-pg-") as tmp:
+        label = f"PostgreSQL {pg.version}"
+        progress(f"{label} on 127.0.0.1:{pg.port} (stock settings) ...")
+        if imported is not None:
+            log, register, bare_s = imported
+            section = f"import {args.rows:,} rows, {label}"
+            run_step(
+                section,
+                lambda: bench_import(log, register, args.rows, bare_s, pg.create_database, section),
+            )
+        if not args.skip_web:
+
+            def web_steps() -> None:
+                source = rollup_database(rollup_cases(args.comments)[0], args.comments)
+                url = pg.create_database("bench_web")
+                progress(f"{label}: copying {source.name} into it ...")
+                started = time.perf_counter()
+                postgres.copy_from_sqlite(source, url, make_app, progress)
+                progress(f"{label}: database ready in {time.perf_counter() - started:.1f}s")
+                bench_web(url, label, args.requests, args.soak_seconds, Path(tmp))
+
+            run_step(f"web, {label}", web_steps)
+
+
+def bench_web(url: str, label: str, requests: int, soak_seconds: float, folder: Path) -> None:
+    """Page latency, then the soak, through waitress in a child process on 127.0.0.1."""
+    from bench import web
+    from reviewtracker.extensions import db
+    from reviewtracker.services.comment_queries import CommentFilter, count_comments
+
+    app = make_app(url)
+    with app.app_context():
+        emails = web.make_users(SOAK_TRIAGERS)
+        organisation = _busiest_organisation("1")
+        pool = web.triage_pool(SOAK_POOL)
+        before = web.snapshot(pool)
+        narrow = CommentFilter(
+            tranche="1", organisation_id=organisation, disposition="open", q=SEARCH_WORD
+        )
+        hits = count_comments(narrow), count_comments(CommentFilter(q=SEARCH_WORD))
+        db.session.remove()
+        db.engine.dispose()
+    pages = [
+        ("tranche dashboard", "/tranches/1"),
+        ("  its JSON", "/api/tranches/1"),
+        ("design dashboard", "/design-dashboard"),
+        (
+            f"comments: tranche, organisation, open + text ({hits[0]:,} match)",
+            f"/comments/?tranche=1&organisation={organisation}&disposition=open&q={SEARCH_WORD}",
+        ),
+        (f"comments: text only ({hits[1]:,} match)", f"/comments/?q={SEARCH_WORD}"),
+        ("a comment's page (with similar comments)", f"/comments/{pool[0]}"),
+    ]
+    section = f"web, {label}"
+    log = folder / f"server-{label.split()[0].lower()}.log"
+    with web.serve_in_subprocess(url, log, threads=SERVER_THREADS) as port:
+        browser = web.Browser(port)
+        browser.sign_in(emails[0])
+        for name, path in pages:
+            measured = web.latency(browser, path, requests)
+            progress(f"{section}: GET {path}: p95 {millis(measured.p95)}")
+            record(
+                section,
+                f"{name}: median / p95 of {requests}",
+                f"{millis(measured.median)} / {millis(measured.p95)}",
+                f"p95 < {TARGET_PAGE_MS:.0f} ms",
+                measured.p95 * 1000 < TARGET_PAGE_MS,
+            )
+        browser.close()
+        progress(f"{section}: {SOAK_TRIAGERS} triagers for {soak_seconds:.0f}s ...")
+        result = web.soak(port, emails, pool, soak_seconds)
+    with app.app_context():
+        verdict = web.verify(result, before)
+        db.session.remove()
+        db.engine.dispose()
+    _record_soak(f"soak, {label}", result, verdict)
+
+
+def _busiest_organisation(tranche: str) -> int:
+    """The organisation with the most comments in the tranche (the slowest list to filter)."""
+    from sqlalchemy import func, select
+
+    from reviewtracker.extensions import db
+    from reviewtracker.models import Comment, ReviewRound, Tranche
+
+    rounds = select(ReviewRound.id).join(Tranche).where(Tranche.code == tranche)
+    return db.session.scalar(
+        select(Comment.organisation_id)
+        .where(Comment.review_round_id.in_(rounds))
+        .group_by(Comment.organisation_id)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
+
+
+def _record_soak(section: str, result, verdict) -> None:
+    posts = len(result.post_times)
+    progress(
+        f"{section}: {len(result.saves)} saves in {result.seconds:.0f}s, statuses "
+        f"{dict(result.statuses)}, pages {dict(result.page_statuses)}, errors {result.errors[:3]}"
+    )
+    for problem in (verdict.lost_updates + verdict.missing_audit)[:10]:
+        progress(f"  {problem}")
+    record(
+        section,
+        f"{SOAK_TRIAGERS} triagers, {result.seconds:.0f} s: saves/s",
+        f"{result.per_second:.1f}",
+    )
+    record(section, "  saved (302)", f"{len(result.saves):,} of {posts:,} posts")
+    record(section, "  refused as stale (409)", f"{result.stale:,}")
+    ordered = sorted(result.post_times) or [0.0]
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    record(
+        section,
+        "  save (POST): median / p95",
+        f"{millis(statistics.median(ordered))} / {millis(p95)}",
+    )
+    others = sum(n for status, n in result.statuses.items() if status not in (302, 409))
+    others += sum(n for status, n in result.page_statuses.items() if status != 200)
+    errors = verdict.server_errors
+    record(section, "server errors (5xx)", f"{errors}", "0", not errors)
+    clean = not others and not result.errors
+    record(
+        section, "other answers / client errors", f"{others} / {len(result.errors)}", "0 / 0", clean
+    )
+    record(section, "lost updates", f"{len(verdict.lost_updates)}", "0", not verdict.lost_updates)
+    record(
+        section,
+        "saves without their audit events",
+        f"{len(verdict.missing_audit)}",
+        "0",
+        not verdict.missing_audit,
+    )
+
+
 # --- main ----------------------------------------------------------------------------------------
 
 
@@ -1093,6 +1288,37 @@ def run_step(name: str, step: Callable[[], object]) -> object:
         return None
 
 
+def run_all(args) -> None:
+    imported: tuple[Path, Path, float] | None = None
+    if not args.skip_import:
+
+        def import_steps() -> tuple[Path, Path, float]:
+            log = comment_log_file(args.rows)
+            register = register_file()
+            bare_s, _ours = bench_parse(log, args.rows)
+            with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
+                bench_import(
+                    log,
+                    register,
+                    args.rows,
+                    bare_s,
+                    lambda name: f"sqlite:///{Path(folder) / name}.db",
+                    f"import {args.rows:,} rows",
+                )
+            return log, register, bare_s
+
+        imported = run_step(f"import {args.rows:,} rows", import_steps)
+    if not args.skip_rollups:
+        run_step("rollups", lambda: bench_rollups(args.comments, args.runs, args.budget))
+    if not args.skip_web:
+        run_step(
+            "web, SQLite",
+            lambda: bench_web_sqlite(args.comments, args.requests, args.soak_seconds),
+        )
+    if not args.skip_postgres and (imported is not None or not args.skip_web):
+        run_step("PostgreSQL", lambda: bench_postgres(args, imported))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=LOG_ROWS, help="comment log rows")
@@ -1104,14 +1330,24 @@ def main(argv: list[str] | None = None) -> int:
         default=ROLLUP_BUDGET_SECONDS,
         help="seconds per rollup measurement before it stops early (after 3 runs)",
     )
-    parser.add_argument("--skip-import", action="store_true", help="only the rollups")
-    parser.add_argument("--skip-rollups", action="store_true", help="only the import")
+    parser.add_argument("--requests", type=int, default=WEB_REQUESTS, help="timed GETs per page")
     parser.add_argument(
-        "--child-import", nargs=2, metavar=("LOG", "REGISTER"), help=argparse.SUPPRESS
+        "--soak-seconds",
+        type=float,
+        default=SOAK_SECONDS,
+        help="how long the triagers save at once",
+    )
+    parser.add_argument("--skip-import", action="store_true", help="no import figures")
+    parser.add_argument("--skip-rollups", action="store_true", help="no rollup figures")
+    parser.add_argument("--skip-web", action="store_true", help="no page latency, no soak")
+    parser.add_argument("--skip-postgres", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--child-import", nargs=3, metavar=("LOG", "REGISTER", "URL"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
     if args.child_import:
-        child_import(Path(args.child_import[0]), Path(args.child_import[1]))
+        log, register, url = args.child_import
+        child_import(Path(log), Path(register), url)
         return 0
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -1120,17 +1356,7 @@ def main(argv: list[str] | None = None) -> int:
         f"python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, "
         f"{os.cpu_count()} CPUs, load average {load} (other work on the machine skews timings)"
     )
-    if not args.skip_import:
-
-        def import_steps() -> None:
-            log = comment_log_file(args.rows)
-            register = register_file()
-            bare_s, _ours = bench_parse(log, args.rows)
-            bench_import(log, register, args.rows, bare_s)
-
-        run_step(f"import {args.rows:,} rows", import_steps)
-    if not args.skip_rollups:
-        run_step("rollups", lambda: bench_rollups(args.comments, args.runs, args.budget))
+    run_all(args)
     print_results()
     load = " ".join(f"{n:.2f}" for n in os.getloadavg())
     print(f"load average at the end: {load}")

@@ -1,0 +1,289 @@
+"""Full-text search (services.search): the words of a query in any of the three columns, all of
+them required, the last one as a prefix; hostile queries never reach the MATCH / tsquery syntax;
+the index follows every write (triage, re-import, undo). Runs on SQLite (FTS5) and, with
+REVIEWTRACKER_TEST_DATABASE_URL, on PostgreSQL (tsvector + GIN)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from reviewtracker.extensions import db
+from reviewtracker.models import Comment, ImportBatch
+from reviewtracker.services import search
+from reviewtracker.services.comment_import import ImportOptions, import_comment_log
+from reviewtracker.services.comment_queries import CommentFilter, count_comments, filtered_ids
+from reviewtracker.services.import_history import undo_batch
+from reviewtracker.services.reference import init_db
+from reviewtracker.services.triage import triage_comment
+from tests.logmaker import write_csv_log
+
+from .factories import add_artefacts
+
+ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
+BRAVO = {"Organisation": "Bravo Power", "Constituency": "Supplier - Medium"}
+
+ROWS = [
+    {
+        "log_comment_id": "1",
+        "artefact": "BP004",
+        "comment": "The swimlane omits the acknowledgement; a clarification is needed.",
+        "proposed_change": "Add the gazetteer lookup to step 4.2.",
+        "disposition": "",
+    },
+    {
+        "log_comment_id": "2",
+        "artefact": "BP004",
+        "comment": "Step 3 and the swimlane disagree about the de-appointment flow.",
+        "proposed_change": "Align the swimlane with the narrative.",
+        "disposition": "Accepted",
+        "response": "Agreed: the quokka working group updates it.",
+    },
+    {
+        "log_comment_id": "3",
+        "artefact": "BP005",
+        "comment": "Timing of the “réconciliation” is unclear (AND/OR NEAR the cut-off?).",
+        "proposed_change": "",
+        "disposition": "",
+    },
+]
+HOSTILE = [
+    "AND",
+    "OR",
+    "NOT",
+    "NEAR",
+    "NEAR(swimlane step)",
+    "swimlane AND",
+    "OR swimlane",
+    "swimlane NOT step",
+    '"',
+    '""',
+    '"swimlane',
+    "swimlane*",
+    "*",
+    "-",
+    "-swimlane",
+    "^swimlane",
+    "text:swimlane",
+    "{text response}: swimlane",
+    "(swimlane",
+    ")",
+    "'",
+    "''",
+    "\\",
+    "swimlane\\",
+    "%",
+    "_",
+    "&",
+    "|",
+    "!",
+    "<->",
+    ":*",
+    "'':*",
+    "swimlane & !step",
+    "swimlane:*",
+    "NULL",
+    "\x00",
+    "swim'lane",
+]
+
+
+def ids(q: str, **filter_args) -> list[int]:
+    return sorted(db.session.scalars(filtered_ids(CommentFilter(q=q, **filter_args))))
+
+
+def by_log_id(*log_ids: str) -> list[int]:
+    return sorted(db.session.scalars(select(Comment.id).where(Comment.log_comment_id.in_(log_ids))))
+
+
+def import_log(path: Path, rows: list[dict], who: dict = ACME, **options):
+    report = import_comment_log(
+        write_csv_log(path, rows, key_values=who), options=ImportOptions(tranche="1", **options)
+    )
+    assert report.written, [str(p) for p in report.problems]
+    return report
+
+
+def index_is_consistent() -> bool:
+    """SQLite: FTS5's own check of the index against the comment table (raises if it is out of
+    step). PostgreSQL: a stored generated column can't drift; nothing to check."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            text("INSERT INTO comment_fts(comment_fts, rank) VALUES ('integrity-check', 1)")
+        )
+    return True
+
+
+@pytest.fixture
+def logged(app, tmp_path: Path):
+    add_artefacts(("BP004", "1"), ("BP005", "1"))
+    return import_log(tmp_path / "acme.csv", ROWS)
+
+
+def test_finds_a_word_in_each_of_the_three_columns(logged):
+    assert ids("acknowledgement") == by_log_id("1")  # the comment's text
+    assert ids("gazetteer") == by_log_id("1")  # its proposed change
+    assert ids("quokka") == by_log_id("2")  # its response (from the log)
+    assert ids("swimlane") == by_log_id("1", "2")  # text of one, text and change of the other
+    assert ids("SwimLane") == ids("swimlane")  # case-insensitive
+    assert index_is_consistent()
+
+
+def test_every_word_is_required_in_any_column(logged):
+    assert ids("swimlane gazetteer") == by_log_id("1")  # text + proposed change
+    assert ids("swimlane quokka") == by_log_id("2")  # text + response
+    assert ids("swimlane zeppelin") == []
+    assert ids("gazetteer quokka") == []  # each in another comment
+    # Word order does not matter; combined with the other filters.
+    assert ids("quokka swimlane", disposition="accepted") == by_log_id("2")
+    assert ids("quokka swimlane", disposition="open") == []
+
+
+def test_the_last_word_matches_as_a_prefix(logged):
+    assert ids("clarif") == by_log_id("1")
+    assert ids("swimlane clarif") == by_log_id("1")
+    assert ids("clarif swimlane") == []  # only the last word is a prefix
+    assert ids("clarification swimlane") == by_log_id("1")
+    assert ids("ackn") == by_log_id("1")
+    # A last word shorter than PREFIX_MIN is a whole word ("st" would be most words).
+    assert search.PREFIX_MIN == 3
+    assert ids("st") == []
+    assert ids("ste") == by_log_id("1", "2")  # step
+
+
+def test_words_with_punctuation_match_their_tokens_in_a_row(logged):
+    assert ids("de-appointment") == by_log_id("2")
+    assert ids("appointment") == by_log_id("2")
+    assert ids("4.2") == by_log_id("1")
+    assert ids("cut-off?).") == by_log_id("3")
+    assert ids("“réconciliation”") == by_log_id("3")
+    assert ids("(AND/OR") == by_log_id("3")  # the words "and" and "or" in a row
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_operators_and_punctuation_in_a_query_never_error(logged, query):
+    found = ids(query)
+    count_comments(CommentFilter(q=query))
+    if not search.words(query):
+        assert found == []  # only punctuation: matches nothing
+    else:
+        assert set(found) <= set(by_log_id("1", "2", "3"))
+
+
+def test_operator_words_are_searched_as_words(logged):
+    assert ids("swimlane NOT step") == []  # "not" is a word nobody wrote, not an operator
+    assert ids("swimlane OR quokka") == []  # "or" is a word, and not in comment 2
+    assert ids("AND") == by_log_id("2", "3")  # the word "and" (and words starting with it)
+    assert ids("NEAR") == by_log_id("3")
+    assert ids("-swimlane") == by_log_id("1", "2")  # not a negation
+    assert ids('"swimlane') == ids("swimlane") == ids("swimlane*")
+    assert ids("text:gazetteer") == []  # not a column filter: "text" is not in its text
+    assert ids("gazetteer:lookup") == by_log_id("1")  # the two words in a row
+
+
+def test_a_query_of_only_punctuation_matches_nothing(logged):
+    for query in ('"*"', "- - -", "()", "''", "…", "_"):
+        assert search.words(query) == []
+        assert ids(query) == []
+
+
+def test_the_quoting_of_each_dialect(app):
+    assert search.fts5_query('say "hi" NEAR') == '"say" """hi""" "NEAR"*'
+    assert search.fts5_query("a ab") == '"a" "ab"'
+    assert search.fts5_query("!!") is None
+    assert search.tsquery("it's a\\b clarif") == "'it''s' & 'a\\\\b' & 'clarif':*"
+    assert search.tsquery("- *") is None
+
+
+def test_triage_keeps_the_index_in_step(logged):
+    target = by_log_id("1")[0]
+    triage_comment(target, {"response": "Handled by the wombat sub-group."}, actor="ana")
+    assert ids("wombat") == [target]
+    triage_comment(target, {"response": "Handled by the numbat sub-group."}, actor="ana")
+    assert ids("wombat") == []
+    assert ids("numbat") == [target]
+    triage_comment(target, {"response": None}, actor="ana")
+    assert ids("numbat") == []
+    assert ids("gazetteer") == [target]  # the rest of the comment still indexed
+    triage_comment(target, {"disposition": "rejected"}, actor="ana")  # not an indexed column
+    assert ids("gazetteer") == [target]
+    assert index_is_consistent()
+
+
+def test_a_re_import_that_changes_the_text_updates_the_index(logged, tmp_path: Path):
+    changed = [dict(ROWS[0], comment="The swimlane omits the platypus."), *ROWS[1:]]
+    report = import_log(tmp_path / "acme-v2.csv", changed)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 2)
+    assert ids("platypus") == by_log_id("1")
+    assert ids("acknowledgement") == []
+    assert ids("gazetteer") == by_log_id("1")
+    assert ids("swimlane") == by_log_id("1", "2")
+    assert index_is_consistent()
+
+
+def test_undoing_an_import_removes_its_comments_from_the_index(logged, tmp_path: Path):
+    bravo_rows = [
+        dict(ROWS[0], comment="A capybara in the swimlane.", proposed_change="Remove it."),
+    ]
+    bravo = import_log(tmp_path / "bravo.csv", bravo_rows, who=BRAVO)
+    assert len(ids("capybara")) == 1
+    assert len(ids("swimlane")) == 3
+    undo_batch(bravo.batch_id, "ana@example.org")
+    assert ids("capybara") == []
+    assert ids("swimlane") == by_log_id("1", "2")
+    assert index_is_consistent()
+    # Imported again (SQLite may hand out the same ids again): found once, not twice.
+    import_log(tmp_path / "bravo-again.csv", bravo_rows, who=BRAVO)
+    assert len(ids("capybara")) == 1
+    assert index_is_consistent()
+
+
+def test_the_bulk_import_leaves_the_triggers_in_place(logged):
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's index triggers")
+    triggers = set(
+        db.session.scalars(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'comment'")
+        )
+    )
+    assert triggers == set(search.SQLITE_TRIGGERS)
+
+
+def test_a_failed_bulk_write_rolls_the_trigger_change_back(logged):
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's index triggers")
+    # Outside a transaction the DROP would be committed at once: refused.
+    refused = pytest.raises(RuntimeError, match="open write transaction")
+    with refused, search.bulk_insert(logged.batch_id):
+        pass
+    # Inside one (as in the import), a failure rolls the DROP back with the rows.
+    batch = ImportBatch(file_name="x.csv", sha256="0" * 64, imported_by="t")
+    db.session.add(batch)
+    db.session.flush()
+    with pytest.raises(ValueError), search.bulk_insert(batch.id):
+        raise ValueError("the import failed half-way")
+    db.session.rollback()
+    present = db.session.scalar(
+        text("SELECT count(*) FROM sqlite_master WHERE name = 'comment_fts_insert'")
+    )
+    assert present == 1
+
+
+def test_init_db_is_idempotent_and_indexes_comments_stored_before(logged):
+    assert search.install() is False  # already there: nothing to do
+    init_db()
+    assert ids("gazetteer") == by_log_id("1")
+    # A database from before the search index: init_db creates it and fills it.
+    if db.session.get_bind().dialect.name == "sqlite":
+        for name in search.SQLITE_TRIGGERS:
+            db.session.execute(text(f"DROP TRIGGER {name}"))
+        db.session.execute(text("DROP TABLE comment_fts"))
+    else:
+        db.session.execute(text("ALTER TABLE comment DROP COLUMN search_vector"))
+    db.session.commit()
+    init_db()
+    assert ids("gazetteer") == by_log_id("1")
+    assert ids("quokka swimlane") == by_log_id("2")
+    assert index_is_consistent()
