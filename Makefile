@@ -27,9 +27,9 @@ $(CHROMIUM):
 
 run: install
 	$(BIN)/reviewtracker init-db
-	$(BIN)/reviewtracker demo --if-empty
+	LOG_FORMAT=text $(BIN)/reviewtracker demo --if-empty
 	@echo "reviewtracker on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(BIN)/reviewtracker run --host $(HOST) --port $(PORT)
+	LOG_FORMAT=text $(BIN)/reviewtracker run --host $(HOST) --port $(PORT)
 
 test: install $(CHROMIUM)
 	$(BIN)/pytest

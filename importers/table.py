@@ -40,9 +40,16 @@ def read_source(source: Source, filename: str | None, read: Fill) -> ReadResult:
         with gc_paused():
             read(opened, result, log)
     except SourceError as exc:
-        log.add(str(exc))
+        where = {"sheet": exc.sheet, "row": exc.row, "column_index": exc.column_index}
+        log.add(str(exc), **where)
     except Exception as exc:  # report, don't crash
         log.add(f"can't read the file ({type(exc).__name__}: {exc})")
+    except BaseException as exc:
+        # A Rust panic inside calamine reaches Python as pyo3's PanicException, which derives
+        # from BaseException; anything else (KeyboardInterrupt, SystemExit) goes on.
+        if type(exc).__name__ != "PanicException":
+            raise
+        log.add(f"can't read the file: the spreadsheet reader failed on it ({exc})")
     result.problems = log.finish()
     return result
 

@@ -23,23 +23,36 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.update(test_config)
 
+    from . import cli, logs, ops, security, views
+
+    logs.init_app(app)  # first: its request timer starts before the other hooks run
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
 
-    from . import cli, views
-
+    security.init_app(app)
+    app.register_blueprint(ops.bp)
     views.init_app(app)
     cli.init_app(app)
     return app
 
 
+# SQLite has one writer at a time. A save that finds another write under way waits up to this
+# long for it rather than failing with "database is locked" (a 500): longer than an import of a
+# large log holds the lock (seconds), and than the waits measured with 20 triagers saving at
+# once on a busy machine (bench/README.md, "soak"), where Python's default 5 s was not enough.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Foreign keys on; WAL so readers don't block the importer (not for :memory:)."""
+    """Foreign keys on; WAL so readers don't block the importer (not for :memory:); a writer
+    that finds the database locked by another waits for it instead of failing (see
+    SQLITE_BUSY_TIMEOUT_MS)."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from importers.reference import TRANCHES
 
-from .models import DISPOSITION_LABELS, ROLES, Comment
+from .models import ALL_ROLES, DISPOSITION_LABELS, Comment
 from .services import ServiceError
 from .services.artefact_import import import_artefact_register
 from .services.comment_import import ImportOptions, ImportReport, import_comment_log
@@ -245,28 +245,47 @@ def demo_command(if_empty: bool) -> None:
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default="triager", show_default=True)
+@click.option("--role", type=click.Choice(ALL_ROLES), default="triager", show_default=True)
 @click.option("--name", default="", help="The person's name, as shown in the audit trail.")
+@click.option(
+    "--organisation",
+    help="A reviewer's organisation (required for --role reviewer), its name as imported.",
+)
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (scripts)."
 )
 @with_appcontext
-def create_user_command(email: str, role: str, name: str, password_stdin: bool) -> None:
+def create_user_command(
+    email: str, role: str, name: str, organisation: str | None, password_stdin: bool
+) -> None:
     """Create a user who signs in with EMAIL. Prompts for the password unless --password-stdin.
 
     Roles: viewer (read-only), triager (triage and import), lead (also the dashboard status),
-    admin (also manages users).
+    admin (also manages users); reviewer (industry: only their --organisation's comments and
+    responses, and the tranche dashboards). The organisation's name is matched ignoring case
+    and spaces, as the importer matches it.
     """
     _require_schema()
+    if role == "reviewer" and not (organisation or "").strip():
+        raise click.UsageError("a reviewer needs --organisation NAME")
+    tied_to = None
+    if organisation is not None and role == "reviewer":
+        from .services.exports import organisation_by_name
+
+        try:  # before the password prompt: a typo in the name is an error at once
+            tied_to = organisation_by_name(organisation)
+        except ServiceError as error:
+            raise click.ClickException(str(error)) from error
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(email, password, role, name)
+        user = create_user(email, password, role, name, organisation=tied_to or organisation)
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Created {user.email} ({user.role}).")
+    of = f" of {user.organisation.name}" if user.organisation is not None else ""
+    click.echo(f"Created {user.email} ({user.role}{of}).")
 
 
 # --- exports: the same bytes the download buttons send --------------------------------------
@@ -412,6 +431,44 @@ def import_design_dashboard_command(file: Path, month: str, dry_run: bool) -> No
     )
 
 
+@click.command("serve")
+@click.option("--host", help="Address to listen on [env REVIEWTRACKER_HOST; default 127.0.0.1].")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Port to listen on, 0 for any free one [env REVIEWTRACKER_PORT; default 8000].",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 1024),
+    help="Requests served at once [env REVIEWTRACKER_THREADS; default 8].",
+)
+@pass_script_info
+def serve_command(
+    info: ScriptInfo, host: str | None, port: int | None, threads: int | None
+) -> None:
+    """Serve the app in production under waitress (a multi-threaded WSGI server); Ctrl+C or
+    SIGTERM stops it. Put a TLS-terminating reverse proxy in front (REVIEWTRACKER_HTTPS=1,
+    REVIEWTRACKER_TRUSTED_PROXY). Logs are JSON lines on stderr (LOG_FORMAT=text for people).
+
+    Refuses to start if the database lacks tables (run `reviewtracker init-db`), or, with
+    REVIEWTRACKER_ENV=production, without SECRET_KEY. `reviewtracker run` is the development
+    server instead.
+    """
+    from . import server
+
+    app = info.load_app()
+    try:
+        settings = server.settings_from_env(host=host, port=port, threads=threads)
+        warnings = server.preflight(app, settings)
+    except server.ServerConfigError as error:
+        raise click.ClickException(str(error)) from error
+    for warning in warnings:
+        server.log.warning(warning)
+        click.secho(f"WARNING: {warning}", err=True, fg="yellow", bold=True)
+    server.serve(app, settings)
+
+
 COMMANDS = (
     init_db_command,
     import_artefacts_command,
@@ -421,6 +478,7 @@ COMMANDS = (
     create_user_command,
     export_group,
     import_design_dashboard_command,
+    serve_command,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -36,11 +37,35 @@ def secret_key(instance_path: str) -> str:
     return key
 
 
+def env_flag(name: str) -> bool:
+    """An on/off environment variable: 1, true, yes, on (any case) are on."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def default_config(instance_path: str) -> dict:
+    https = env_flag("REVIEWTRACKER_HTTPS")
     return {
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "IMPORT_ACTOR": os.environ.get("REVIEWTRACKER_USER") or os.environ.get("USER") or "cli",
+        # Cookies: never readable by scripts, not sent on cross-site posts, and only over
+        # HTTPS when the site is served over HTTPS (REVIEWTRACKER_HTTPS=1; see security.py).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # Sign-in rate limit (services/users.py): this many failures for one email, or from
+        # one address, within the window lock sign-in for LOGIN_LOCKOUT.
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_WINDOW": timedelta(minutes=15),
+        "LOGIN_LOCKOUT": timedelta(minutes=15),
+        # Logging (logs.py): JSON lines on stderr, or LOG_FORMAT=text for people.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json").strip().lower() or "json",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
     }

@@ -13,6 +13,24 @@ NAVIGATION = (
     ("imports.history", "Import history", "triager"),
     ("auth.users", "Users", "admin"),
 )
+# A reviewer's navigation: (endpoint, label); their responses log is their organisation's.
+REVIEWER_NAVIGATION = (
+    ("comments.index", "My comments"),
+    ("dashboard.index", "Tranches"),
+    ("exports.responses_xlsx", "My responses (xlsx)"),
+)
+
+
+def _reviewer_links(organisation_id: int | None) -> list[tuple[str, str, str]]:
+    links = []
+    for endpoint, label in REVIEWER_NAVIGATION:
+        if endpoint == "exports.responses_xlsx":
+            if organisation_id is None:
+                continue
+            links.append((endpoint, label, url_for(endpoint, organisation_id=organisation_id)))
+        else:
+            links.append((endpoint, label, url_for(endpoint)))
+    return links
 
 
 def init_app(app: Flask) -> None:
@@ -26,7 +44,9 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation():
         links = []
-        if current_user.is_authenticated:
+        if current_user.is_authenticated and current_user.is_reviewer:
+            links = _reviewer_links(current_user.organisation_id)
+        elif current_user.is_authenticated:
             links = [
                 (endpoint, label, url_for(endpoint))
                 for endpoint, label, role in NAVIGATION

@@ -12,6 +12,7 @@ import csv
 import os
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -344,3 +345,147 @@ def write_register_xlsx(
         ws.append([values[name] for name in fields])
     workbook.save(path)
     return path
+
+
+# --- hostile files -------------------------------------------------------------------------
+# Small, fast stand-ins for what an attacker (or a broken tool) could send. Nothing here ever
+# inflates a bomb: sizes are declared, not written.
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+HOSTILE_HEADER = ("Comment No.", "Design Artefact", "Reviewer Comment")
+
+
+def xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def inline_cell(ref: str, value: Any) -> str:
+    """One cell as raw sheet XML: a number, or text as an inline string."""
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{xml_text(str(value))}</t></is></c>'
+
+
+def sheet_rows_xml(rows: Sequence[Sequence[Any]], first_row: int = 1) -> str:
+    """<row> elements for a table of values (None or '' leaves a cell out)."""
+    out = []
+    for number, values in enumerate(rows, start=first_row):
+        cells = "".join(
+            inline_cell(f"{get_column_letter(col)}{number}", value)
+            for col, value in enumerate(values, start=1)
+            if value not in (None, "")
+        )
+        out.append(f'<row r="{number}">{cells}</row>')
+    return "".join(out)
+
+
+def hostile_log_rows(count: int = 2, comment: str = "The trigger is unclear.") -> list[list[Any]]:
+    """A header and `count` comment rows in the HOSTILE_HEADER layout."""
+    return [list(HOSTILE_HEADER)] + [
+        [index, "MHHSP-BP004", comment] for index in range(1, count + 1)
+    ]
+
+
+def write_raw_xlsx(
+    path: str | os.PathLike[str],
+    sheets: Mapping[str, str],
+    *,
+    dimensions: Mapping[str, str] | None = None,
+    doctypes: Mapping[str, str] | None = None,
+    shared_strings: Sequence[str] | None = None,
+    extra_parts: Mapping[str, str | bytes] | None = None,
+) -> Path:
+    """An .xlsx written part by part, for what openpyxl won't write. sheets: name -> the XML
+    inside <sheetData>; dimensions: name -> a <dimension ref>; doctypes: part name -> a
+    DOCTYPE put before that part's root element."""
+    path = Path(path)
+    doctypes = doctypes or {}
+    parts: dict[str, str | bytes] = {}
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    parts["[Content_Types].xml"] = (
+        f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        f'officedocument.spreadsheetml.sheet.main+xml"/>{overrides}</Types>'
+    )
+    parts["_rels/.rels"] = (
+        f'<Relationships xmlns="{_PKG_NS}"><Relationship Id="rId1" Type="{_REL_NS}/'
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    entries = "".join(
+        f'<sheet name="{xml_text(name)}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(sheets, start=1)
+    )
+    parts["xl/workbook.xml"] = (
+        f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheets>{entries}</sheets></workbook>'
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    if shared_strings is not None:
+        rels += (
+            f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL_NS}/sharedStrings" '
+            'Target="sharedStrings.xml"/>'
+        )
+        items = "".join(f"<si><t>{xml_text(text)}</t></si>" for text in shared_strings)
+        parts["xl/sharedStrings.xml"] = (
+            f'<sst xmlns="{_MAIN_NS}" count="{len(shared_strings)}" '
+            f'uniqueCount="{len(shared_strings)}">{items}</sst>'
+        )
+    parts["xl/_rels/workbook.xml.rels"] = f'<Relationships xmlns="{_PKG_NS}">{rels}</Relationships>'
+    for i, (name, data) in enumerate(sheets.items(), start=1):
+        dimension = (dimensions or {}).get(name)
+        head = f'<dimension ref="{dimension}"/>' if dimension else ""
+        parts[f"xl/worksheets/sheet{i}.xml"] = (
+            f'<worksheet xmlns="{_MAIN_NS}">{head}<sheetData>{data}</sheetData></worksheet>'
+        )
+    parts.update(extra_parts or {})
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            if isinstance(content, str):
+                content = (_XML_HEAD + doctypes.get(name, "") + content).encode("utf-8")
+            archive.writestr(name, content)
+    return path
+
+
+def billion_laughs(root: str, levels: int = 10) -> str:
+    """The classic entity expansion DOCTYPE: &lol9; would be 10**9 'lol's."""
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels)
+    ]
+    return f"<!DOCTYPE {root} [{''.join(entities)}]>\n"
+
+
+def patch_declared_size(path: str | os.PathLike[str], member: str, size: int) -> Path:
+    """Rewrite the uncompressed size a zip declares for one member, in its local header and in
+    the central directory, leaving the data as it is: a member that claims gigabytes (a zip
+    bomb as the directory sees it) or one that lies low about what it inflates to."""
+    path = Path(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    struct.pack_into("<I", data, info.header_offset + 22, size)
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at)) >= 0:
+        name_length = struct.unpack_from("<H", data, at + 28)[0]
+        if bytes(data[at + 46 : at + 46 + name_length]) == member.encode():
+            struct.pack_into("<I", data, at + 24, size)
+        at += 4
+    path.write_bytes(bytes(data))
+    return path
+
+
+def write_padded_xlsx(path: str | os.PathLike[str], padding: int) -> Path:
+    """A comment log whose sheet XML carries `padding` bytes of whitespace: it deflates about
+    1,000:1, an honest bomb (the test never inflates it; calamine would)."""
+    rows = sheet_rows_xml(hostile_log_rows())
+    return write_raw_xlsx(path, {"Comments": rows + " " * padding})

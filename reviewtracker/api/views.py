@@ -1,5 +1,8 @@
 """The JSON API: the DAG pack's tables and the design dashboard, from the same services as
-the pages. Errors are JSON too: {"error": "..."} with the HTTP status."""
+the pages. Errors are JSON too: {"error": "..."} with the HTTP status.
+
+The tranche tables are aggregates, published to reviewers as the tranche pages are; the design
+dashboard (the programme's own status and issues) is not."""
 
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ for _code in ERROR_CODES:
 
 
 @bp.get("/tranches/<code>/comment-status")
-@role_required("viewer")
+@role_required("viewer", reviewers=True)
 def tranche_comment_status(code: str):
     """The comment status table: per artefact, comments per disposition, and the totals."""
     code = tranche_or_404(code)
@@ -46,7 +49,7 @@ def tranche_comment_status(code: str):
 
 
 @bp.get("/tranches/<code>/constituencies")
-@role_required("viewer")
+@role_required("viewer", reviewers=True)
 def tranche_constituencies(code: str):
     """The constituency table: every constituency (zeros too), organisations and comments."""
     code = tranche_or_404(code)
@@ -60,7 +63,7 @@ def tranche_constituencies(code: str):
 
 
 @bp.get("/tranches/<code>")
-@role_required("viewer")
+@role_required("viewer", reviewers=True)
 def tranche(code: str):
     """Both tables, exactly as `reviewtracker rollup --json` prints them."""
     code = tranche_or_404(code)

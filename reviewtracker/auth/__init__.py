@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, Flask, abort, request
+from flask import Blueprint, Flask, abort, current_app, request
 from flask_login import current_user
 
 from ..extensions import db, login_manager
@@ -14,25 +14,40 @@ from ..models import User
 bp = Blueprint("auth", __name__)
 
 # Endpoints an anonymous visitor may reach.
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "ops.health"}
+# Endpoints a reviewer may reach besides the views marked `role_required(..., reviewers=True)`.
+REVIEWER_ENDPOINTS = {"auth.logout"}
 
 
-def role_required(role: str) -> Callable:
+def role_required(role: str, *, reviewers: bool = False) -> Callable:
     """Refuse (403) a signed-in user below `role`; the login gate has already sent anonymous
-    visitors to the sign-in page."""
+    visitors to the sign-in page.
+
+    A reviewer is outside the role ladder and is refused too, unless `reviewers=True`: the
+    view then opts in, and must itself confine the reviewer to their organisation.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if not current_user.has_role(role):
+            if not (current_user.has_role(role) or (reviewers and current_user.is_reviewer)):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.reviewers_allowed = reviewers
         return wrapped
 
     return decorator
+
+
+def reviewer_may_reach(endpoint: str | None) -> bool:
+    """True if a reviewer may reach `endpoint` at all: a view that opted in, or sign-out."""
+    if endpoint in PUBLIC_ENDPOINTS or endpoint in REVIEWER_ENDPOINTS:
+        return True
+    view = current_app.view_functions.get(endpoint or "")
+    return bool(getattr(view, "reviewers_allowed", False))
 
 
 @login_manager.user_loader
@@ -47,6 +62,10 @@ def _login_gate():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    # Secure by default: a reviewer reaches only the views that opted in, so a new view
+    # (or one without `role_required`) never shows a reviewer more than their own.
+    if getattr(current_user, "is_reviewer", False) and not reviewer_may_reach(request.endpoint):
+        abort(403)
     return None
 
 

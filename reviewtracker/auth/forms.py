@@ -3,11 +3,13 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..models import ROLES
-from ..services.users import MIN_PASSWORD
+from ..models import ALL_ROLES, REVIEWER, ROLES
+from ..services.users import MIN_PASSWORD, organisation_choices
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 ROLE_CHOICES = [SelectChoice(role, role.title()) for role in ROLES]
+# With the reviewer, who is outside the ladder and tied to one organisation.
+ALL_ROLE_CHOICES = [SelectChoice(role, role.title()) for role in ALL_ROLES]
 
 
 class LoginForm(FlaskForm):
@@ -22,12 +24,31 @@ class NewUserForm(FlaskForm):
         validators=[DataRequired(), Regexp(EMAIL, message="Enter an email address.")],
     )
     name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="triager")
+    role = SelectField("Role", choices=ALL_ROLE_CHOICES, default="triager")
+    organisation = SelectField("Organisation (reviewers only)", choices=[], default="")
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = [SelectChoice("", "None")] + [
+            SelectChoice(str(id_), name) for id_, name in organisation_choices()
+        ]
+
+    def organisation_id(self) -> int | None:
+        value = self.organisation.data or ""
+        return int(value) if value.isdigit() else None
+
 
 class UserForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    role = SelectField("Role", choices=ALL_ROLE_CHOICES)
     active = BooleanField("Active")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A reviewer stays a reviewer (tied to one organisation); nobody else becomes one here.
+        user = kwargs.get("obj")
+        if user is not None:
+            reviewer = user.role == REVIEWER
+            self.role.choices = [c for c in ALL_ROLE_CHOICES if (c.value == REVIEWER) == reviewer]

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..services import ServiceError
-from ..services.users import all_users, authenticate, create_user, update_user
+from ..services.users import TooManyAttempts, all_users, create_user, sign_in, update_user
 from . import bp, role_required
 from .forms import LoginForm, NewUserForm, UserForm
 
@@ -22,7 +22,12 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = sign_in(form.email.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as refused:
+            flash(str(refused), "error")
+            headers = {"Retry-After": str(refused.retry_after_seconds)}
+            return render_template("auth/login.html", form=form), 429, headers
         if user is not None:
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.display_name}.", "success")
@@ -45,7 +50,13 @@ def users():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.password.data, form.role.data, form.name.data)
+            user = create_user(
+                form.email.data,
+                form.password.data,
+                form.role.data,
+                form.name.data,
+                organisation=form.organisation_id(),
+            )
         except ServiceError as error:
             flash(str(error), "error")
         else:

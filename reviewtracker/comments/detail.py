@@ -18,6 +18,7 @@ from ..auth import role_required
 from ..extensions import db
 from ..models import DISPOSITION_LABELS, AuditEvent, Comment, ImportBatch
 from ..services import ServiceError, triage
+from ..services.access import is_reviewer, may_see_comment, visible_comment, visible_history
 from ..services.comment_queries import CommentFilter, describe, neighbours
 from ..services.similar import similar_comments
 from . import bp
@@ -72,9 +73,12 @@ class Conflict:
 
 
 @bp.route("/<int:comment_id>", methods=["GET", "POST"])
-@role_required("viewer")
+@role_required("viewer", reviewers=True)
 def detail(comment_id: int):
-    comment = db.get_or_404(Comment, comment_id)
+    # A reviewer gets a 404 for another organisation's comment, as for one that isn't there.
+    comment = visible_comment(comment_id)
+    if comment is None:
+        abort(404)
     f = CommentFilter.from_args(request.args)
     if request.method == "POST":
         if not current_user.has_role("triager"):
@@ -153,23 +157,30 @@ def _to_next(f: CommentFilter, next_id: int | None):
 def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) -> str:
     prev_id, next_id = neighbours(f, comment.id)
     original = db.session.get(Comment, comment.duplicate_of_id) if comment.duplicate_of_id else None
+    # A reviewer sees the outcome for their organisation, never the design team's working
+    # fields, the imports, or other organisations' comments (similar ones, duplicates).
+    reviewer = is_reviewer()
     return render_template(
         "comments/detail.html",
         comment=comment,
         form=form,
+        reviewer=reviewer,
         can_triage=current_user.has_role("triager"),
         filter_args=f.to_args(),
         filter_parts=describe(f),
         list_url=url_for("comments.index", **f.to_args()),
         prev_url=_here(prev_id, f) if prev_id else None,
         next_url=_here(next_id, f) if next_id else None,
-        artefact_url=_optional_url("artefacts.detail", reference=comment.artefact.reference),
-        batches=_batches(comment),
+        artefact_url=None
+        if reviewer
+        else _optional_url("artefacts.detail", reference=comment.artefact.reference),
+        batches=[] if reviewer else _batches(comment),
         imports_url=_optional_url("imports.history") if current_user.has_role("triager") else None,
-        original=original,
-        duplicates=triage.duplicates_of(comment.id),
-        similar=similar_comments(comment.id),
-        events=triage.history(comment.id, newest_first=True),
+        original=original if may_see_comment(original) else None,
+        follows_other=original is not None and not may_see_comment(original),
+        duplicates=[d for d in triage.duplicates_of(comment.id) if may_see_comment(d)],
+        similar=[(c, score) for c, score in similar_comments(comment.id) if may_see_comment(c)],
+        events=visible_history(triage.history(comment.id, newest_first=True)),
         labels=DISPOSITION_LABELS,
         field_labels=FIELD_LABELS,
         keys=DISPOSITION_KEYS,

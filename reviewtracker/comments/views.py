@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from ..auth import role_required
 from ..models import DISPOSITION_LABELS
 from ..services import ServiceError
+from ..services.access import is_reviewer
 from ..services.comment_queries import (
     CommentFilter,
     comment_page,
@@ -50,6 +51,10 @@ def list_context(
     """
     params = dict(params or {})
     fixed = set(fixed)
+    reviewer = is_reviewer()
+    if reviewer:
+        # A reviewer's list is their organisation's: nothing to choose there.
+        fixed |= {"organisation", "constituency"}
     dropped = dict.fromkeys(fixed)
 
     def list_url(**overrides) -> str:
@@ -69,6 +74,10 @@ def list_context(
         "fixed": fixed,
         "labels": DISPOSITION_LABELS,
         "has_detail": "comments.detail" in current_app.view_functions,
+        # Artefact pages list every organisation's comments: not for reviewers.
+        "artefact_links": current_user.has_role("viewer"),
+        # The design team's working fields (action owner): not for reviewers.
+        "internal_fields": not reviewer,
         "has_import": "imports.upload" in current_app.view_functions,
         "can_triage": current_user.has_role("triager"),
         "bulk_form": BulkTriageForm(formdata=None, back=request.full_path.rstrip("?")),
@@ -76,7 +85,7 @@ def list_context(
 
 
 @bp.get("/")
-@role_required("viewer")
+@role_required("viewer", reviewers=True)
 def index():
     f = CommentFilter.from_args(request.args)
     return render_template("comments/index.html", **list_context(f, page_number(request.args)))

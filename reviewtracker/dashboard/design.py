@@ -48,6 +48,7 @@ def _common() -> dict:
 
 
 @bp.get("/design-dashboard")
+@role_required("viewer")
 def design():
     month = request.args.get("month") or None
     if month is not None and not is_month(month):
@@ -179,6 +180,7 @@ def _edit_page(
 
 
 @bp.get("/design-dashboard/<tranche>/<int:service_id>")
+@role_required("viewer")
 def design_history(tranche: str, service_id: int):
     service = _service_or_404(tranche, service_id)
     return render_template(

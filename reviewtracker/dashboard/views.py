@@ -11,6 +11,7 @@ from importers.reference import TRANCHES
 
 from ..auth import role_required
 from ..models import DISPOSITION_LABELS
+from ..services.access import is_reviewer
 from ..services.charts import DISPOSITION_COLOURS, disposition_bars
 from ..services.comment_queries import CommentFilter
 from ..services.reference import rounds_of_tranche
@@ -24,15 +25,18 @@ from . import bp
 
 
 @bp.get("/")
-@role_required("viewer")
+@role_required("viewer", reviewers=True)
 def index():
     return render_template("dashboard/index.html", tranches=tranche_overview())
 
 
 def comment_list_url(scope: CommentFilter) -> Callable[..., str | None]:
     """list_url(artefact=..., disposition=..., constituency_id=...) -> the comment list
-    filtered to `scope` narrowed by those parts (None while the list page doesn't exist)."""
-    if "comments.index" not in current_app.view_functions:
+    filtered to `scope` narrowed by those parts (None while the list page doesn't exist).
+
+    None for a reviewer too: the tables count every organisation's comments, and a reviewer's
+    list holds only their own, so the numbers are published without links."""
+    if "comments.index" not in current_app.view_functions or is_reviewer():
         return lambda **_parts: None
 
     def list_url(**parts) -> str:
@@ -43,7 +47,7 @@ def comment_list_url(scope: CommentFilter) -> Callable[..., str | None]:
 
 @bp.get("/tranches/<code>")
 @bp.get("/tranches/<code>/rounds/<int:number>")
-@role_required("viewer")
+@role_required("viewer", reviewers=True)
 def tranche(code: str, number: int | None = None):
     if code not in TRANCHES:
         abort(404)

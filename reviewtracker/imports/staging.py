@@ -8,18 +8,18 @@ on confirm or cancel, and any older than a day on the next upload.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import secrets
 import shutil
 import time
-import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
 
 from flask import current_app
 from werkzeug.utils import secure_filename
+
+from importers import guards
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 MAX_AGE_SECONDS = 24 * 60 * 60
@@ -78,6 +78,9 @@ def check_file(name: str, data: bytes) -> str | None:
         return f"{name}: {kind} can't be imported; upload comment logs as .xlsx or .csv"
     if not data:
         return f"{name}: the file is empty"
+    if len(data) > guards.MAX_FILE_BYTES:
+        limit = guards.megabytes(guards.MAX_FILE_BYTES)
+        return f"{name}: the file is too large; the limit is {limit}"
     if suffix == ".xlsx":
         return _check_workbook(name, data)
     if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:65536]:
@@ -89,6 +92,8 @@ def check_file(name: str, data: bytes) -> str | None:
 
 
 def _check_workbook(name: str, data: bytes) -> str | None:
+    """The reader's own archive checks (importers/guards.py), made at upload so that a
+    damaged file, a zip bomb or an XML entity attack is refused before anything is kept."""
     if data.startswith(_OLE_MAGIC):
         return (
             f"{name}: not a valid .xlsx file: it is password-protected or an old .xls renamed; "
@@ -97,12 +102,9 @@ def _check_workbook(name: str, data: bytes) -> str | None:
     if not data.startswith(_ZIP_MAGIC):
         return f"{name}: not a valid .xlsx file (the content is not an Excel workbook)"
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return f"{name}: not a valid .xlsx file (the workbook is damaged or incomplete)"
-    if "xl/workbook.xml" not in names:
-        return f"{name}: not a valid .xlsx file (a zip archive, but not an Excel workbook)"
+        guards.check_archive(data)
+    except guards.SourceError as refused:
+        return f"{name}: {refused}"
     return None
 
 

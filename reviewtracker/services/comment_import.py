@@ -23,6 +23,7 @@ from importers import read_comment_log
 from importers.records import CommentRecord, Problem, SheetReport
 
 from ..extensions import db
+from ..logs import log_import  # one log record per import: counts, never text
 from ..models import (
     Artefact,
     AuditEvent,
@@ -33,6 +34,7 @@ from ..models import (
     Tranche,
     utcnow,
 )
+from . import search
 from .reference import get_or_create_round
 from .triage import _propagate_to_duplicates
 
@@ -125,6 +127,7 @@ class _Refused(Exception):
     """Raised inside the transaction when resolving found errors: roll back, write nothing."""
 
 
+@log_import
 def import_comment_log(
     source: str | Path | bytes | BinaryIO,
     *,
@@ -584,9 +587,11 @@ class _Writer:
         if not rows:
             return
         insert_rows = _driver_insert(Comment.__table__, NEW_COLUMNS)
-        for start in range(0, len(rows), CHUNK):
-            insert_rows(rows[start : start + CHUNK])
-            _tick(self.progress, "write", min(start + CHUNK, len(rows)), len(rows))
+        # The search index takes the batch's rows in one statement afterwards (see search).
+        with search.bulk_insert(self.batch_id):
+            for start in range(0, len(rows), CHUNK):
+                insert_rows(rows[start : start + CHUNK])
+                _tick(self.progress, "write", min(start + CHUNK, len(rows)), len(rows))
         self._audit_new_rows()
 
     def _audit_new_rows(self) -> None:
@@ -629,8 +634,9 @@ class _Writer:
                 }
             )
         )
-        for start in range(0, len(rows), CHUNK):
-            db.session.connection().execute(statement, rows[start : start + CHUNK])
+        with search.bulk_update([row["_id"] for row in rows]):
+            for start in range(0, len(rows), CHUNK):
+                db.session.connection().execute(statement, rows[start : start + CHUNK])
 
 
 def _driver_insert(table: Table, columns: Sequence[str]) -> Callable[[list[tuple]], None]:

@@ -31,6 +31,8 @@ from ..models import (
     Service,
     Tranche,
 )
+from . import search
+from .access import organisation_scope, reviewer_organisation_id
 
 SORTS: dict[str, str] = {
     "artefact": "Artefact",
@@ -46,6 +48,8 @@ URL_ARGS: dict[str, str] = {
     "constituency_id": "constituency",
 }
 FIELD_OF_ARG: dict[str, str] = {arg: name for name, arg in URL_ARGS.items()}
+# CommentFilter fields that no URL carries.
+NOT_IN_URL = frozenset({"organisation_scope"})
 MAX_QUERY_LENGTH = 200
 PER_PAGE = 50
 
@@ -78,6 +82,9 @@ class CommentFilter:
     disposition: str | None = None  # accepted/action/rejected/clarification/open
     q: str | None = None  # free text in comment / proposed change / response
     sort: str = "artefact"  # artefact | organisation | disposition | changed
+    # Not a filter part but a confinement (a reviewer's organisation): never in a URL, never
+    # dropped by `without`, and it only narrows (see `scoped`).
+    organisation_scope: int | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> CommentFilter:
@@ -92,7 +99,7 @@ class CommentFilter:
         disposition = str(disposition).strip().lower() if disposition is not None else None
         sort = str(get("sort") or "").strip().lower()
         artefact = get("artefact")
-        return cls(
+        f = cls(
             tranche=normalise_tranche(str(tranche)) if tranche is not None else None,
             service_id=_positive_int(get("service")),
             artefact=normalise_artefact_ref(str(artefact)) if artefact is not None else None,
@@ -102,6 +109,16 @@ class CommentFilter:
             disposition=disposition if disposition in DISPOSITIONS else None,
             q=_text(get("q")),
             sort=sort if sort in SORTS else "artefact",
+        )
+        # A signed-in reviewer's filter is always confined to their organisation.
+        scope = reviewer_organisation_id()
+        return f.scoped(scope) if scope is not None else f
+
+    def scoped(self, organisation_id: int) -> CommentFilter:
+        """This filter confined to one organisation's comments: the organisation and
+        constituency parts (which would only point elsewhere) give way to the scope."""
+        return replace(
+            self, organisation_id=None, constituency_id=None, organisation_scope=organisation_id
         )
 
     def to_args(self, **overrides: Any) -> dict[str, str]:
@@ -113,7 +130,7 @@ class CommentFilter:
         values: dict[str, Any] = {}
         for item in fields(self):
             value = getattr(self, item.name)
-            if value != item.default:
+            if value != item.default and item.name not in NOT_IN_URL:
                 values[URL_ARGS.get(item.name, item.name)] = value
         for key, value in overrides.items():
             values[URL_ARGS.get(key, key)] = value
@@ -121,12 +138,16 @@ class CommentFilter:
         return {
             key: str(value)
             for key, value in values.items()
-            if value is not None and not (key in defaults and value == defaults[key])
+            if value is not None
+            and key not in NOT_IN_URL
+            and not (key in defaults and value == defaults[key])
         }
 
     def without(self, name: str) -> CommentFilter:
         """The same filter without one part (a field name or its URL argument name)."""
         name = FIELD_OF_ARG.get(name, name)
+        if name in NOT_IN_URL:
+            raise ValueError(f"{name} is a confinement, not a filter part")
         default = {item.name: item.default for item in fields(self)}[name]
         return replace(self, **{name: default})
 
@@ -134,31 +155,28 @@ class CommentFilter:
     def is_filtered(self) -> bool:
         """True if any part other than the sort order narrows the list."""
         return any(
-            getattr(self, item.name) is not None for item in fields(self) if item.name != "sort"
+            getattr(self, item.name) is not None
+            for item in fields(self)
+            if item.name != "sort" and item.name not in NOT_IN_URL
         )
 
 
 # --- the SQL ---------------------------------------------------------------------------------
 
 
-def text_search(q: str) -> ColumnElement[bool]:
-    """Free-text match over the comment, its proposed change and its response.
-
-    The one place the search lives: a full-text index can replace this LIKE later.
-    """
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(
-        Comment.text.ilike(pattern, escape="\\"),
-        Comment.proposed_change.ilike(pattern, escape="\\"),
-        Comment.response.ilike(pattern, escape="\\"),
-    )
+def text_search(q: str, *, narrowed: bool = False) -> ColumnElement[bool]:
+    """Free-text match over the comment, its proposed change and its response: every word of
+    `q` must occur, the last one also as a prefix. The one place the list's search lives; the
+    full-text index and its dialect-specific query are in `search` (`narrowed`: other
+    conditions select the rows too, see `search.matches`)."""
+    return search.matches(q, narrowed=narrowed)
 
 
 def conditions(f: CommentFilter) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a filter, all on the comment table's own columns (subqueries for
-    the rest), so counting needs no joins."""
-    where: list[ColumnElement[bool]] = []
+    the rest), so counting needs no joins. Always confined to the filter's organisation scope
+    and to a signed-in reviewer's organisation, however the filter was made."""
+    where: list[ColumnElement[bool]] = organisation_scope(f.organisation_scope)
     if f.tranche is not None or f.review_round is not None:
         rounds = select(ReviewRound.id)
         if f.tranche is not None:
@@ -187,7 +205,7 @@ def conditions(f: CommentFilter) -> list[ColumnElement[bool]]:
     if f.disposition is not None:
         where.append(Comment.disposition == f.disposition)
     if f.q:
-        where.append(text_search(f.q))
+        where.append(text_search(f.q, narrowed=bool(where)))
     return where
 
 
@@ -332,7 +350,9 @@ def comments_by_ids(ids: list[int]) -> list[Any]:
     """The list's rows for a few comments (a page, a selection), in the order of `ids`."""
     if not ids:
         return []
-    rows = db.session.execute(_joined(select(*LIST_COLUMNS)).where(Comment.id.in_(ids)))
+    rows = db.session.execute(
+        _joined(select(*LIST_COLUMNS)).where(Comment.id.in_(ids), *organisation_scope())
+    )
     by_id = {row.id: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -395,6 +415,12 @@ def round_label(number: int) -> str:
 # --- the filter form -------------------------------------------------------------------------
 
 
+def _own_organisation() -> list[ColumnElement[bool]]:
+    """A reviewer's filter lists only their own organisation, never the others' names."""
+    scope = reviewer_organisation_id()
+    return [] if scope is None else [Organisation.id == scope]
+
+
 def filter_choices() -> dict[str, list[tuple[Any, str]]]:
     """(value, label) options for each filter select, in the order a user expects."""
     return {
@@ -421,7 +447,9 @@ def filter_choices() -> dict[str, list[tuple[Any, str]]]:
         "organisations": [
             (row.id, row.name)
             for row in db.session.execute(
-                select(Organisation.id, Organisation.name).order_by(Organisation.name_key)
+                select(Organisation.id, Organisation.name)
+                .where(*_own_organisation())
+                .order_by(Organisation.name_key)
             )
         ],
         "constituencies": [

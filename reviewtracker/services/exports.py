@@ -486,9 +486,12 @@ REGISTER_COLUMNS = (
     RegisterColumn("Last Changed", 18),
 )
 INTERNAL_NOTE_COLUMN = RegisterColumn("Internal Note", 45, wrap=True)
+# The design team's working columns, left out of a reviewer's register (with the internal
+# note): who owns a follow-up action and by when, and links to other comments.
+REVIEWER_HIDDEN_COLUMNS = frozenset({"Action Owner", "Action Due", "Duplicate Of"})
 
 
-def _register_columns_sql(internal_notes: bool) -> list:
+def _register_columns_sql(internal_notes: bool, for_reviewer: bool = False) -> list:
     columns = [
         Comment.id,
         Tranche.code,
@@ -517,6 +520,12 @@ def _register_columns_sql(internal_notes: bool) -> list:
         Comment.source_row,
         Comment.updated_at,
     ]
+    if for_reviewer:
+        return [
+            column
+            for label, column in zip((c.label for c in REGISTER_COLUMNS), columns, strict=True)
+            if label not in REVIEWER_HIDDEN_COLUMNS
+        ]
     return [*columns, Comment.internal_note] if internal_notes else columns
 
 
@@ -528,10 +537,12 @@ def _stream(query) -> Iterator[Sequence]:
         yield from partition
 
 
-def _register_rows(f: CommentFilter, internal_notes: bool) -> Iterator[list]:
+def _register_rows(
+    f: CommentFilter, internal_notes: bool, for_reviewer: bool = False
+) -> Iterator[list]:
     """The filter's comments in the list page's order, a chunk at a time: the ids come from
     the list's own query (`filtered_ids`), then each chunk's columns in one joined query."""
-    columns = _register_columns_sql(internal_notes)
+    columns = _register_columns_sql(internal_notes, for_reviewer)
     disposition = next(i for i, column in enumerate(columns) if column is Comment.disposition)
     query = (
         select(*columns)
@@ -552,20 +563,28 @@ def _register_rows(f: CommentFilter, internal_notes: bool) -> Iterator[list]:
             yield values
 
 
-def _register_columns(internal_notes: bool) -> tuple[RegisterColumn, ...]:
+def _register_columns(
+    internal_notes: bool, for_reviewer: bool = False
+) -> tuple[RegisterColumn, ...]:
+    if for_reviewer:
+        return tuple(c for c in REGISTER_COLUMNS if c.label not in REVIEWER_HIDDEN_COLUMNS)
     return (*REGISTER_COLUMNS, INTERNAL_NOTE_COLUMN) if internal_notes else REGISTER_COLUMNS
 
 
-def comment_register(f: CommentFilter, *, internal_notes: bool = False) -> bytes:
+def comment_register(
+    f: CommentFilter, *, internal_notes: bool = False, for_reviewer: bool = False
+) -> bytes:
     """The comments the filter selects, as the list page orders them, as xlsx (streamed:
-    a write-only workbook fed in chunks). Internal notes only if asked for."""
-    columns = _register_columns(internal_notes)
+    a write-only workbook fed in chunks). Internal notes only if asked for; a reviewer's
+    register (`for_reviewer`) never has them, nor the action owner, due date or duplicate."""
+    internal_notes = internal_notes and not for_reviewer
+    columns = _register_columns(internal_notes, for_reviewer)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Comments")
     _set_widths(sheet, [c.width for c in columns])
     sheet.freeze_panes = "A2"
     _header(sheet, [c.label for c in columns])
-    for values in _register_rows(f, internal_notes):
+    for values in _register_rows(f, internal_notes, for_reviewer):
         sheet.append(
             [
                 _cell(sheet, value, alignment=WRAP) if column.wrap else _cell(sheet, value)
@@ -576,13 +595,16 @@ def comment_register(f: CommentFilter, *, internal_notes: bool = False) -> bytes
     return _save(book)
 
 
-def comment_register_csv(f: CommentFilter, *, internal_notes: bool = False) -> bytes:
+def comment_register_csv(
+    f: CommentFilter, *, internal_notes: bool = False, for_reviewer: bool = False
+) -> bytes:
     """The same register as CSV: UTF-8 with a byte order mark, so Excel reads it right."""
+    internal_notes = internal_notes and not for_reviewer
     buffer = io.BytesIO()
     text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
-    writer.writerow([c.label for c in _register_columns(internal_notes)])
-    for values in _register_rows(f, internal_notes):
+    writer.writerow([c.label for c in _register_columns(internal_notes, for_reviewer)])
+    for values in _register_rows(f, internal_notes, for_reviewer):
         writer.writerow([_csv_value(value) for value in values])
     text.flush()
     data = buffer.getvalue()

@@ -52,8 +52,11 @@ def test_keyboard_triage(page: Page, live_server):
     # k and j follow the previous / next links, keeping the filter.
     page.keyboard.press("k")
     expect(page).to_have_url(f"/comments/{first}?{FILTER}")
+    # The legend shows once the new page's script has run: only then do keys work.
+    expect(page.locator("[data-keyboard-help]")).to_be_visible()
     page.keyboard.press("j")
     expect(page).to_have_url(f"/comments/{second}?{FILTER}")
+    expect(page.locator("[data-keyboard-help]")).to_be_visible()
     # While typing, letters are text, not shortcuts.
     response = page.get_by_label("Response")
     response.fill("")
@@ -65,7 +68,7 @@ def test_keyboard_triage(page: Page, live_server):
     page.locator("h1").click()
     page.keyboard.press("a")
     expect(disposition).to_have_value("accepted")
-    screenshot(page, "20-comment-page")
+    screenshot(page, "16-comment-page")
     # Ctrl+Enter saves and goes to the next comment of the list.
     response.press("Control+Enter")
     expect(page).to_have_url(f"/comments/{third}?{FILTER}")

@@ -12,7 +12,6 @@ from reviewtracker.extensions import db
 from reviewtracker.models import Artefact, DesignStatus, DesignStatusEvent, Service, Tranche
 from reviewtracker.services import ServiceError
 from reviewtracker.services.design_dashboard import (
-    RAG_COLOURS,
     RAG_LABELS,
     StaleStatus,
     design_dashboard,
@@ -468,12 +467,12 @@ def test_the_page_shows_the_packs_table_legend_and_coloured_rags(client, login, 
     # The legend: every RAG as a coloured dot with its label.
     legend = html[html.index('class="rag-legend"') :]
     for rag, label in RAG_LABELS.items():
-        assert f'background-color: {RAG_COLOURS[rag]}" aria-hidden="true"></span>' in legend
+        assert f'<span class="rag rag-{rag}"><span class="rag-dot" aria-hidden="true">' in legend
         assert f'<span class="rag-label">{label}</span>' in legend
     row = html[html.index(">Registration Service<") :]
     row = row[: row.index("</tr>")]
-    assert f"background-color: {RAG_COLOURS['on_track']}" in row  # last month
-    assert f"background-color: {RAG_COLOURS['not_on_track']}" in row  # this month
+    assert 'class="rag rag-on_track"' in row  # last month
+    assert 'class="rag rag-not_on_track"' in row  # this month
     assert "Not on track / high risk" in row
     # Texts are escaped, never markup.
     assert "<script>alert" not in html and "<b>bold" not in html
