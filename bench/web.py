@@ -401,12 +401,21 @@ def _triage_one(
     return 0
 
 
-def snapshot(pool: list[int]) -> dict[int, tuple[int, str, str | None]]:
-    """(version, disposition, response) of each comment of the pool (inside an app context)."""
-    from sqlalchemy import select
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The pool before the soak: (version, disposition, response) per comment, and the newest
+    audit event then (the soak's events come after it)."""
+
+    comments: dict[int, tuple[int, str, str | None]]
+    last_event: int
+
+
+def snapshot(pool: list[int]) -> Snapshot:
+    """The pool's comments and the newest audit event id now (inside an app context)."""
+    from sqlalchemy import func, select
 
     from reviewtracker.extensions import db
-    from reviewtracker.models import Comment
+    from reviewtracker.models import AuditEvent, Comment
 
     rows = db.session.execute(
         select(Comment.id, Comment.version, Comment.disposition, Comment.response).where(
@@ -414,8 +423,9 @@ def snapshot(pool: list[int]) -> dict[int, tuple[int, str, str | None]]:
         )
     )
     found = {row.id: (row.version, row.disposition, row.response) for row in rows}
+    last_event = db.session.scalar(select(func.max(AuditEvent.id))) or 0
     db.session.rollback()
-    return found
+    return Snapshot(found, last_event)
 
 
 def triage_pool(size: int, seed: int = 7, **where) -> list[int]:
@@ -451,20 +461,21 @@ class Verdict:
         return not (self.server_errors or self.lost_updates or self.missing_audit)
 
 
-def verify(result: SoakResult, before: dict[int, tuple[int, str, str | None]]) -> Verdict:
-    """Check the database (inside an app context) against what the clients were told."""
+def verify(result: SoakResult, start: Snapshot) -> Verdict:
+    """Check the database (inside an app context) against what the clients were told: every
+    audit event on the pool since `start` must be one of theirs."""
     from sqlalchemy import select
 
     from reviewtracker.extensions import db
     from reviewtracker.models import AuditEvent
 
+    before = start.comments
     pool = sorted(before)
-    after = snapshot(pool)
-    actors = {save.actor for save in result.saves} | {"__none__"}
+    after = snapshot(pool).comments
     events: dict[tuple[int, str], list[tuple[str | None, str]]] = {}
     for row in db.session.execute(
         select(AuditEvent.comment_id, AuditEvent.field, AuditEvent.after, AuditEvent.actor)
-        .where(AuditEvent.comment_id.in_(pool), AuditEvent.actor.in_(actors))
+        .where(AuditEvent.comment_id.in_(pool), AuditEvent.id > start.last_event)
         .order_by(AuditEvent.id)
     ):
         events.setdefault((row.comment_id, row.field), []).append((row.after, row.actor))
@@ -496,7 +507,7 @@ def _chain_problems(comment_id: int, saves: list[Save], before, after) -> list[s
 
 def _audit_problems(comment_id: int, saves: list[Save], events, after) -> list[str]:
     """One disposition and one response event per save, in the order of the saves, the last
-    one the stored value."""
+    one the stored value (and no other changes of them)."""
     problems = []
     for name in ("disposition", "response"):
         logged = events.get((comment_id, name), [])

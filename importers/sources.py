@@ -174,7 +174,12 @@ def workbook_sheets(workbook: CalamineWorkbook, guard: CheckedWorkbook) -> Itera
 
 
 def _worksheet(workbook: CalamineWorkbook, name: str) -> RawSheet:
-    sheet = workbook.get_sheet_by_name(name)
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+    except Exception as exc:  # calamine raises several types for a damaged sheet
+        raise SourceError(
+            f"the sheet can't be read, it may be damaged ({exc})", sheet=name
+        ) from None
     start = sheet.start
     if start is None:
         return RawSheet(name, iter(()))

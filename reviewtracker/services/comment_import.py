@@ -50,6 +50,19 @@ REVIEWER_FIELDS = (
     "reviewer",
     "raised_on",
 )
+# Record fields stored in length-limited columns, with the column's length.
+LIMITED_FIELDS = tuple(
+    (name, Comment.__table__.c[column].type.length)
+    for name, column in (
+        ("log_comment_id", "log_comment_id"),
+        ("source_key", "source_key"),
+        ("section", "section"),
+        ("page", "page"),
+        ("line", "line"),
+        ("comment_type", "comment_type"),
+        ("reviewer", "reviewer"),
+    )
+)
 # A refusal lists this many problems at most, then says how many more there were.
 MAX_PROBLEMS = 200
 CHUNK = 5000
@@ -288,11 +301,26 @@ class _Resolver:
             found = combinations[combination]
             keys.append(None if found is None else (*found, record.source_key))
         self._duplicates(records, keys)
+        self._lengths(records)
         if self.reported > MAX_PROBLEMS:
             self.report.problems.append(
                 Problem(self.report.file, f"... and {self.reported - MAX_PROBLEMS} more errors")
             )
         return keys
+
+    def _lengths(self, records: list[CommentRecord]) -> None:
+        """A value longer than its column is refused here, naming the cell: PostgreSQL would
+        refuse the whole insert with a database error instead."""
+        for record in records:
+            for name, limit in LIMITED_FIELDS:
+                value = getattr(record, name)
+                if value is not None and len(value) > limit:
+                    self.problem(
+                        f"{len(value)} characters is too long for {name.replace('_', ' ')}; "
+                        f"the limit is {limit}",
+                        record,
+                        column=self.column(record, name),
+                    )
 
     def _duplicates(self, records: list[CommentRecord], keys: list[Key | None]) -> None:
         """Two rows that would be the same comment (the same id twice in a log)."""

@@ -168,7 +168,7 @@ def text_search(q: str, *, narrowed: bool = False) -> ColumnElement[bool]:
     """Free-text match over the comment, its proposed change and its response: every word of
     `q` must occur, the last one also as a prefix. The one place the list's search lives; the
     full-text index and its dialect-specific query are in `search` (`narrowed`: other
-    conditions select the rows too, see `search.matches`)."""
+    conditions pick out few comments, see `search.matches`)."""
     return search.matches(q, narrowed=narrowed)
 
 
@@ -205,7 +205,9 @@ def conditions(f: CommentFilter) -> list[ColumnElement[bool]]:
     if f.disposition is not None:
         where.append(Comment.disposition == f.disposition)
     if f.q:
-        where.append(text_search(f.q, narrowed=bool(where)))
+        # An organisation's or an artefact's comments are few: test those against the search.
+        narrowed = f.organisation_id is not None or f.artefact is not None
+        where.append(text_search(f.q, narrowed=narrowed))
     return where
 
 

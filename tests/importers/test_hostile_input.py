@@ -619,3 +619,24 @@ def test_tags_split_between_pieces_are_scanned_whole(
             dimensions={"Comments": "A1:C31"},
         )
         assert "the limit is" in only_error(read_comment_log(path)).message
+
+
+def test_a_damaged_sheet_is_named_in_the_problem(tmp_path: Path) -> None:
+    rows = sheet_rows_xml(hostile_log_rows()) + '<row r="4"><c r="A4"><x>1</x></c></row>'
+    error = only_error(read_comment_log(write_raw_xlsx(tmp_path / "bad.xlsx", {"Comments": rows})))
+    assert (error.file, error.sheet) == ("bad.xlsx", "Comments")
+    assert error.message.startswith("the sheet can't be read, it may be damaged (")
+
+
+def test_a_corrupt_compressed_part_is_damaged_not_a_crash(tmp_path: Path) -> None:
+    path = write_raw_xlsx(
+        tmp_path / "corrupt.xlsx", {"Comments": sheet_rows_xml(hostile_log_rows(50))}
+    )
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start : start + 16] = b"\xff" * 16  # an invalid deflate block header
+    path.write_bytes(bytes(data))
+    error = only_error(read_comment_log(path))
+    assert error.message.startswith("not a valid .xlsx file: the workbook is damaged (")

@@ -158,9 +158,7 @@ def test_bulk_refuses_what_it_cannot_do(app, comment_ids, f, changes, message):
 
 
 def test_duplicates_follow_a_bulk_change_of_their_original(demo):
-    mark_duplicate = getattr(triage_service, "mark_duplicate", None)
-    if mark_duplicate is None:
-        pytest.skip("duplicates are not in the triage service")
+    mark_duplicate = triage_service.mark_duplicate
     artefact = db.session.scalar(
         select(Comment.artefact_id).where(Comment.disposition == "open").limit(1)
     )

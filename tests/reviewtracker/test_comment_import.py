@@ -237,3 +237,14 @@ def test_duplicates_follow_a_decision_changed_by_a_reimport(artefacts, tmp_path:
     assert report.updated == 1
     db.session.refresh(duplicate)
     assert (duplicate.disposition, duplicate.response) == ("accepted", "Agreed")
+
+
+def test_a_value_longer_than_its_column_is_refused_naming_the_cell(artefacts, tmp_path: Path):
+    rows = _rows(2)
+    rows[1]["section"] = "§" * 301
+    report = import_comment_log(write_xlsx_log(tmp_path / "long.xlsx", rows, key_values=ACME))
+    assert not report.ok
+    (error,) = report.errors
+    assert error.column == "Section / Page" and error.row is not None
+    assert "301 characters" in str(error) and "limit is 300" in str(error)
+    assert _count(Comment) == 0

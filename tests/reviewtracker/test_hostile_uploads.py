@@ -243,3 +243,15 @@ def test_html_in_a_log_is_escaped_on_every_page(client, login, artefacts, upload
     sheet = load_workbook(io.BytesIO(client.get("/exports/comments.xlsx").data)).active
     values = [cell.value for row in sheet.iter_rows() for cell in row]
     assert XSS in values  # plain text in the cell, as written
+
+
+def test_a_corrupt_workbook_is_refused_at_upload(client, login, uploads, tmp_path):
+    login("triager")
+    path = write_raw_xlsx(tmp_path / "c.xlsx", {"Comments": sheet_rows_xml(hostile_log_rows(50))})
+    data = bytearray(path.read_bytes())
+    at = data.find(b"xl/worksheets/sheet1.xml") + len("xl/worksheets/sheet1.xml")
+    data[at : at + 16] = b"\xff" * 16  # the sheet's compressed data starts there
+    response = _upload(client, "corrupt.xlsx", bytes(data))
+    assert response.status_code == 400
+    assert "corrupt.xlsx: not a valid .xlsx file: the workbook is damaged" in _text(response)
+    assert _nothing_kept(uploads)

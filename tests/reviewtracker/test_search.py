@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from reviewtracker.extensions import db
-from reviewtracker.models import Comment, ImportBatch
+from reviewtracker.models import Comment, ImportBatch, Organisation
 from reviewtracker.services import search
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
 from reviewtracker.services.comment_queries import CommentFilter, count_comments, filtered_ids
@@ -139,6 +139,24 @@ def test_every_word_is_required_in_any_column(logged):
     # Word order does not matter; combined with the other filters.
     assert ids("quokka swimlane", disposition="accepted") == by_log_id("2")
     assert ids("quokka swimlane", disposition="open") == []
+
+
+def test_narrowed_by_an_organisation_or_an_artefact_it_finds_the_same(logged, tmp_path: Path):
+    """With an organisation or an artefact in the filter, the rows they select are tested
+    against the search (search.matches, narrowed): the same comments as the search alone."""
+    bravo_rows = [dict(ROWS[0], comment="Bravo's swimlane."), dict(ROWS[2], comment="None.")]
+    import_log(tmp_path / "bravo.csv", bravo_rows, who=BRAVO)
+    acme = db.session.scalar(select(Organisation.id).where(Organisation.name == "Acme Energy"))
+    everywhere = set(ids("swimlane"))
+    assert len(everywhere) == 3
+    of_acme = set(db.session.scalars(select(Comment.id).where(Comment.organisation_id == acme)))
+    on_bp004 = set(by_log_id("1", "2"))  # both logs' comments 1 and 2 are on BP004
+    assert ids("swimlane", organisation_id=acme) == sorted(everywhere & of_acme)
+    assert ids("swimlane", artefact="BP004") == sorted(everywhere & on_bp004)
+    assert ids("swimlane quokka", organisation_id=acme, artefact="BP004") == by_log_id("2")
+    assert ids("clarif", organisation_id=acme) == sorted(set(ids("clarif")) & of_acme)
+    assert ids("--", organisation_id=acme) == []
+    assert count_comments(CommentFilter(q="swimlane", organisation_id=acme)) == 2
 
 
 def test_the_last_word_matches_as_a_prefix(logged):
