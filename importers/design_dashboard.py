@@ -22,8 +22,8 @@ from typing import Any
 
 from .normalise import header_field, normalise_header, normalise_tranche, synonym_lookup
 from .records import ReadResult, SheetReport
-from .sources import OpenedSource, RawSheet, Row, Source
-from .table import Header, ProblemLog, cell_text, find_header, read_source, skip_reason
+from .sources import RawSheet, Row, Source
+from .table import Header, ProblemLog, cell_text, find_header, read_each_sheet, skip_reason
 
 # The RAG values the app stores, in the legend's order.
 RAGS: tuple[str, ...] = ("on_track", "at_risk", "not_on_track", "complete", "tbd")
@@ -121,15 +121,7 @@ def normalise_rag(value: object) -> str | None:
 def read_design_dashboard(source: Source, *, filename: str | None = None) -> ReadResult:
     """Read a design dashboard (.xlsx or .csv). Never raises for bad input: everything wrong
     is a Problem naming the file, sheet, row and column."""
-
-    def read(opened: OpenedSource, result: ReadResult, log: ProblemLog) -> None:
-        reader = _Reader(result, log)
-        for raw in opened.sheets:
-            reader.read_sheet(raw)
-        if not reader.tables:
-            log.add(NO_TABLE)
-
-    return read_source(source, filename, read)
+    return read_each_sheet(source, filename, _Reader, NO_TABLE)
 
 
 def _month_text(value: Any) -> str | None:

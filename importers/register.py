@@ -12,8 +12,8 @@ from .normalise import (
     split_artefact_ref,
 )
 from .records import ArtefactRecord, ReadResult, SheetReport
-from .sources import OpenedSource, RawSheet, Row, Source
-from .table import Header, ProblemLog, cell_text, find_header, read_source, skip_reason
+from .sources import RawSheet, Row, Source
+from .table import Header, ProblemLog, cell_text, find_header, read_each_sheet, skip_reason
 
 # Grouped trackers write these once per group and leave the rows below blank.
 FILL_DOWN: tuple[str, ...] = ("tranche", "service", "document_type")
@@ -25,15 +25,7 @@ NO_TABLE = (
 
 def read_artefact_register(source: Source, *, filename: str | None = None) -> ReadResult:
     """Read an artefact register. Never raises for bad input: everything wrong is a Problem."""
-
-    def read(opened: OpenedSource, result: ReadResult, log: ProblemLog) -> None:
-        reader = _RegisterReader(result, log)
-        for raw in opened.sheets:
-            reader.read_sheet(raw)
-        if not reader.tables:
-            log.add(NO_TABLE)
-
-    return read_source(source, filename, read)
+    return read_each_sheet(source, filename, _RegisterReader, NO_TABLE)
 
 
 def _version(value: Any) -> str | None:

@@ -61,6 +61,22 @@ def skip_reason(sheet_name: str) -> str | None:
     return None
 
 
+def read_each_sheet(
+    source: Source, filename: str | None, make_reader: Callable, no_table: str
+) -> ReadResult:
+    """For a reader of one table per sheet: every sheet through `make_reader(result, log)`'s
+    `read_sheet`; a file in which no sheet had a table is the `no_table` problem."""
+
+    def read(opened: OpenedSource, result: ReadResult, log: ProblemLog) -> None:
+        reader = make_reader(result, log)
+        for raw in opened.sheets:
+            reader.read_sheet(raw)
+        if not reader.tables:
+            log.add(no_table)
+
+    return read_source(source, filename, read)
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while records are built: a 100,000-row log creates
