@@ -18,7 +18,6 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import inspect
 from waitress import create_server, wasyncore
-from waitress import trigger as waitress_trigger
 
 from .config import env_flag
 from .extensions import db
@@ -139,19 +138,33 @@ def build_server(app: Flask, settings: ServerSettings):
     if settings.trusted_proxy:
         options["trusted_proxy"] = settings.trusted_proxy
         options["trusted_proxy_headers"] = PROXY_HEADERS
-    return create_server(app, **options)
+    server = create_server(app, **options)
+    server._reviewtracker_stop = threading.Event()  # see stop_server
+    return server
 
 
 def bound_port(server) -> int:
     return int(server.effective_port)
 
 
+# How often the serving loop looks whether it was asked to stop (seconds): the longest a stop
+# waits, never a cost to requests, which wake the loop themselves.
+STOP_CHECK_SECONDS = 0.2
+
+
 def stop_server(server) -> None:
-    """Stop a running server from another thread or a signal handler: its loop closes every
-    socket and returns; requests under way get a few seconds to finish."""
-    channels = _channels(server)
-    wake = next(c for c in list(channels.values()) if isinstance(c, waitress_trigger.trigger))
-    wake.pull_trigger(lambda: wasyncore.close_all(channels))
+    """Ask a running server to stop, from another thread or a signal handler: its loop notices
+    within STOP_CHECK_SECONDS, closes every socket and returns; requests under way get a few
+    seconds to finish. Only an event is set here: writing to the loop's wake-up pipe from
+    another thread raced with the pipe's own closing (EBADF seen in the test suite)."""
+    _stop_event(server).set()
+
+
+def _stop_event(server) -> threading.Event:
+    event = getattr(server, "_reviewtracker_stop", None)
+    if event is None:
+        event = server._reviewtracker_stop = threading.Event()
+    return event
 
 
 def _channels(server) -> dict:
@@ -160,12 +173,25 @@ def _channels(server) -> dict:
 
 
 def run_server(server) -> None:
-    """Serve until stop_server, Ctrl+C or (in the main thread) SIGTERM."""
+    """Serve until stop_server, Ctrl+C or (in the main thread) SIGTERM. waitress's own
+    `run` loops until its sockets are closed; this loop also stops when asked to."""
+    stop = _stop_event(server)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda _signum, _frame: stop_server(server))
+    channels = _channels(server)
+    adjustments = server.adj
     try:
-        server.run()
+        while channels and not stop.is_set():
+            wasyncore.loop(
+                timeout=STOP_CHECK_SECONDS,
+                map=channels,
+                use_poll=adjustments.asyncore_use_poll,
+                count=1,
+            )
+    except (SystemExit, KeyboardInterrupt):
+        pass
     finally:
+        wasyncore.close_all(channels, ignore_all=True)
         server.task_dispatcher.shutdown()
 
 
