@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -33,6 +34,15 @@ DISPOSITION_LABELS: dict[str, str] = {
     "open": "Open",
 }
 ORIGINS = ("import", "browser")
+# The list's "sort by disposition" order (DISPOSITIONS' order, not the names'), in SQL: the
+# expression of the index ix_comment_disposition_rank and of the list's ORDER BY, word for word
+# (an expression index serves only its own expression, on both databases). A change here needs
+# a migration that re-creates the index.
+DISPOSITION_RANK_SQL = (
+    "CASE disposition "
+    + " ".join(f"WHEN '{name}' THEN {rank}" for rank, name in enumerate(DISPOSITIONS))
+    + " END"
+)
 
 
 def utcnow() -> datetime:
@@ -166,6 +176,8 @@ class Comment(db.Model):
         Index("ix_comment_rollup_constituency", "review_round_id", "organisation_id"),
         # The list sorted by last change, and its "next" comment.
         Index("ix_comment_updated", "updated_at", "id"),
+        # ... and sorted by disposition (its rank, not its name: see disposition_rank).
+        Index("ix_comment_disposition_rank", text(f"({DISPOSITION_RANK_SQL})"), "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,8 +18,8 @@ from ..services.comment_queries import (
     comment_page,
     comments_by_ids,
     describe,
-    disposition_counts,
     filter_choices,
+    list_counts,
 )
 from ..services.triage import bulk_plan, bulk_triage
 from . import bp
@@ -60,10 +60,11 @@ def list_context(
     def list_url(**overrides) -> str:
         return url_for(endpoint, **params, **f.to_args(**{**dropped, **overrides}))
 
+    counts = list_counts(f)
     return {
         "f": f,
-        "page": comment_page(f, page),
-        "counts": disposition_counts(f),
+        "page": comment_page(f, page, counts=counts),
+        "counts": counts,
         "choices": filter_choices(),
         "active_filters": [part for part in describe(f) if part[0] not in fixed],
         "list_url": list_url,

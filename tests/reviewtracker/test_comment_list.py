@@ -186,6 +186,50 @@ def test_free_text_search(demo, client, login):
     assert "No comments match these filters" in nothing and "clear all filters" in nothing
 
 
+def test_a_search_too_broad_to_count_says_more_than(demo, client, login, monkeypatch):
+    """Over SEARCH_COUNT_LIMIT matches a search is not counted by disposition: the chips stay
+    (as links), the total reads "more than", and the pages still work."""
+    from reviewtracker.services import comment_queries
+
+    login("viewer")
+    everything = comment_queries.count_comments(CommentFilter(q="the"))
+    assert everything > 60
+    monkeypatch.setattr(comment_queries, "SEARCH_COUNT_LIMIT", 10)
+    page = client.get("/comments/?q=the")
+    text = page.get_data(as_text=True)
+    assert len(listed(page)) == 50  # a whole page, though only 10 are counted
+    assert "<strong>1–50</strong> of <strong>more than 10</strong> comments" in text
+    assert "This search matches more than 10 comments" in text
+    assert 'class="count">10+</span>' in text
+    assert 'class="chip d-open uncounted"' in text
+    assert html.unescape(links(text, "d-open")[0]) == "/comments/?q=the&disposition=open"
+    # Narrowed to fewer than the limit, it is counted again, chips and all.
+    monkeypatch.setattr(comment_queries, "SEARCH_COUNT_LIMIT", everything)
+    text = client.get("/comments/?q=the").get_data(as_text=True)
+    assert f"of <strong>{everything}</strong> comments" in text
+    assert "uncounted" not in text
+    assert f'All <span class="count">{everything}</span>' in text
+
+
+def test_list_counts_are_exact_up_to_the_limit(demo):
+    from reviewtracker.services.comment_queries import disposition_counts, list_counts
+
+    for f in (CommentFilter(q="the"), CommentFilter(q="the", disposition="open"), CommentFilter()):
+        chips = disposition_counts(f)
+        total = chips[f.disposition] if f.disposition else chips["total"]
+        exact = list_counts(f, limit=10_000)
+        assert (exact.chips, exact.total, exact.exact) == (chips, total, True)
+    broad = list_counts(CommentFilter(q="the"), limit=5)
+    assert (broad.chips, broad.total, broad.exact) == (None, 6, False)
+    # Its disposition part is counted on its own: exact if that is under the limit.
+    one = CommentFilter(q="the", disposition="rejected")
+    rejected = disposition_counts(one)["rejected"]
+    narrowed = list_counts(one, limit=rejected)
+    assert (narrowed.chips, narrowed.total, narrowed.exact) == (None, rejected, True)
+    assert list_counts(one, limit=rejected - 1).total == rejected
+    assert not list_counts(one, limit=rejected - 1).exact
+
+
 def test_a_viewer_sees_no_checkboxes_and_cannot_bulk_triage(demo, client, login):
     login("viewer")
     page = client.get("/comments/").get_data(as_text=True)

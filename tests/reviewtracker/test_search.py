@@ -159,6 +159,51 @@ def test_narrowed_by_an_organisation_or_an_artefact_it_finds_the_same(logged, tm
     assert count_comments(CommentFilter(q="swimlane", organisation_id=acme)) == 2
 
 
+def test_is_broad_counts_the_hits_up_to_the_threshold(logged):
+    # "swimlane" is in comments 1 and 2.
+    assert search.is_broad("swimlane", hits=1)
+    assert not search.is_broad("swimlane", hits=2)
+    assert not search.is_broad("zeppelin", hits=0)
+    assert not search.is_broad("--", hits=0)  # no words: nothing to count
+    assert not search.is_broad("swimlane")  # BROAD_HITS is in the thousands
+
+
+FILTERS = [
+    {},
+    {"disposition": "open"},
+    {"disposition": "accepted"},
+    {"tranche": "1"},
+    {"artefact": "BP004"},
+    {"tranche": "1", "disposition": "open", "sort": "changed"},
+    {"sort": "organisation"},
+    {"sort": "disposition"},
+]
+
+
+def test_a_broad_search_finds_the_same_comments_in_the_same_order(logged, tmp_path, monkeypatch):
+    """A search with more than BROAD_HITS hits is tested row by row instead of starting from its
+    hits (search.matches): only the plan changes, never the comments, their order or counts."""
+    import_log(
+        tmp_path / "bravo.csv", [dict(r, comment=r["comment"] + " Bravo.") for r in ROWS], BRAVO
+    )
+    queries = ["swimlane", "clarif", "swimlane quokka", "4.2", "zeppelin", "--"]
+
+    def results() -> dict:
+        found = {}
+        for q in queries:
+            for args in FILTERS:
+                f = CommentFilter(q=q, **args)
+                ordered = list(db.session.scalars(filtered_ids(f)))
+                found[q, tuple(args.items())] = (ordered, count_comments(f))
+        return found
+
+    rare = results()
+    monkeypatch.setattr(search, "BROAD_HITS", 0)  # every search with a hit is broad
+    assert search.is_broad("swimlane") and not search.is_broad("zeppelin")
+    assert results() == rare
+    assert rare["swimlane", ()][1] == 4 and rare["swimlane", (("disposition", "open"),)][1] == 2
+
+
 def test_the_last_word_matches_as_a_prefix(logged):
     assert ids("clarif") == by_log_id("1")
     assert ids("swimlane clarif") == by_log_id("1")
