@@ -222,8 +222,19 @@ def _disposition_rank() -> ColumnElement[int]:
     return literal_column(DISPOSITION_RANK_SQL, Integer)
 
 
+def _order(f: CommentFilter) -> str:
+    """The sort the filter's queries use: its own, except that comments of one disposition
+    sorted by disposition are in id order (the same order: their rank is one value), which
+    does not walk the whole disposition index past the other dispositions to find them."""
+    if f.sort == "disposition" and f.disposition is not None:
+        return "id"
+    return f.sort
+
+
 def _sort_key(sort: str) -> tuple[ColumnElement[Any], bool]:
-    """(the sort key, descending?) for a sort name."""
+    """(the sort key, descending?) for a sort name ("id": the tie-break alone)."""
+    if sort == "id":
+        return Comment.id, False
     if sort == "organisation":
         return Organisation.name_key, False
     if sort == "disposition":
@@ -239,7 +250,7 @@ def _for_sort(query: Select, sort: str) -> Select:
     query = query.select_from(Comment)
     if sort == "organisation":
         return query.join(Organisation, Organisation.id == Comment.organisation_id)
-    if sort in ("disposition", "changed"):
+    if sort in ("disposition", "changed", "id"):
         return query
     return query.join(Artefact, Artefact.id == Comment.artefact_id)
 
@@ -255,6 +266,8 @@ def _joined(query: Select) -> Select:
 
 def _ordered(query: Select, sort: str, *, reverse: bool = False) -> Select:
     key, descending = _sort_key(sort)
+    if sort == "id":
+        return query.order_by(Comment.id.desc() if reverse else Comment.id.asc())
     if descending != reverse:
         return query.order_by(key.desc(), Comment.id.desc())
     return query.order_by(key.asc(), Comment.id.asc())
@@ -262,8 +275,8 @@ def _ordered(query: Select, sort: str, *, reverse: bool = False) -> Select:
 
 def filtered_ids(f: CommentFilter) -> Select:
     """select(Comment.id) of the filter's comments in its order (sort key, then id)."""
-    query = _for_sort(select(Comment.id), f.sort).where(*conditions(f))
-    return _ordered(query, f.sort)
+    order = _order(f)
+    return _ordered(_for_sort(select(Comment.id), order).where(*conditions(f)), order)
 
 
 def count_comments(f: CommentFilter, *, limit: int | None = None) -> int:
@@ -437,9 +450,10 @@ def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | Non
     A keyset query each way on (sort key, id): two indexed single-row lookups, whatever the
     size of the list. Works for a comment outside the filter too (its place in the order).
     """
-    key, descending = _sort_key(f.sort)
+    order = _order(f)
+    key, descending = _sort_key(order)
     current = db.session.execute(
-        _for_sort(select(key.label("key")), f.sort).where(Comment.id == comment_id)
+        _for_sort(select(key.label("key")), order).where(Comment.id == comment_id)
     ).one_or_none()
     if current is None:
         return None, None
@@ -452,8 +466,8 @@ def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | Non
         return or_(key < value, and_(key == value, Comment.id < comment_id))
 
     def step(forward: bool) -> int | None:
-        query = _for_sort(select(Comment.id), f.sort).where(*conditions(f), after(forward))
-        return db.session.scalar(_ordered(query, f.sort, reverse=not forward).limit(1))
+        query = _for_sort(select(Comment.id), order).where(*conditions(f), after(forward))
+        return db.session.scalar(_ordered(query, order, reverse=not forward).limit(1))
 
     return step(False), step(True)
 

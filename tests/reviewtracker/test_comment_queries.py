@@ -295,12 +295,18 @@ def test_neighbours_with_ties_and_outside_the_filter(demo):
         walked.append(current)
     assert walked == listed
     assert neighbours(f, 10**9) == (None, None)
-    # A comment outside the filter gets its place in the filter's order.
+    # One disposition sorted by disposition is in id order (one rank: the tie-break decides),
+    # and a comment outside the filter (just triaged out of it) gets its place by id: "Save
+    # and next" goes on from where the triager was, not back to the start of the list.
+    assert listed == sorted(listed)
     outsider = db.session.scalar(
-        select(Comment.id).where(Comment.disposition == "accepted").limit(1)
+        select(Comment.id)
+        .where(Comment.disposition == "accepted", Comment.id > listed[0], Comment.id < listed[-1])
+        .limit(1)
     )
     previous, following = neighbours(f, outsider)
-    assert previous is None and following == listed[0]
+    assert previous == max(i for i in listed if i < outsider)
+    assert following == min(i for i in listed if i > outsider)
 
 
 def test_filter_choices_and_description(demo):
