@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Integer, and_, func, literal_column, or_, select
+from sqlalchemy import Integer, func, literal_column, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -178,10 +178,14 @@ def text_search(q: str, *, narrowed: bool = False, filtered: bool = False) -> Co
     return search.matches(q, narrowed=narrowed, filtered=filtered)
 
 
-def conditions(f: CommentFilter) -> list[ColumnElement[bool]]:
+def conditions(f: CommentFilter, *, keyset: bool = False) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a filter, all on the comment table's own columns (subqueries for
     the rest), so counting needs no joins. Always confined to the filter's organisation scope
-    and to a signed-in reviewer's organisation, however the filter was made."""
+    and to a signed-in reviewer's organisation, however the filter was made.
+
+    `keyset`: the query adds a condition of its own that picks out few rows (`neighbours`: the
+    comments with one sort key), so a broad search is tested on those.
+    """
     where: list[ColumnElement[bool]] = organisation_scope(f.organisation_scope)
     if f.tranche is not None or f.review_round is not None:
         rounds = select(ReviewRound.id)
@@ -213,7 +217,7 @@ def conditions(f: CommentFilter) -> list[ColumnElement[bool]]:
     if f.q:
         # An organisation's or an artefact's comments are few: test those against the search.
         narrowed = f.organisation_id is not None or f.artefact is not None
-        where.append(text_search(f.q, narrowed=narrowed, filtered=bool(where)))
+        where.append(text_search(f.q, narrowed=narrowed, filtered=keyset or bool(where)))
     return where
 
 
@@ -447,8 +451,10 @@ def list_counts(f: CommentFilter, limit: int | None = None) -> ListCounts:
 def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | None]:
     """(previous, next) comment ids around `comment_id` in the filter's order.
 
-    A keyset query each way on (sort key, id): two indexed single-row lookups, whatever the
-    size of the list. Works for a comment outside the filter too (its place in the order).
+    Keyset queries on (sort key, id), each way first among the comments with the same key (by
+    id), then beyond that key: two simple conditions the indexes serve, where one OR of both
+    made the planner read the list from its start (0.5 s on PostgreSQL at 1,000,000
+    comments). Works for a comment outside the filter too (its place in the order).
     """
     order = _order(f)
     key, descending = _sort_key(order)
@@ -459,15 +465,33 @@ def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | Non
         return None, None
     value = current.key
 
-    def after(forward: bool) -> ColumnElement[bool]:
-        later = forward != descending  # larger keys come later in an ascending order
-        if later:
-            return or_(key > value, and_(key == value, Comment.id > comment_id))
-        return or_(key < value, and_(key == value, Comment.id < comment_id))
+    # Among the comments with the same key, the nearest id. An index on (key, id) serves that
+    # (the disposition rank's, and "id" order itself); the other keys' comments (an
+    # artefact's, an organisation's) are few, so they are all read and the nearest taken:
+    # `id + 0` keeps PostgreSQL from walking the primary key instead in the hope of meeting
+    # one soon (half a million rows read when the comment is its artefact's last).
+    tie = Comment.id if order in ("disposition", "id") else Comment.id + 0
 
     def step(forward: bool) -> int | None:
-        query = _for_sort(select(Comment.id), order).where(*conditions(f), after(forward))
-        return db.session.scalar(_ordered(query, order, reverse=not forward).limit(1))
+        later = forward != descending  # larger keys come later in an ascending order
+        same_key = (
+            _for_sort(select(Comment.id), order)
+            .where(
+                *conditions(f, keyset=True),
+                key == value,
+                tie > comment_id if later else tie < comment_id,
+            )
+            .order_by(tie.asc() if later else tie.desc())
+        )
+        # (Not `keyset` here: a condition "key beyond the value" picks out half the list.)
+        beyond = _for_sort(select(Comment.id), order).where(
+            *conditions(f), key > value if later else key < value
+        )
+        for query in (same_key, _ordered(beyond, order, reverse=not forward)):
+            found = db.session.scalar(query.limit(1))
+            if found is not None:
+                return found
+        return None
 
     return step(False), step(True)
 

@@ -14,7 +14,12 @@ from reviewtracker.extensions import db
 from reviewtracker.models import Comment, ImportBatch, Organisation
 from reviewtracker.services import search
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
-from reviewtracker.services.comment_queries import CommentFilter, count_comments, filtered_ids
+from reviewtracker.services.comment_queries import (
+    CommentFilter,
+    count_comments,
+    filtered_ids,
+    neighbours,
+)
 from reviewtracker.services.import_history import undo_batch
 from reviewtracker.services.reference import init_db
 from reviewtracker.services.triage import triage_comment
@@ -182,7 +187,8 @@ FILTERS = [
 
 def test_a_broad_search_finds_the_same_comments_in_the_same_order(logged, tmp_path, monkeypatch):
     """A search with more than BROAD_HITS hits is tested row by row instead of starting from its
-    hits (search.matches): only the plan changes, never the comments, their order or counts."""
+    hits (search.matches): only the plan changes, never the comments, their order, counts or
+    neighbours."""
     import_log(
         tmp_path / "bravo.csv", [dict(r, comment=r["comment"] + " Bravo.") for r in ROWS], BRAVO
     )
@@ -194,7 +200,8 @@ def test_a_broad_search_finds_the_same_comments_in_the_same_order(logged, tmp_pa
             for args in FILTERS:
                 f = CommentFilter(q=q, **args)
                 ordered = list(db.session.scalars(filtered_ids(f)))
-                found[q, tuple(args.items())] = (ordered, count_comments(f))
+                around = [neighbours(f, comment_id) for comment_id in ordered]
+                found[q, tuple(args.items())] = (ordered, count_comments(f), around)
         return found
 
     rare = results()
@@ -202,6 +209,8 @@ def test_a_broad_search_finds_the_same_comments_in_the_same_order(logged, tmp_pa
     assert search.is_broad("swimlane") and not search.is_broad("zeppelin")
     assert results() == rare
     assert rare["swimlane", ()][1] == 4 and rare["swimlane", (("disposition", "open"),)][1] == 2
+    listed, _count, around = rare["swimlane", (("sort", "organisation"),)]
+    assert around[0] == (None, listed[1]) and around[-1] == (listed[-2], None)
 
 
 def test_the_last_word_matches_as_a_prefix(logged):
