@@ -1190,7 +1190,10 @@ def bench_web(url: str, label: str, requests: int, soak_seconds: float, folder: 
             f"/comments/?tranche=1&organisation={organisation}&disposition=open&q={SEARCH_WORD}",
         ),
         (f"comments: text only ({hits[1]:,} match)", f"/comments/?q={SEARCH_WORD}"),
+        ("comments: no filter, first page", "/comments/"),
+        ("comments: sorted by disposition", "/comments/?sort=disposition"),
         ("a comment's page (with similar comments)", f"/comments/{pool[0]}"),
+        ("  the same, from the text search", f"/comments/{pool[0]}?q={SEARCH_WORD}"),
     ]
     section = f"web, {label}"
     log = folder / f"server-{label.split()[0].lower()}.log"
