@@ -432,13 +432,15 @@ class ListCounts:
 def list_counts(f: CommentFilter, limit: int | None = None) -> ListCounts:
     """The chips and the total for the list page, in as few passes as they need.
 
-    Without a free-text search they are exact (one pass; the total is a chip). A search that
-    matches more than `limit` comments (without the disposition part) is not counted further:
-    its chips are left out and its total, if it too is over the limit, is "more than `limit`".
+    Without a free-text search they are exact (one pass; the total is a chip), and so they are
+    within one organisation or artefact. Otherwise a search that matches more than `limit`
+    comments (without the disposition part) is not counted further: its chips are left out
+    and its total, if it too is over the limit, is "more than `limit`".
     `limit` defaults to SEARCH_COUNT_LIMIT.
     """
     limit = SEARCH_COUNT_LIMIT if limit is None else limit
-    if f.q:
+    # An organisation's or an artefact's comments are counted whole without looking first.
+    if f.q and f.organisation_id is None and f.artefact is None and f.organisation_scope is None:
         broad = count_comments(f.without("disposition"), limit=limit + 1) > limit
         if broad:
             total = count_comments(f, limit=limit + 1) if f.disposition is not None else limit + 1
@@ -466,11 +468,12 @@ def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | Non
     value = current.key
 
     # Among the comments with the same key, the nearest id. An index on (key, id) serves that
-    # (the disposition rank's, and "id" order itself); the other keys' comments (an
-    # artefact's, an organisation's) are few, so they are all read and the nearest taken:
-    # `id + 0` keeps PostgreSQL from walking the primary key instead in the hope of meeting
-    # one soon (half a million rows read when the comment is its artefact's last).
-    tie = Comment.id if order in ("disposition", "id") else Comment.id + 0
+    # (the last change's, the disposition rank's, and "id" order itself; an import stamps all
+    # its comments with one time); the other keys' comments (an artefact's, an organisation's)
+    # are few, so they are all read and the nearest taken: `id + 0` keeps PostgreSQL from
+    # walking the primary key instead in the hope of meeting one soon (half a million rows
+    # read when the comment is its artefact's last).
+    tie = Comment.id if order in ("changed", "disposition", "id") else Comment.id + 0
 
     def step(forward: bool) -> int | None:
         later = forward != descending  # larger keys come later in an ascending order
