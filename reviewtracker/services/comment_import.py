@@ -517,12 +517,13 @@ class _Writer:
         self.now = utcnow()
         self.audit: list[dict] = []
         # The bulk insert hands values to the driver as they are: convert the timestamp once,
-        # and dates with the dialect's own processor (SQLite stores them as text).
+        # and dates with the dialect's own processor (SQLite stores them as text, in
+        # SQLAlchemy's format; the generic types have no processor, their dialect's do).
         table = Comment.__table__
         dialect = db.session.get_bind().dialect
-        stamp = table.c.created_at.type.bind_processor(dialect)
+        stamp = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
         self.stamp = stamp(self.now) if stamp else self.now
-        self.day = table.c.raised_on.type.bind_processor(dialect)
+        self.day = table.c.raised_on.type.dialect_impl(dialect).bind_processor(dialect)
 
     def write(self, records: list[CommentRecord], keys: list[Key | None], existing: dict) -> None:
         new_rows: list[tuple] = []

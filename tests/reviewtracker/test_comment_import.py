@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+import sqlite3
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from reviewtracker.extensions import db
 from reviewtracker.models import AuditEvent, Comment, ImportBatch, Organisation
@@ -224,6 +226,29 @@ def test_dates_round_trip_and_reimport_compares_them(artefacts, tmp_path: Path):
     assert comment.created_at.year >= 2026
     again = import_comment_log(path)
     assert (again.added, again.unchanged, again.updated) == (0, 2, 0)
+
+
+def test_the_bulk_insert_hands_sqlite_text_dates(artefacts, tmp_path: Path, monkeypatch):
+    """SQLite keeps dates as text: the bulk insert converts them with SQLAlchemy's own format
+    (the one the browser's saves write, so they sort together), never through sqlite3's
+    default adapters (deprecated since Python 3.12, and a call per value)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's text dates")
+
+    def refuse(value):
+        raise AssertionError(f"sqlite3 adapted {value!r}: the import handed it a raw date")
+
+    for kind in (date, datetime):
+        monkeypatch.setitem(sqlite3.adapters, (kind, sqlite3.PrepareProtocol), refuse)
+    rows = _rows(2, raised_on=date(2022, 3, 28))
+    path = write_xlsx_log(tmp_path / "dated.xlsx", rows, key_values=ACME, serial_dates=True)
+    assert import_comment_log(path).added == 2
+    stored = db.session.execute(
+        text("SELECT created_at, updated_at, raised_on FROM comment LIMIT 1")
+    ).one()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", stored.created_at)
+    assert stored.updated_at == stored.created_at
+    assert stored.raised_on == "2022-03-28"
 
 
 def test_duplicates_follow_a_decision_changed_by_a_reimport(artefacts, tmp_path: Path):
