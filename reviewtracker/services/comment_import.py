@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from rapidfuzz import process
 from sqlalchemy import Table, and_, bindparam, insert, literal, select, update
 
 from importers import read_comment_log
+from importers.guards import MAX_FILE_BYTES
 from importers.records import CommentRecord, Problem, SheetReport
 
 from ..extensions import db
@@ -190,12 +192,16 @@ def _load(
 ) -> tuple[Path | bytes, str, str]:
     """(what the reader reads, its sha256, its name). A path stays a path: calamine reads the
     file itself, faster than from a copy of its bytes."""
+    # A file over the size limit is refused by the reader: it is not read through for a hash
+    # first (nor, from a stream, read past the limit).
     if isinstance(source, str | Path):
         path = Path(source)
         with path.open("rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                return path, "", filename or path.name
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
         return path, digest, filename or path.name
-    data = source if isinstance(source, bytes) else source.read()
+    data = source if isinstance(source, bytes) else source.read(MAX_FILE_BYTES + 1)
     name = filename or getattr(source, "name", None) or "upload"
     return data, hashlib.sha256(data).hexdigest(), name
 

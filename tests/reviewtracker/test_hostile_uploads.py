@@ -166,6 +166,38 @@ def test_the_cli_refuses_a_file_over_the_size_limit(runner, artefacts, tmp_path)
     assert _count(Comment) == 0
 
 
+def test_a_file_over_the_limit_is_refused_without_reading_it(artefacts, tmp_path, monkeypatch):
+    """Not read through for its hash first, nor, from a stream, past the limit."""
+    import hashlib
+
+    def no_hash(*_args, **_kwargs):
+        raise AssertionError("a file over the limit was hashed")
+
+    monkeypatch.setattr(hashlib, "file_digest", no_hash)
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as handle:
+        handle.truncate(guards.MAX_FILE_BYTES + 1)
+    report = import_comment_log(path)
+    assert not report.ok and "the file is too large: 50.0 MB" in str(report.errors[0])
+
+    class Stream(io.RawIOBase):
+        name = "endless.csv"
+        read_sizes: list[int] = []
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            assert size > 0, "the whole stream was asked for"
+            self.read_sizes.append(size)
+            return b"x" * size
+
+    report = import_comment_log(Stream())
+    assert Stream.read_sizes == [guards.MAX_FILE_BYTES + 1]
+    assert not report.ok and "endless.csv: the file is too large" in str(report.errors[0])
+    assert _count(Comment) == 0
+
+
 def test_the_cli_refuses_a_zip_bomb(runner, artefacts, tmp_path):
     path = write_raw_xlsx(tmp_path / "bomb.xlsx", {"Comments": sheet_rows_xml(hostile_log_rows())})
     patch_declared_size(path, "xl/worksheets/sheet1.xml", 4_000_000_000)
