@@ -22,6 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.update(test_config)
+    # The JSON keeps the order its view builds (the tables' own: tranche, then rows, then
+    # totals), as `reviewtracker rollup --json` does, rather than Flask's alphabetical one.
+    app.json.sort_keys = False
 
     from . import cli, logs, ops, security, views
 

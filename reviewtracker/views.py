@@ -1,6 +1,6 @@
 """Blueprint registration, the navigation, and the error pages."""
 
-from flask import Flask, render_template, url_for
+from flask import Flask, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 # (endpoint, label, role needed to see the link).
@@ -65,6 +65,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(_error):
         return render_template("errors/413.html"), 413
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        # Raised while routing, before any blueprint (the API's JSON errors) is known.
+        if request.path.startswith("/api/"):
+            return (
+                jsonify(error=error.description),
+                405,
+                {"Allow": ", ".join(error.valid_methods or [])},
+            )
+        return error
 
     @app.errorhandler(500)
     def server_error(_error):

@@ -17,7 +17,8 @@ from ..services.rollups import comment_status, constituency_table, tranche_rollu
 from . import bp
 from .args import month_arg, review_round_arg, tranche_or_404
 
-# (A 405 is raised while routing, before the request is known to be the API's.)
+# (A 405 is raised while routing, before the request is known to be the API's: views.py
+# answers it in JSON under /api.)
 ERROR_CODES = (400, 401, 403, 404, 500)
 
 

@@ -157,3 +157,21 @@ def test_errors_are_json(app, client, login, url, status, message):
     assert response.status_code == status
     assert response.is_json
     assert message in response.get_json()["error"]
+
+
+def test_a_wrong_method_under_api_is_a_json_405(client, login):
+    login("viewer")
+    response = client.post("/api/tranches/1/comment-status")
+    assert response.status_code == 405
+    assert response.is_json and "not allowed" in response.get_json()["error"].lower()
+    assert "GET" in response.headers["Allow"]
+    page = client.put("/")  # elsewhere the usual page
+    assert page.status_code == 405 and not page.is_json
+
+
+def test_json_keeps_the_tables_order_not_alphabetical(client, login):
+    login("viewer")
+    response = client.get("/api/tranches/1/comment-status")
+    assert response.status_code == 200
+    keys = list(response.get_json().keys())
+    assert keys[:2] == ["tranche", "review_round"]
