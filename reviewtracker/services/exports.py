@@ -102,6 +102,17 @@ def _cell(sheet: Any, value: object, **style: Any) -> Cell:
     return cell
 
 
+def _value(sheet: Any, value: object) -> object:
+    """`value` for `sheet.append` as it is when openpyxl would store it unchanged (a number,
+    a date, None, plain text), else its `_cell`: a cell object per value costs a third of a
+    large register's time, and most values need none."""
+    if value is None or isinstance(value, int | float | date):
+        return value
+    if isinstance(value, str) and not looks_like_formula(value) and value == _clean_text(value):
+        return value
+    return _cell(sheet, value)
+
+
 def _csv_value(value: object) -> object:
     """A value for the CSV writer: formula-like text gets a leading quote; dates ISO."""
     if value is None:
@@ -587,7 +598,7 @@ def comment_register(
     for values in _register_rows(f, internal_notes, for_reviewer):
         sheet.append(
             [
-                _cell(sheet, value, alignment=WRAP) if column.wrap else _cell(sheet, value)
+                _cell(sheet, value, alignment=WRAP) if column.wrap else _value(sheet, value)
                 for column, value in zip(columns, values, strict=True)
             ]
         )

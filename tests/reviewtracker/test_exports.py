@@ -473,3 +473,23 @@ def test_cli_export_help(runner):
         assert command in result.output
         help_text = runner.invoke(args=["export", command, "--help"])
         assert help_text.exit_code == 0 and "--output" in help_text.output
+
+
+def test_plain_values_skip_the_cell_object_but_formulas_and_bad_text_never_do():
+    """The register passes plain values to openpyxl as they are (a cell object per value was a
+    third of a large export's time); anything a spreadsheet would run, or that xlsx cannot
+    hold, still goes through the one cell helper."""
+    from datetime import date, datetime
+
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
+
+    from reviewtracker.services.exports import _value
+
+    sheet = Workbook(write_only=True).create_sheet("x")
+    for plain in (None, 3, 2.5, "BP004", "Elexon", date(2024, 3, 8), datetime(2024, 3, 8, 9)):
+        assert _value(sheet, plain) == plain
+    for risky in ("=HYPERLINK(1)", "+44 1234", "-1", "@SUM(A1)", "bell\x07", "x" * 40_000):
+        cell = _value(sheet, risky)
+        assert isinstance(cell, Cell) and cell.data_type == "s"
+    assert _value(sheet, "=1").quotePrefix
