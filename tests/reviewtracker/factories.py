@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from importers import document_type
 from reviewtracker.extensions import db
@@ -25,3 +25,26 @@ def add_artefacts(*artefacts: tuple[str, str]) -> list[Artefact]:
     db.session.add_all(rows)
     db.session.commit()
     return rows
+
+
+def comment_rows(n: int = 3, start: int = 1, **overrides) -> list[dict]:
+    """`n` comment log rows (logmaker fields) over BP004, BP005 and IF005, each reference
+    written another way; `overrides` set a field on every row."""
+    rows = []
+    for i in range(start, start + n):
+        row = {
+            "log_comment_id": str(i),
+            "artefact": ["MHHSP-BP004", "BP-005", "IF-05"][(i - 1) % 3],
+            "section": f"3.{i}",
+            "comment": f"Comment number {i}: the trigger for step {i} is unclear.",
+            "proposed_change": f"Clarify step {i}.",
+            "disposition": "",
+        }
+        row.update(overrides)
+        rows.append(row)
+    return rows
+
+
+def count(model, *where) -> int:
+    """Rows of a model's table (matching `where`)."""
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from reviewtracker.extensions import db
 from reviewtracker.models import AuditEvent, Comment, ImportBatch, Organisation
@@ -17,29 +17,9 @@ from reviewtracker.services.rollups import constituency_table
 from reviewtracker.services.triage import StaleComment, mark_duplicate, triage_comment
 from tests.logmaker import write_csv_log, write_xlsx_log
 
-from .factories import add_artefacts
+from .factories import add_artefacts, comment_rows, count
 
 ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
-
-
-def _rows(n: int = 3, **overrides) -> list[dict]:
-    rows = []
-    for i in range(1, n + 1):
-        row = {
-            "log_comment_id": str(i),
-            "artefact": ["MHHSP-BP004", "BP-005", "IF-05"][(i - 1) % 3],
-            "section": f"3.{i}",
-            "comment": f"Comment number {i}: the trigger for step {i} is unclear to implementers.",
-            "proposed_change": f"Clarify step {i}.",
-            "disposition": "",
-        }
-        row.update(overrides)
-        rows.append(row)
-    return rows
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture
@@ -48,7 +28,7 @@ def artefacts(app):
 
 
 def test_import_adds_comments_organisation_and_batch(artefacts, tmp_path: Path):
-    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(), key_values=ACME)
+    path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(), key_values=ACME)
     report = import_comment_log(path)
     assert report.ok and report.written
     assert (report.added, report.unchanged, report.updated) == (3, 0, 0)
@@ -65,18 +45,20 @@ def test_import_adds_comments_organisation_and_batch(artefacts, tmp_path: Path):
 
 
 def test_reimport_of_the_same_log_adds_nothing(artefacts, tmp_path: Path):
-    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(disposition="Accepted"), key_values=ACME)
+    path = write_xlsx_log(
+        tmp_path / "acme.xlsx", comment_rows(disposition="Accepted"), key_values=ACME
+    )
     assert import_comment_log(path).added == 3
-    audit_before = _count(AuditEvent)
+    audit_before = count(AuditEvent)
     again = import_comment_log(path)
     assert (again.added, again.unchanged, again.updated) == (0, 3, 0)
-    assert _count(Comment) == 3
-    assert _count(AuditEvent) == audit_before
+    assert count(Comment) == 3
+    assert count(AuditEvent) == audit_before
     assert any("imported before" in note for note in again.notes)
 
 
 def test_imported_dispositions_are_audited(artefacts, tmp_path: Path):
-    rows = _rows(disposition="Accepted", response="Agreed, updated in v1.1")
+    rows = comment_rows(disposition="Accepted", response="Agreed, updated in v1.1")
     import_comment_log(write_xlsx_log(tmp_path / "acme.xlsx", rows, key_values=ACME))
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
     dispositions = [e for e in events if e.field == "disposition"]
@@ -88,7 +70,7 @@ def test_imported_dispositions_are_audited(artefacts, tmp_path: Path):
 
 
 def test_a_file_with_an_error_writes_nothing(artefacts, tmp_path: Path):
-    rows = _rows()
+    rows = comment_rows()
     rows[1]["artefact"] = "BP999"
     path = write_xlsx_log(tmp_path / "bad.xlsx", rows, key_values=ACME)
     report = import_comment_log(path)
@@ -97,29 +79,29 @@ def test_a_file_with_an_error_writes_nothing(artefacts, tmp_path: Path):
     assert error.file == "bad.xlsx" and error.sheet == "Comments" and error.value == "BP999"
     assert error.row is not None and error.column
     assert "bad.xlsx" in str(error) and "BP999" in str(error)
-    assert _count(Comment) == _count(Organisation) == _count(ImportBatch) == 0
+    assert count(Comment) == count(Organisation) == count(ImportBatch) == 0
 
 
 def test_unknown_reference_suggests_the_near_one(artefacts, tmp_path: Path):
-    rows = _rows(1, artefact="BP044")
+    rows = comment_rows(1, artefact="BP044")
     report = import_comment_log(write_xlsx_log(tmp_path / "near.xlsx", rows, key_values=ACME))
     assert "did you mean BP004" in str(report.errors[0])
 
 
 def test_new_organisation_without_constituency_is_refused(artefacts, tmp_path: Path):
-    path = write_xlsx_log(tmp_path / "x.xlsx", _rows(), key_values={"Organisation": "Newco"})
+    path = write_xlsx_log(tmp_path / "x.xlsx", comment_rows(), key_values={"Organisation": "Newco"})
     report = import_comment_log(path)
     assert not report.ok
     assert "Newco" in str(report.errors[0]) and "constituency" in str(report.errors[0])
-    assert _count(Comment) == 0
+    assert count(Comment) == 0
     # The same log with the constituency given on the command line goes in.
     report = import_comment_log(path, options=ImportOptions(constituency="Supplier- Small"))
     assert report.ok and report.added == 3
 
 
 def test_updated_log_updates_text_and_imported_decisions(artefacts, tmp_path: Path):
-    import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", _rows(), key_values=ACME))
-    rows = _rows(disposition="Rejected")
+    import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", comment_rows(), key_values=ACME))
+    rows = comment_rows(disposition="Rejected")
     rows[0]["comment"] = "Comment number 1, reworded by the reviewer."
     rows[1]["disposition"] = ""  # a blank status never undoes anything
     report = import_comment_log(write_xlsx_log(tmp_path / "v2.xlsx", rows, key_values=ACME))
@@ -133,7 +115,7 @@ def test_updated_log_updates_text_and_imported_decisions(artefacts, tmp_path: Pa
 
 
 def test_reimport_never_overwrites_a_browser_decision(artefacts, tmp_path: Path):
-    rows = _rows(disposition="Accepted", response="Agreed")
+    rows = comment_rows(disposition="Accepted", response="Agreed")
     import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", rows, key_values=ACME))
     comment = db.session.scalar(select(Comment).where(Comment.log_comment_id == "2"))
     triage_comment(
@@ -142,7 +124,7 @@ def test_reimport_never_overwrites_a_browser_decision(artefacts, tmp_path: Path)
         actor="triager@example.org",
         expected_version=comment.version,
     )
-    rows = _rows(disposition="Rejected", response="Not needed")
+    rows = comment_rows(disposition="Rejected", response="Not needed")
     report = import_comment_log(write_xlsx_log(tmp_path / "v2.xlsx", rows, key_values=ACME))
     assert report.ok
     kept = db.session.get(Comment, comment.id)
@@ -161,7 +143,7 @@ def test_reimport_never_overwrites_a_browser_decision(artefacts, tmp_path: Path)
 
 
 def test_triage_is_audited_and_refuses_a_stale_save(artefacts, tmp_path: Path):
-    import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", _rows(1), key_values=ACME))
+    import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", comment_rows(1), key_values=ACME))
     comment = db.session.scalar(select(Comment))
     triage_comment(comment.id, {"disposition": "accepted"}, actor="a@x", expected_version=1)
     with pytest.raises(StaleComment):
@@ -178,14 +160,14 @@ def test_triage_is_audited_and_refuses_a_stale_save(artefacts, tmp_path: Path):
 
 
 def test_dry_run_counts_but_writes_nothing(artefacts, tmp_path: Path):
-    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(), key_values=ACME)
+    path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(), key_values=ACME)
     report = import_comment_log(path, options=ImportOptions(dry_run=True))
     assert report.ok and not report.written and report.added == 3
-    assert _count(Comment) == _count(Organisation) == _count(ImportBatch) == 0
+    assert count(Comment) == count(Organisation) == count(ImportBatch) == 0
 
 
 def test_cp1252_csv_with_options_for_what_the_log_lacks(artefacts, tmp_path: Path):
-    rows = _rows(2, comment="Costs of £5k – see section 4 “Exceptions”")
+    rows = comment_rows(2, comment="Costs of £5k – see section 4 “Exceptions”")
     path = write_csv_log(tmp_path / "acme.csv", rows, encoding="cp1252")
     options = ImportOptions(organisation="Acme Energy", constituency="Supplier- Large")
     report = import_comment_log(path, options=options)
@@ -196,7 +178,7 @@ def test_cp1252_csv_with_options_for_what_the_log_lacks(artefacts, tmp_path: Pat
 
 
 def test_round_and_tranche_options_place_comments(artefacts, tmp_path: Path):
-    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(), key_values=ACME)
+    path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(), key_values=ACME)
     first = import_comment_log(path, options=ImportOptions(review_round=1))
     second = import_comment_log(path, options=ImportOptions(review_round=2))
     assert first.added == second.added == 3
@@ -209,7 +191,7 @@ def test_round_and_tranche_options_place_comments(artefacts, tmp_path: Path):
 
 
 def test_tranche_option_against_the_register_warns_once(artefacts, tmp_path: Path):
-    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(6), key_values=ACME)
+    path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(6), key_values=ACME)
     report = import_comment_log(path, options=ImportOptions(tranche="2"))
     assert report.ok and report.added == 6
     warnings = [str(w) for w in report.warnings]
@@ -218,7 +200,7 @@ def test_tranche_option_against_the_register_warns_once(artefacts, tmp_path: Pat
 
 
 def test_dates_round_trip_and_reimport_compares_them(artefacts, tmp_path: Path):
-    rows = _rows(2, raised_on=date(2022, 3, 28))
+    rows = comment_rows(2, raised_on=date(2022, 3, 28))
     path = write_xlsx_log(tmp_path / "dated.xlsx", rows, key_values=ACME, serial_dates=True)
     assert import_comment_log(path).added == 2
     comment = db.session.scalar(select(Comment))
@@ -240,7 +222,7 @@ def test_the_bulk_insert_hands_sqlite_text_dates(artefacts, tmp_path: Path, monk
 
     for kind in (date, datetime):
         monkeypatch.setitem(sqlite3.adapters, (kind, sqlite3.PrepareProtocol), refuse)
-    rows = _rows(2, raised_on=date(2022, 3, 28))
+    rows = comment_rows(2, raised_on=date(2022, 3, 28))
     path = write_xlsx_log(tmp_path / "dated.xlsx", rows, key_values=ACME, serial_dates=True)
     assert import_comment_log(path).added == 2
     stored = db.session.execute(
@@ -252,7 +234,7 @@ def test_the_bulk_insert_hands_sqlite_text_dates(artefacts, tmp_path: Path, monk
 
 
 def test_duplicates_follow_a_decision_changed_by_a_reimport(artefacts, tmp_path: Path):
-    rows = _rows(3, artefact="MHHSP-BP004", disposition="Action")
+    rows = comment_rows(3, artefact="MHHSP-BP004", disposition="Action")
     import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", rows, key_values=ACME))
     original, duplicate, _other = db.session.scalars(select(Comment).order_by(Comment.id)).all()
     mark_duplicate(duplicate.id, original.id, actor="triager@example.org")
@@ -265,11 +247,11 @@ def test_duplicates_follow_a_decision_changed_by_a_reimport(artefacts, tmp_path:
 
 
 def test_a_value_longer_than_its_column_is_refused_naming_the_cell(artefacts, tmp_path: Path):
-    rows = _rows(2)
+    rows = comment_rows(2)
     rows[1]["section"] = "§" * 301
     report = import_comment_log(write_xlsx_log(tmp_path / "long.xlsx", rows, key_values=ACME))
     assert not report.ok
     (error,) = report.errors
     assert error.column == "Section / Page" and error.row is not None
     assert "301 characters" in str(error) and "limit is 300" in str(error)
-    assert _count(Comment) == 0
+    assert count(Comment) == 0

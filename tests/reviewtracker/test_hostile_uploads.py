@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -28,7 +28,7 @@ from tests.logmaker import (
     write_raw_xlsx,
 )
 
-from .factories import add_artefacts
+from .factories import add_artefacts, count
 
 TOKEN = re.compile(r"/imports/preview/([0-9a-f]{32})$")
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -61,10 +61,6 @@ def _upload(client, name: str, content: bytes):
 
 def _text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def _nothing_kept(uploads: Path) -> bool:
@@ -108,7 +104,7 @@ def test_hostile_workbooks_are_refused_at_upload(client, login, uploads, tmp_pat
         assert f"{name}: {message}" in html, name
         assert "Traceback" not in html
     assert _nothing_kept(uploads)
-    assert _count(ImportBatch) == 0
+    assert count(ImportBatch) == 0
 
 
 def test_an_upload_over_the_real_limit_gets_the_413_page(app, client, login, uploads):
@@ -138,7 +134,7 @@ def test_a_stray_far_cell_is_a_problem_in_the_preview(client, login, artefacts, 
     assert "Ready to import" not in html
     confirmed = client.post(f"/imports/preview/{token}/confirm", follow_redirects=True)
     assert "far.xlsx: not imported" in _text(confirmed)
-    assert _count(Comment) == 0 and _count(ImportBatch) == 0
+    assert count(Comment) == 0 and count(ImportBatch) == 0
 
 
 def test_a_megabyte_cell_is_a_problem_naming_its_place(client, login, artefacts, uploads):
@@ -149,7 +145,7 @@ def test_a_megabyte_cell_is_a_problem_naming_its_place(client, login, artefacts,
     html = _text(client.get(f"/imports/preview/{token}"))
     assert "the cell is 1,000,000 characters long; the limit is 32,767" in html
     assert re.search(r"<td[^>]*>2</td>\s*<td[^>]*>\(C\)</td>", html), "row 2, column C"
-    assert _count(Comment) == 0
+    assert count(Comment) == 0
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -163,7 +159,7 @@ def test_the_cli_refuses_a_file_over_the_size_limit(runner, artefacts, tmp_path)
     assert result.exit_code != 0
     assert "huge.csv: the file is too large: 50.0 MB; the limit is 50.0 MB" in result.output
     assert "Traceback" not in result.output
-    assert _count(Comment) == 0
+    assert count(Comment) == 0
 
 
 def test_a_file_over_the_limit_is_refused_without_reading_it(artefacts, tmp_path, monkeypatch):
@@ -195,7 +191,7 @@ def test_a_file_over_the_limit_is_refused_without_reading_it(artefacts, tmp_path
     report = import_comment_log(Stream())
     assert Stream.read_sizes == [guards.MAX_FILE_BYTES + 1]
     assert not report.ok and "endless.csv: the file is too large" in str(report.errors[0])
-    assert _count(Comment) == 0
+    assert count(Comment) == 0
 
 
 def test_the_cli_refuses_a_zip_bomb(runner, artefacts, tmp_path):
@@ -204,7 +200,7 @@ def test_the_cli_refuses_a_zip_bomb(runner, artefacts, tmp_path):
     result = runner.invoke(args=["import-comments", str(path), "--organisation", "Acme"])
     assert result.exit_code != 0
     assert "bomb.xlsx: refused as a zip bomb" in result.output
-    assert _count(Comment) == 0
+    assert count(Comment) == 0
 
 
 # --- formula-like text: stored and exported as text ----------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from reviewtracker.extensions import db
 from reviewtracker.imports import staging
@@ -20,30 +20,10 @@ from reviewtracker.services.comment_import import ImportOptions, import_comment_
 from reviewtracker.services.triage import triage_comment
 from tests.logmaker import write_csv_log, write_xlsx_log
 
-from .factories import add_artefacts
+from .factories import add_artefacts, comment_rows, count
 
 ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
 TOKEN = re.compile(r"/imports/preview/([0-9a-f]{32})$")
-
-
-def _rows(n: int = 3, **overrides) -> list[dict]:
-    rows = []
-    for i in range(1, n + 1):
-        row = {
-            "log_comment_id": str(i),
-            "artefact": ["MHHSP-BP004", "BP-005", "IF-05"][(i - 1) % 3],
-            "section": f"3.{i}",
-            "comment": f"Comment number {i}: the trigger for step {i} is unclear.",
-            "proposed_change": f"Clarify step {i}.",
-            "disposition": "",
-        }
-        row.update(overrides)
-        rows.append(row)
-    return rows
-
-
-def _count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def _upload(client, *files: tuple[str, bytes], **options):
@@ -76,7 +56,7 @@ def artefacts(app):
 
 def test_upload_preview_and_confirm_a_messy_log(client, login, artefacts, uploads, tmp_path):
     user = login("triager")
-    rows = _rows(3)
+    rows = comment_rows(3)
     rows[1]["comment_type"] = "Gripe"  # an unknown comment type: a warning, kept as written
     path = write_xlsx_log(tmp_path / "acme.xlsx", rows, key_values=ACME)
 
@@ -102,13 +82,13 @@ def test_upload_preview_and_confirm_a_messy_log(client, login, artefacts, upload
     assert 'data-count="added">3<' in html and 'data-count="updated">0<' in html
     assert "Import 1 file</button>" in html
     # Nothing written by the upload or the preview.
-    assert _count(Comment) == 0 and _count(ImportBatch) == 0
+    assert count(Comment) == 0 and count(ImportBatch) == 0
 
     confirmed = client.post(f"/imports/preview/{token}/confirm")
     assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/imports/history"
     history = _text(client.get("/imports/history"))
     assert "Acme BP004 log.xlsx: added 3, unchanged 0, updated 0, conflicts kept 0" in history
-    assert _count(Comment) == 3
+    assert count(Comment) == 3
     batch = db.session.scalar(select(ImportBatch))
     assert batch.imported_by == user.email and batch.file_name == "Acme BP004 log.xlsx"
     assert batch.added == 3 and batch.column_mapping["Comments"]["comment"] == "Reviewer Comment"
@@ -118,7 +98,9 @@ def test_upload_preview_and_confirm_a_messy_log(client, login, artefacts, upload
 
 def test_a_file_with_errors_cannot_be_confirmed(client, login, artefacts, uploads, tmp_path):
     login("triager")
-    bad = write_xlsx_log(tmp_path / "bad.xlsx", _rows(2, artefact="MHHSP-BP999"), key_values=ACME)
+    bad = write_xlsx_log(
+        tmp_path / "bad.xlsx", comment_rows(2, artefact="MHHSP-BP999"), key_values=ACME
+    )
     token = _token(_upload(client, ("bad.xlsx", bad.read_bytes())))
 
     html = _text(client.get(f"/imports/preview/{token}"))
@@ -130,7 +112,7 @@ def test_a_file_with_errors_cannot_be_confirmed(client, login, artefacts, upload
     # Posting the confirm anyway writes nothing and keeps the upload for another look.
     response = client.post(f"/imports/preview/{token}/confirm")
     assert response.headers["Location"] == f"/imports/preview/{token}"
-    assert _count(Comment) == 0 and _count(ImportBatch) == 0
+    assert count(Comment) == 0 and count(ImportBatch) == 0
     assert "bad.xlsx: not imported" in _text(client.get(response.headers["Location"]))
 
 
@@ -138,8 +120,10 @@ def test_only_the_clean_files_of_an_upload_are_imported(
     client, login, artefacts, uploads, tmp_path
 ):
     login("triager")
-    good = write_csv_log(tmp_path / "good.csv", _rows(2, organisation="Acme Energy"))
-    bad = write_xlsx_log(tmp_path / "bad.xlsx", _rows(2, artefact="MHHSP-BP999"), key_values=ACME)
+    good = write_csv_log(tmp_path / "good.csv", comment_rows(2, organisation="Acme Energy"))
+    bad = write_xlsx_log(
+        tmp_path / "bad.xlsx", comment_rows(2, artefact="MHHSP-BP999"), key_values=ACME
+    )
     token = _token(
         _upload(
             client,
@@ -156,7 +140,7 @@ def test_only_the_clean_files_of_an_upload_are_imported(
     assert "good.csv: added 2, unchanged 0, updated 0, conflicts kept 0" in flashes
     assert "bad.xlsx: not imported" in flashes
     assert [b.file_name for b in db.session.scalars(select(ImportBatch))] == ["good.csv"]
-    assert _count(Comment) == 2
+    assert count(Comment) == 2
 
 
 def test_a_column_override_changes_what_is_read_and_imported(
@@ -169,7 +153,7 @@ def test_a_column_override_changes_what_is_read_and_imported(
         "comment": "Reviewer Comment",
         "summary": "Summary",
     }
-    rows = [dict(row, summary=f"Short version {i}") for i, row in enumerate(_rows(3), 1)]
+    rows = [dict(row, summary=f"Short version {i}") for i, row in enumerate(comment_rows(3), 1)]
     path = write_xlsx_log(tmp_path / "acme.xlsx", rows, headers=headers, key_values=ACME)
     token = _token(_upload(client, ("acme.xlsx", path.read_bytes())))
     html = _text(client.get(f"/imports/preview/{token}"))
@@ -193,7 +177,7 @@ def test_a_column_override_changes_what_is_read_and_imported(
 
 def test_column_overrides_can_be_reset(client, login, artefacts, uploads, tmp_path):
     login("triager")
-    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(2), key_values=ACME)
+    path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(2), key_values=ACME)
     token = _token(_upload(client, ("acme.xlsx", path.read_bytes())))
     client.post(f"/imports/preview/{token}/columns/1", data={"field-comment": "none"})
     html = _text(client.get(f"/imports/preview/{token}"))
@@ -243,7 +227,9 @@ def test_an_upload_over_the_size_limit_gets_413(app, client, login, uploads):
 
 
 def test_viewers_may_not_import_or_undo(client, login, artefacts, uploads, tmp_path):
-    report = import_comment_log(write_xlsx_log(tmp_path / "a.xlsx", _rows(1), key_values=ACME))
+    report = import_comment_log(
+        write_xlsx_log(tmp_path / "a.xlsx", comment_rows(1), key_values=ACME)
+    )
     login("viewer")
     token = "0" * 32
     assert client.get("/imports/").status_code == 403
@@ -254,7 +240,7 @@ def test_viewers_may_not_import_or_undo(client, login, artefacts, uploads, tmp_p
     assert client.get("/imports/history").status_code == 403
     assert client.get(f"/imports/{report.batch_id}/undo").status_code == 403
     assert client.post(f"/imports/{report.batch_id}/undo").status_code == 403
-    assert _count(Comment) == 1
+    assert count(Comment) == 1
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -264,27 +250,27 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 def test_an_upload_belongs_to_whoever_uploaded_it(client, login, artefacts, uploads, tmp_path):
     login("triager", "ana@example.org")
-    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(1), key_values=ACME)
+    path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(1), key_values=ACME)
     token = _token(_upload(client, ("acme.xlsx", path.read_bytes())))
     g.pop("_login_user", None)  # the fixture's app context outlives requests: forget ana
     login("triager", "bo@example.org")
     response = client.get(f"/imports/preview/{token}")
     assert response.status_code == 302 and response.headers["Location"] == "/imports/"
     assert client.post(f"/imports/preview/{token}/confirm").status_code == 302
-    assert _count(Comment) == 0 and (uploads / token).exists()
+    assert count(Comment) == 0 and (uploads / token).exists()
     assert "no longer available" in _text(client.get("/imports/"))
 
 
 def test_cancel_discards_the_upload(client, login, artefacts, uploads, tmp_path):
     login("triager")
-    path = write_xlsx_log(tmp_path / "acme.xlsx", _rows(1), key_values=ACME)
+    path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(1), key_values=ACME)
     token = _token(_upload(client, ("../../etc/acme.xlsx", path.read_bytes())))
     stored = [p.name for p in (uploads / token).iterdir()]
     assert sorted(stored) == ["01-acme.xlsx", "manifest.json"]  # never the client's path
     assert "acme.xlsx" in _text(client.get(f"/imports/preview/{token}"))
     response = client.post(f"/imports/preview/{token}/cancel")
     assert response.headers["Location"] == "/imports/"
-    assert not (uploads / token).exists() and _count(ImportBatch) == 0
+    assert not (uploads / token).exists() and count(ImportBatch) == 0
 
 
 def test_uploads_older_than_a_day_are_swept(app, uploads):
@@ -301,9 +287,11 @@ def test_uploads_older_than_a_day_are_swept(app, uploads):
 
 def test_history_lists_batches_and_undo_removes_them(client, login, artefacts, tmp_path):
     login("triager", "ana@example.org")
-    first = import_comment_log(write_xlsx_log(tmp_path / "one.xlsx", _rows(2), key_values=ACME))
+    first = import_comment_log(
+        write_xlsx_log(tmp_path / "one.xlsx", comment_rows(2), key_values=ACME)
+    )
     second = import_comment_log(
-        write_xlsx_log(tmp_path / "two.xlsx", _rows(3), key_values=ACME),
+        write_xlsx_log(tmp_path / "two.xlsx", comment_rows(3), key_values=ACME),
         options=ImportOptions(review_round=2, actor="bo@example.org"),
     )
     html = _text(client.get("/imports/history"))
@@ -315,8 +303,8 @@ def test_history_lists_batches_and_undo_removes_them(client, login, artefacts, t
     assert page.status_code == 200 and "Remove 3 comments" in _text(page)
     response = client.post(f"/imports/{second.batch_id}/undo")
     assert response.status_code == 302 and response.headers["Location"] == "/imports/history"
-    assert _count(Comment) == 2
-    assert _count(Comment, Comment.import_batch_id == first.batch_id) == 2
+    assert count(Comment) == 2
+    assert count(Comment, Comment.import_batch_id == first.batch_id) == 2
     batch = db.session.get(ImportBatch, second.batch_id)
     assert batch.undone_by == "ana@example.org"
     html = _text(client.get("/imports/history"))
@@ -326,7 +314,9 @@ def test_history_lists_batches_and_undo_removes_them(client, login, artefacts, t
 
 def test_undo_is_refused_once_a_comment_was_triaged(client, login, artefacts, tmp_path):
     login("triager")
-    report = import_comment_log(write_xlsx_log(tmp_path / "a.xlsx", _rows(3), key_values=ACME))
+    report = import_comment_log(
+        write_xlsx_log(tmp_path / "a.xlsx", comment_rows(3), key_values=ACME)
+    )
     triaged = db.session.scalar(select(Comment).where(Comment.log_comment_id == "2"))
     triage_comment(triaged.id, {"disposition": "accepted"}, actor="bo@example.org")
 
@@ -336,13 +326,13 @@ def test_undo_is_refused_once_a_comment_was_triaged(client, login, artefacts, tm
     assert response.status_code == 409
     html = _text(response)
     assert "Not undone:" in html and "BP005 comment 2" in html and "bo@example.org" in html
-    assert _count(Comment) == 3
+    assert count(Comment) == 3
     assert db.session.get(ImportBatch, report.batch_id).undone_at is None
 
 
 def test_a_reimport_that_only_updated_says_it_cannot_be_undone(client, login, artefacts, tmp_path):
     login("triager")
-    path = write_xlsx_log(tmp_path / "a.xlsx", _rows(2), key_values=ACME)
+    path = write_xlsx_log(tmp_path / "a.xlsx", comment_rows(2), key_values=ACME)
     import_comment_log(path)
     again = import_comment_log(path)
     html = _text(client.get("/imports/history"))
@@ -351,16 +341,18 @@ def test_a_reimport_that_only_updated_says_it_cannot_be_undone(client, login, ar
     assert "added no comments" in page
     assert "updates to existing comments can&#39;t be undone" in page
     assert client.post(f"/imports/{again.batch_id}/undo").status_code == 409
-    assert _count(Comment) == 2
+    assert count(Comment) == 2
 
 
 def test_history_lists_the_conflicts_a_reimport_kept(client, login, artefacts, tmp_path):
     login("triager")
-    path = write_xlsx_log(tmp_path / "a.xlsx", _rows(2), key_values=ACME)
+    path = write_xlsx_log(tmp_path / "a.xlsx", comment_rows(2), key_values=ACME)
     import_comment_log(path)
     comment = db.session.scalar(select(Comment).where(Comment.log_comment_id == "1"))
     triage_comment(comment.id, {"disposition": "rejected"}, actor="bo@example.org")
-    updated = write_xlsx_log(tmp_path / "b.xlsx", _rows(2, disposition="Accepted"), key_values=ACME)
+    updated = write_xlsx_log(
+        tmp_path / "b.xlsx", comment_rows(2, disposition="Accepted"), key_values=ACME
+    )
     report = import_comment_log(updated)
     assert len(report.conflicts) == 1
     html = _text(client.get("/imports/history"))
@@ -371,7 +363,7 @@ def test_history_lists_the_conflicts_a_reimport_kept(client, login, artefacts, t
 def test_a_comment_header_not_known_can_be_typed_in(client, login, artefacts, uploads, tmp_path):
     login("triager")
     headers = {"log_comment_id": "Comment No.", "artefact": "Design Artefact", "comment": "Obs"}
-    path = write_xlsx_log(tmp_path / "obs.xlsx", _rows(2), headers=headers, key_values=ACME)
+    path = write_xlsx_log(tmp_path / "obs.xlsx", comment_rows(2), headers=headers, key_values=ACME)
     token = _token(_upload(client, ("obs.xlsx", path.read_bytes())))
     html = _text(client.get(f"/imports/preview/{token}"))
     assert "no comment table found" in html and 'name="typed-comment"' in html
@@ -380,4 +372,4 @@ def test_a_comment_header_not_known_can_be_typed_in(client, login, artefacts, up
     html = _text(client.get(f"/imports/preview/{token}"))
     assert "Ready to import" in html and "Comment number 2" in html
     client.post(f"/imports/preview/{token}/confirm")
-    assert _count(Comment) == 2
+    assert count(Comment) == 2
