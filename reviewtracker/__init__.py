@@ -12,9 +12,18 @@ from sqlalchemy.engine import Engine
 from .config import default_config
 from .extensions import csrf, db, migrate
 
+# The templates: `templates/` at the top of a checkout; inside the package once installed
+# (pyproject.toml maps the one onto the other when it builds a wheel).
+PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+CHECKOUT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def template_folder() -> str:
+    return str(PACKAGED_TEMPLATES if PACKAGED_TEMPLATES.is_dir() else CHECKOUT_TEMPLATES)
+
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, template_folder=template_folder())
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(default_config(app.instance_path))
     if test_config is None:

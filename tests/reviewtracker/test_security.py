@@ -29,7 +29,7 @@ from reviewtracker.services.users import TooManyAttempts, sign_in
 from .demo_copy import load_demo_copy
 
 PACKAGE = Path(__file__).resolve().parents[2] / "reviewtracker"
-TEMPLATES = PACKAGE / "templates"
+TEMPLATES = PACKAGE.parent / "templates"
 PASSWORD = "secret-password"
 
 
@@ -145,7 +145,9 @@ def test_no_template_has_inline_script_handlers_or_style_attributes():
     templates = sorted(TEMPLATES.rglob("*.html"))
     assert len(templates) > 10
     for path in templates:
-        _assert_no_inline_code(path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE)))
+        _assert_no_inline_code(
+            path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE.parent))
+        )
 
 
 def test_the_inline_code_check_catches_what_the_csp_would_block():
