@@ -35,7 +35,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     # totals), as `reviewtracker rollup --json` does, rather than Flask's alphabetical one.
     app.json.sort_keys = False
 
-    from . import cli, logs, ops, security, unit_of_work, views
+    from . import (
+        api,
+        artefacts,
+        auth,
+        cli,
+        comments,
+        dashboard,
+        downloads,
+        errors,
+        imports,
+        logs,
+        navigation,
+        ops,
+        security,
+        unit_of_work,
+    )
 
     logs.init_app(app)  # first: its request timer starts before the other hooks run
     db.init_app(app)
@@ -44,8 +59,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     unit_of_work.init_app(app)
 
     security.init_app(app)
-    app.register_blueprint(ops.bp)
-    views.init_app(app)
+    auth.init_app(app)
+    for feature in (ops, dashboard, artefacts, comments, imports, api, downloads):
+        app.register_blueprint(feature.bp)
+    navigation.init_app(app)
+    errors.init_app(app)
     cli.init_app(app)
     return app
 

@@ -18,10 +18,14 @@ from importers.reference import TRANCHES
 from .models import ALL_ROLES, DISPOSITION_LABELS, Comment
 from .services import ServiceError
 from .services.artefact_import import import_artefact_register
+from .services.comment_choices import filter_from_names
 from .services.comment_import import ImportOptions, ImportReport, import_comment_log
+from .services.organisations import organisation_by_name
 from .services.reference import count_rows, init_db, schema_exists
 from .services.rollups import comment_status, constituency_table, tranche_rollup
+from .services.scope import Scope
 from .services.users import create_user
+from .unit_of_work import unit_of_work
 
 # Progress bars only for files big enough to make someone wait.
 PROGRESS_FROM_BYTES = 1_000_000
@@ -44,7 +48,8 @@ def init_db_command() -> None:
 
     Safe to run again: it only adds what is missing and never touches comments.
     """
-    added = init_db()
+    with unit_of_work():
+        added = init_db()
     click.echo(
         f"Database ready at {current_app.config['SQLALCHEMY_DATABASE_URI']} "
         f"({added['tranches']} tranches, {added['constituencies']} constituencies added)."
@@ -230,7 +235,8 @@ def demo_command(if_empty: bool) -> None:
     user exists, and prints its login."""
     from .demo import DEMO_PASSWORD, ensure_demo_user, load_demo
 
-    init_db()
+    with unit_of_work():
+        init_db()
     if if_empty and count_rows(Comment):
         click.echo("The database already has comments; demo data not loaded.")
     else:
@@ -239,8 +245,10 @@ def demo_command(if_empty: bool) -> None:
             f"Demo data loaded: {summary['artefacts']} artefacts, {summary['comments']} "
             f"comments, {summary['triaged']} triaged."
         )
-    user = ensure_demo_user()
-    click.echo(f"Sign in as {user.email} with the password {DEMO_PASSWORD} ({user.role}).")
+    with unit_of_work():
+        user = ensure_demo_user()
+        email, role = user.email, user.role
+    click.echo(f"Sign in as {email} with the password {DEMO_PASSWORD} ({role}).")
 
 
 @click.command("create-user")
@@ -270,8 +278,6 @@ def create_user_command(
         raise click.UsageError("a reviewer needs --organisation NAME")
     tied_to = None
     if organisation is not None and role == "reviewer":
-        from .services.exports import organisation_by_name
-
         try:  # before the password prompt: a typo in the name is an error at once
             tied_to = organisation_by_name(organisation)
         except ServiceError as error:
@@ -281,11 +287,13 @@ def create_user_command(
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(email, password, role, name, organisation=tied_to or organisation)
+        with unit_of_work():
+            user = create_user(email, password, role, name, organisation=tied_to or organisation)
+            of = f" of {user.organisation.name}" if user.organisation is not None else ""
+            created = f"Created {user.email} ({user.role}{of})."
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
-    of = f" of {user.organisation.name}" if user.organisation is not None else ""
-    click.echo(f"Created {user.email} ({user.role}{of}).")
+    click.echo(created)
 
 
 # --- exports: the same bytes the download buttons send --------------------------------------
@@ -321,7 +329,7 @@ def export_board_pack_command(
 ) -> None:
     """The board's meeting pack for a tranche as xlsx: comment status per artefact (with a
     chart), comments per constituency, the design dashboard and the status definitions."""
-    from .services.exports import board_pack
+    from .services.board_pack import board_pack
 
     _write_export(output, lambda: board_pack(tranche, review_round, month))
 
@@ -334,9 +342,12 @@ def export_responses_command(organisation: str, output: Path) -> None:
     """Every comment the organisation raised, with the programme's disposition and response,
     as xlsx to send back to the reviewer. Internal notes are never included. The name is
     matched ignoring case and spaces."""
-    from .services.exports import organisation_by_name, responses_log
+    from .services.responses_log import responses_log
 
-    _write_export(output, lambda: responses_log(organisation_by_name(organisation).id))
+    # The CLI is the programme's own: the staff's scope.
+    _write_export(
+        output, lambda: responses_log(organisation_by_name(organisation).id, Scope.staff())
+    )
 
 
 @export_group.command("comments")
@@ -355,12 +366,15 @@ def export_responses_command(organisation: str, output: Path) -> None:
 def export_comments_command(output: Path, internal_notes: bool, **names) -> None:
     """The comment register, filtered like the comment list, as xlsx or CSV (UTF-8 with a
     byte order mark, for Excel); the format follows the output file's suffix."""
-    from .services.exports import comment_register, comment_register_csv, filter_from_names
+    from .services.comment_register import comment_register, comment_register_csv
 
     build = {".xlsx": comment_register, ".csv": comment_register_csv}.get(output.suffix.lower())
     if build is None:
         raise click.ClickException(f"{output.name}: the output file must end in .xlsx or .csv")
-    _write_export(output, lambda: build(filter_from_names(**names), internal_notes=internal_notes))
+    _write_export(
+        output,
+        lambda: build(filter_from_names(Scope.staff(), **names), internal_notes=internal_notes),
+    )
 
 
 def _month_option(_ctx, _param, value: str) -> str:

@@ -24,6 +24,7 @@ from .services.artefact_import import import_artefact_register
 from .services.comment_import import ImportOptions, import_comment_log
 from .services.design_dashboard import load_design_dashboard_demo
 from .services.triage import triage_comment
+from .unit_of_work import unit_of_work
 
 # (reference, title, service); the pack's tranche 1 status table lists these 23 in this order.
 TRANCHE_1_REVIEWED = [
@@ -348,12 +349,14 @@ def write_log(path: Path, comments: list[DemoComment]) -> Path:
 
 
 def load_demo(actor: str = "demo") -> dict[str, int]:
-    """Load the demo data set through the import and triage services."""
+    """Load the demo data set through the import and triage services. A whole job, like a CLI
+    command: it commits each step (the register, each log, the triage) as it goes."""
     summary = {"artefacts": 0, "comments": 0, "triaged": 0}
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        register = import_artefact_register(write_register(tmp / "artefact-tracker.xlsx"))
-        _check(register)
+        with unit_of_work():
+            register = import_artefact_register(write_register(tmp / "artefact-tracker.xlsx"))
+            _check(register)
         summary["artefacts"] = register.added + register.updated + register.unchanged
         for tranche, comments in (("1", dag8_tranche1_comments()), ("2", tranche2_comments())):
             by_organisation: dict[str, list[DemoComment]] = {}
@@ -368,8 +371,9 @@ def load_demo(actor: str = "demo") -> dict[str, int]:
                 )
                 _check(report)
                 summary["comments"] += report.added
-    summary["triaged"] = _triage_demo(actor)
-    summary |= load_design_dashboard_demo(actor=actor)
+    with unit_of_work():
+        summary["triaged"] = _triage_demo(actor)
+        summary |= load_design_dashboard_demo(actor=actor)
     return summary
 
 
@@ -396,9 +400,8 @@ def _triage_demo(actor: str) -> int:
         if demo is None:
             continue
         changes = {"disposition": demo.disposition, "response": demo.response}
-        triage_comment(comment_id, changes, actor=f"{actor}.triager", commit=False)
+        triage_comment(comment_id, changes, actor=f"{actor}.triager")
         triaged += 1
-    db.session.commit()
     return triaged
 
 

@@ -49,6 +49,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def tranche_label(code: str) -> str:
+    """ "Tranche 1", ..., "Tranche TBC"."""
+    return f"Tranche {code}"
+
+
+def round_label(number: int) -> str:
+    """ "1st review", "2nd review", ..., "11th review", "21st review"."""
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10 if number % 100 not in (11, 12, 13) else 0)
+    return f"{number}{suffix or 'th'} review"
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -62,7 +73,7 @@ class Tranche(db.Model):
 
     @property
     def label(self) -> str:
-        return "Tranche TBC" if self.code == "TBC" else f"Tranche {self.code}"
+        return tranche_label(self.code)
 
 
 class Service(db.Model):
@@ -130,8 +141,7 @@ class ReviewRound(db.Model):
 
     @property
     def label(self) -> str:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(self.number if self.number < 20 else 0, "th")
-        return f"{self.number}{suffix} review"
+        return round_label(self.number)
 
 
 class ImportBatch(db.Model):

@@ -1,5 +1,12 @@
 """Fixtures: an app on a fresh database with the schema and reference data.
 
+As in Flask's tutorial, `app` yields the app with no context pushed: each test request gets a
+context of its own, exactly as a real request would, and never sees the test's session or `g`.
+A test that calls services or reads the database asks for `app_context` (a whole module:
+`pytestmark = pytest.mark.usefixtures("app_context")`) or opens `with app.app_context():`
+around that part. A request made while the test holds an app context is refused (see
+`RequestClient`).
+
 SQLite in a temporary folder by default (a copy of one migrated template). Set
 REVIEWTRACKER_TEST_DATABASE_URL to a PostgreSQL database (migrated once, its tables emptied
 before each test) to run the same tests there.
@@ -12,13 +19,16 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from flask import g
+from flask import current_app, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import inspect, text
 
 from reviewtracker import create_app
 from reviewtracker.config import normalise_url
 from reviewtracker.extensions import db
+from reviewtracker.models import User
 from reviewtracker.services.reference import init_db
+from reviewtracker.unit_of_work import unit_of_work
 
 TEST_DATABASE_URL = os.environ.get("REVIEWTRACKER_TEST_DATABASE_URL", "")
 
@@ -42,8 +52,8 @@ def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     path = tmp_path_factory.getbasetemp() / "schema-template.db"
     template = create_app(_config(f"sqlite:///{path}"))
     with template.app_context():
-        init_db()
-        db.session.remove()
+        with unit_of_work():
+            init_db()
         db.engine.dispose()
     return path
 
@@ -66,19 +76,41 @@ def _empty_postgres() -> None:
     db.session.commit()
 
 
+class RequestClient(FlaskClient):
+    """The test client, refusing a request made inside the test's own app context: the
+    request would share the test's session and `g`, which no real request ever does."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context() and current_app._get_current_object() is self.application:
+            raise RuntimeError(
+                "a test request made inside the test's app context: end the "
+                "`with app.app_context():` block (or drop the app_context fixture) first"
+            )
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path: Path, schema_template: Path | None):
     if schema_template is not None:
         _copy_sqlite(schema_template, tmp_path / "test.db")
     url = normalise_url(TEST_DATABASE_URL) or f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(_config(url))
-    with app.app_context():
-        if TEST_DATABASE_URL:
+    app.test_client_class = RequestClient
+    if TEST_DATABASE_URL:
+        with app.app_context():
             _empty_postgres()
-            init_db()
-        yield app
-        db.session.remove()
+            with unit_of_work():
+                init_db()
+    yield app
+    with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def app_context(app):
+    """The app's context, for a test that calls services or reads the database directly."""
+    with app.app_context():
+        yield
 
 
 @pytest.fixture
@@ -91,23 +123,33 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def add_user(role: str = "triager", email: str | None = None, organisation=None) -> User:
+    """A saved user with that role (password "secret-password"), committed; call inside an
+    app context. A reviewer needs `organisation=` (an Organisation or its id)."""
+    organisation_id = getattr(organisation, "id", organisation)
+    user = User(
+        email=email or f"{role}@example.org",
+        name=role.title(),
+        role=role,
+        organisation_id=organisation_id,
+    )
+    user.set_password("secret-password")
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
 @pytest.fixture
 def make_user(app):
-    """make_user("triager") -> a saved user with that role (password "secret-password").
-    A reviewer needs `organisation=` (an Organisation or its id)."""
-    from reviewtracker.models import User
+    """make_user("triager") -> a saved user with that role (password "secret-password"),
+    detached with its columns loaded (its id, email, role ...). A reviewer needs
+    `organisation=` (an Organisation or its id)."""
 
     def make(role: str = "triager", email: str | None = None, organisation=None) -> User:
-        organisation_id = getattr(organisation, "id", organisation)
-        user = User(
-            email=email or f"{role}@example.org",
-            name=role.title(),
-            role=role,
-            organisation_id=organisation_id,
-        )
-        user.set_password("secret-password")
-        db.session.add(user)
-        db.session.commit()
+        with app.app_context():
+            user = add_user(role, email, organisation)
+            db.session.refresh(user)
+            db.session.expunge(user)
         return user
 
     return make
@@ -121,10 +163,8 @@ def login(client, make_user):
     def sign_in(role: str = "triager", email: str | None = None, organisation=None):
         user = make_user(role, email, organisation)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
-        # The fixture's app context outlives requests: forget the user Flask-Login cached.
-        g.pop("_login_user", None)
         return user
 
     return sign_in

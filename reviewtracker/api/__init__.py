@@ -1,8 +1,7 @@
-"""JSON at stable URLs (`/api/...`) and the xlsx/csv downloads (`/exports/...`, in exports.py).
+"""JSON at stable URLs (`/api/...`), from the same rollup services as the pages and the CLI.
 
-Both read the same rollup and export services as the pages and the CLI. An anonymous
-request to /api gets a 401 JSON answer (a script can't follow a redirect to a sign-in
-form); the downloads, which people click in the browser, send anonymous visitors to sign in.
+An anonymous request to /api gets a 401 JSON answer (a script can't follow a redirect to a
+sign-in form); the downloads (reviewtracker/downloads) send anonymous visitors to sign in.
 """
 
 from flask import Blueprint

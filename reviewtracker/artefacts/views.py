@@ -9,10 +9,12 @@ from flask import abort, redirect, render_template, request, url_for
 from importers import normalise_artefact_ref
 from importers.reference import TRANCHES
 
-from ..auth import role_required
+from ..auth import role_required, viewer_scope
 from ..comments.views import list_context, page_number
 from ..models import DISPOSITION_LABELS
-from ..services.comment_queries import CommentFilter, artefact_by_reference, disposition_counts
+from ..services.artefacts import artefact_by_reference
+from ..services.comment_filter import CommentFilter
+from ..services.comment_queries import disposition_counts
 from ..services.rollups import tranche_artefacts, tranche_overview
 from . import bp
 
@@ -54,7 +56,8 @@ def detail(reference: str):
     if artefact is None:
         abort(404)
     # The artefact fixes its tranche and service: the list filters only within it.
-    f = CommentFilter.from_args(request.args)
+    scope = viewer_scope()
+    f = CommentFilter.from_args(request.args, scope)
     f = replace(f, artefact=canonical, service_id=None, tranche=None)
     context = list_context(
         f,
@@ -63,7 +66,7 @@ def detail(reference: str):
         params={"reference": canonical},
         fixed=("artefact", "service", "tranche"),
     )
-    counts = disposition_counts(CommentFilter(artefact=canonical))
+    counts = disposition_counts(CommentFilter(artefact=canonical, scope=scope))
     return render_template(
         "artefacts/detail.html", artefact=artefact, artefact_counts=counts, **context
     )

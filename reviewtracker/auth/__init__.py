@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..extensions import db, login_manager
 from ..models import User
+from ..services.scope import Scope
 
 bp = Blueprint("auth", __name__)
 
@@ -48,6 +49,21 @@ def reviewer_may_reach(endpoint: str | None) -> bool:
         return True
     view = current_app.view_functions.get(endpoint or "")
     return bool(getattr(view, "reviewers_allowed", False))
+
+
+# A reviewer without an organisation (the schema forbids it) sees nothing: no organisation
+# has this id.
+NO_ORGANISATION = 0
+
+
+def viewer_scope() -> Scope:
+    """The signed-in user's scope, for the services a view calls: a reviewer's organisation,
+    or the staff's whole view. Only the login gate lets anyone else this far."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if current_user.is_reviewer:
+        return Scope.organisation(current_user.organisation_id or NO_ORGANISATION)
+    return Scope.staff()
 
 
 @login_manager.user_loader

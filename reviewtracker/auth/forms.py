@@ -3,11 +3,11 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..models import ALL_ROLES, REVIEWER, ROLES
-from ..services.users import MIN_PASSWORD, organisation_choices
+from ..models import ALL_ROLES, REVIEWER
+from ..services.organisations import organisation_choices
+from ..services.users import MIN_PASSWORD
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-ROLE_CHOICES = [SelectChoice(role, role.title()) for role in ROLES]
 # With the reviewer, who is outside the ladder and tied to one organisation.
 ALL_ROLE_CHOICES = [SelectChoice(role, role.title()) for role in ALL_ROLES]
 

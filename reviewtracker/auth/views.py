@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..services import ServiceError
 from ..services.users import TooManyAttempts, all_users, create_user, sign_in, update_user
+from ..unit_of_work import unit_of_work
 from . import bp, role_required
 from .forms import LoginForm, NewUserForm, UserForm
 
@@ -23,7 +24,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = sign_in(form.email.data, form.password.data, request.remote_addr)
+            with unit_of_work():  # the attempt is recorded, whatever its outcome
+                user = sign_in(form.email.data, form.password.data, request.remote_addr)
         except TooManyAttempts as refused:
             flash(str(refused), "error")
             headers = {"Retry-After": str(refused.retry_after_seconds)}
@@ -50,13 +52,14 @@ def users():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = create_user(
-                form.email.data,
-                form.password.data,
-                form.role.data,
-                form.name.data,
-                organisation=form.organisation_id(),
-            )
+            with unit_of_work():
+                user = create_user(
+                    form.email.data,
+                    form.password.data,
+                    form.role.data,
+                    form.name.data,
+                    organisation=form.organisation_id(),
+                )
         except ServiceError as error:
             flash(str(error), "error")
         else:
@@ -72,9 +75,10 @@ def update(user_id: int):
     form = UserForm(prefix=f"u{user_id}")
     if form.validate_on_submit():
         try:
-            user = update_user(
-                user_id, role=form.role.data, active=form.active.data, acting=current_user
-            )
+            with unit_of_work():
+                user = update_user(
+                    user_id, role=form.role.data, active=form.active.data, acting=current_user
+                )
         except ServiceError as error:
             flash(str(error), "error")
         else:

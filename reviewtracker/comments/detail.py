@@ -14,13 +14,16 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from ..auth import role_required
+from ..auth import role_required, viewer_scope
 from ..extensions import db
 from ..models import DISPOSITION_LABELS, AuditEvent, Comment, ImportBatch
 from ..services import ServiceError, triage
-from ..services.access import is_reviewer, may_see_comment, visible_comment, visible_history
-from ..services.comment_queries import CommentFilter, describe, neighbours
+from ..services.comment_choices import describe
+from ..services.comment_filter import CommentFilter
+from ..services.comment_queries import neighbours, visible_comment
+from ..services.scope import Scope
 from ..services.similar import similar_comments
+from ..unit_of_work import unit_of_work
 from . import bp
 from .detail_forms import (
     DISPOSITION_KEYS,
@@ -76,10 +79,11 @@ class Conflict:
 @role_required("viewer", reviewers=True)
 def detail(comment_id: int):
     # A reviewer gets a 404 for another organisation's comment, as for one that isn't there.
-    comment = visible_comment(comment_id)
+    scope = viewer_scope()
+    comment = visible_comment(comment_id, scope)
     if comment is None:
         abort(404)
-    f = CommentFilter.from_args(request.args)
+    f = CommentFilter.from_args(request.args, scope)
     if request.method == "POST":
         if not current_user.has_role("triager"):
             abort(403)
@@ -106,17 +110,16 @@ def _save(comment: Comment, f: CommentFilter):
         changes = {}  # nothing typed: nothing to save, even if someone else saved meanwhile
     if changes:
         try:
-            result = triage.triage_comment(
-                comment.id,
-                changes,
-                actor=current_user.email,
-                expected_version=int(form.version.data),
-            )
+            with unit_of_work():
+                result = triage.triage_comment(
+                    comment.id,
+                    changes,
+                    actor=current_user.email,
+                    expected_version=int(form.version.data),
+                )
         except triage.StaleComment:
-            db.session.rollback()
             return _conflict(comment, f, form), 409
         except ServiceError as error:
-            db.session.rollback()
             flash(f"Nothing was saved: {error}", "error")
             return _page(comment, f, form), 400
         saved = ", ".join(FIELD_LABELS[name].lower() for name in result.changed)
@@ -155,11 +158,12 @@ def _to_next(f: CommentFilter, next_id: int | None):
 
 
 def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) -> str:
+    scope: Scope = f.scope
     prev_id, next_id = neighbours(f, comment.id)
     original = db.session.get(Comment, comment.duplicate_of_id) if comment.duplicate_of_id else None
     # A reviewer sees the outcome for their organisation, never the design team's working
     # fields, the imports, or other organisations' comments (similar ones, duplicates).
-    reviewer = is_reviewer()
+    reviewer = scope.is_reviewer
     return render_template(
         "comments/detail.html",
         comment=comment,
@@ -176,11 +180,11 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         else _optional_url("artefacts.detail", reference=comment.artefact.reference),
         batches=[] if reviewer else _batches(comment),
         imports_url=_optional_url("imports.history") if current_user.has_role("triager") else None,
-        original=original if may_see_comment(original) else None,
-        follows_other=original is not None and not may_see_comment(original),
-        duplicates=[d for d in triage.duplicates_of(comment.id) if may_see_comment(d)],
-        similar=[(c, score) for c, score in similar_comments(comment.id) if may_see_comment(c)],
-        events=visible_history(triage.history(comment.id, newest_first=True)),
+        original=original if scope.may_see_comment(original) else None,
+        follows_other=original is not None and not scope.may_see_comment(original),
+        duplicates=triage.duplicates_of(comment.id, scope),
+        similar=similar_comments(comment.id, scope),
+        events=triage.history(comment.id, scope, newest_first=True),
         labels=DISPOSITION_LABELS,
         field_labels=FIELD_LABELS,
         keys=DISPOSITION_KEYS,
@@ -211,7 +215,7 @@ def mark_duplicate(comment_id: int):
         )
     else:
         flash("Nothing was changed: the form was incomplete; reload the page.", "error")
-    return redirect(_here(comment.id, CommentFilter.from_args(request.args)))
+    return redirect(_here(comment.id, CommentFilter.from_args(request.args, viewer_scope())))
 
 
 @bp.post("/<int:comment_id>/unmark-duplicate")
@@ -229,7 +233,7 @@ def unmark_duplicate(comment_id: int):
         )
     else:
         flash("Nothing was changed: the form was incomplete; reload the page.", "error")
-    return redirect(_here(comment.id, CommentFilter.from_args(request.args)))
+    return redirect(_here(comment.id, CommentFilter.from_args(request.args, viewer_scope())))
 
 
 @bp.post("/<int:comment_id>/copy-response")
@@ -251,21 +255,20 @@ def copy_response(comment_id: int):
         )
     else:
         flash("Nothing was changed: the form was incomplete; reload the page.", "error")
-    return redirect(_here(comment.id, CommentFilter.from_args(request.args)))
+    return redirect(_here(comment.id, CommentFilter.from_args(request.args, viewer_scope())))
 
 
 def _act(action: Callable[[], object], done: str) -> None:
     try:
-        action()
+        with unit_of_work():
+            action()
     except triage.StaleComment:
-        db.session.rollback()
         flash(
             "Nothing was changed: someone saved this comment since you opened it. "
             "Check its current values below and try again.",
             "error",
         )
     except ServiceError as error:
-        db.session.rollback()
         flash(f"Nothing was changed: {error}.", "error")
     else:
         flash(done, "success")

@@ -9,19 +9,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ..auth import role_required
+from ..auth import role_required, viewer_scope
 from ..models import DISPOSITION_LABELS
 from ..services import ServiceError
-from ..services.access import is_reviewer
-from ..services.comment_queries import (
-    CommentFilter,
-    comment_page,
-    comments_by_ids,
-    describe,
-    filter_choices,
-    list_counts,
-)
+from ..services.comment_choices import describe, filter_choices
+from ..services.comment_filter import CommentFilter
+from ..services.comment_queries import comment_page, comments_by_ids, list_counts
 from ..services.triage import bulk_plan, bulk_triage
+from ..unit_of_work import unit_of_work
 from . import bp
 from .forms import BulkTriageForm
 
@@ -51,7 +46,7 @@ def list_context(
     """
     params = dict(params or {})
     fixed = set(fixed)
-    reviewer = is_reviewer()
+    reviewer = f.scope is not None and f.scope.is_reviewer
     if reviewer:
         # A reviewer's list is their organisation's: nothing to choose there.
         fixed |= {"organisation", "constituency"}
@@ -65,7 +60,7 @@ def list_context(
         "f": f,
         "page": comment_page(f, page, counts=counts),
         "counts": counts,
-        "choices": filter_choices(),
+        "choices": filter_choices(f.scope),
         "active_filters": [part for part in describe(f) if part[0] not in fixed],
         "list_url": list_url,
         "list_action": url_for(endpoint, **params),
@@ -88,7 +83,7 @@ def list_context(
 @bp.get("/")
 @role_required("viewer", reviewers=True)
 def index():
-    f = CommentFilter.from_args(request.args)
+    f = CommentFilter.from_args(request.args, viewer_scope())
     return render_template("comments/index.html", **list_context(f, page_number(request.args)))
 
 
@@ -99,7 +94,8 @@ def _selection(form: MultiDict) -> tuple[list[int] | None, CommentFilter]:
             key[len(FILTER_PREFIX) :]: value
             for key, value in form.items()
             if key.startswith(FILTER_PREFIX)
-        }
+        },
+        viewer_scope(),
     )
     if form.get("scope") == "filter":
         return None, f
@@ -144,7 +140,8 @@ def bulk():
     selection_filter = f if ids is None else None
     try:
         if form.confirm.data == "yes":
-            changed = bulk_triage(ids, selection_filter, changes, current_user.email)
+            with unit_of_work():
+                changed = bulk_triage(ids, selection_filter, changes, current_user.email)
             flash(f"{changed} comment{'' if changed == 1 else 's'} updated.", "success")
             return redirect(back)
         plan = bulk_plan(ids, selection_filter, changes)
@@ -162,6 +159,6 @@ def bulk():
         active_filters=describe(f),
         changes=changes,
         labels=DISPOSITION_LABELS,
-        rows=comments_by_ids(ids) if ids else [],
+        rows=comments_by_ids(ids, f.scope) if ids else [],
         back=back,
     )

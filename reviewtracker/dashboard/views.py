@@ -9,11 +9,10 @@ from flask import abort, current_app, render_template, url_for
 
 from importers.reference import TRANCHES
 
-from ..auth import role_required
+from ..auth import role_required, viewer_scope
 from ..models import DISPOSITION_LABELS
-from ..services.access import is_reviewer
 from ..services.charts import DISPOSITION_COLOURS, disposition_bars
-from ..services.comment_queries import CommentFilter
+from ..services.comment_filter import CommentFilter
 from ..services.reference import rounds_of_tranche
 from ..services.rollups import (
     DISPOSITION_DEFINITIONS,
@@ -21,6 +20,7 @@ from ..services.rollups import (
     constituency_table,
     tranche_overview,
 )
+from ..services.scope import Scope
 from . import bp
 
 
@@ -30,17 +30,17 @@ def index():
     return render_template("dashboard/index.html", tranches=tranche_overview())
 
 
-def comment_list_url(scope: CommentFilter) -> Callable[..., str | None]:
+def comment_list_url(base: CommentFilter, scope: Scope) -> Callable[..., str | None]:
     """list_url(artefact=..., disposition=..., constituency_id=...) -> the comment list
-    filtered to `scope` narrowed by those parts (None while the list page doesn't exist).
+    filtered to `base` narrowed by those parts (None while the list page doesn't exist).
 
-    None for a reviewer too: the tables count every organisation's comments, and a reviewer's
-    list holds only their own, so the numbers are published without links."""
-    if "comments.index" not in current_app.view_functions or is_reviewer():
+    None for a reviewer's `scope` too: the tables count every organisation's comments, and a
+    reviewer's list holds only their own, so the numbers are published without links."""
+    if "comments.index" not in current_app.view_functions or scope.is_reviewer:
         return lambda **_parts: None
 
     def list_url(**parts) -> str:
-        return url_for("comments.index", **replace(scope, **parts).to_args())
+        return url_for("comments.index", **replace(base, **parts).to_args())
 
     return list_url
 
@@ -55,7 +55,7 @@ def tranche(code: str, number: int | None = None):
     if number is not None and number not in {r.number for r in rounds}:
         abort(404)
     status = comment_status(code, number)
-    scope = CommentFilter(tranche=code, review_round=number)
+    base = CommentFilter(tranche=code, review_round=number)
     return render_template(
         "dashboard/tranche.html",
         code=code,
@@ -67,6 +67,6 @@ def tranche(code: str, number: int | None = None):
         labels=DISPOSITION_LABELS,
         colours=DISPOSITION_COLOURS,
         definitions=DISPOSITION_DEFINITIONS,
-        list_url=comment_list_url(scope),
-        scope_args=scope.to_args(),
+        list_url=comment_list_url(base, viewer_scope()),
+        scope_args=base.to_args(),
     )

@@ -20,6 +20,7 @@ from ..models import DISPOSITION_LABELS
 from ..services import ServiceError
 from ..services.comment_import import ImportOptions, ImportReport, import_comment_log
 from ..services.import_history import NoSuchBatch, import_history, undo_batch, undo_plan
+from ..unit_of_work import unit_of_work
 from . import bp, staging
 from .forms import UploadForm
 
@@ -271,7 +272,8 @@ def undo(batch_id: int):
     error = None
     if request.method == "POST":
         try:
-            result = undo_batch(batch_id, current_user.email)
+            with unit_of_work():
+                result = undo_batch(batch_id, current_user.email)
         except NoSuchBatch:
             abort(404)
         except ServiceError as refused:

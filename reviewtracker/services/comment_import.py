@@ -38,7 +38,7 @@ from ..models import (
 )
 from . import search
 from .reference import get_or_create_round
-from .triage import _propagate_to_duplicates
+from .triage import propagate_to_duplicates
 
 # The reviewer's own words: a re-import may update these.
 REVIEWER_FIELDS = (
@@ -551,7 +551,7 @@ class _Writer:
         if self.audit:
             db.session.execute(insert(AuditEvent.__table__), self.audit)
             # Duplicates marked in the browser follow their original's new decision.
-            _propagate_to_duplicates({event["comment_id"] for event in self.audit}, self.actor)
+            propagate_to_duplicates({event["comment_id"] for event in self.audit}, self.actor)
         self.report.added = len(new_rows)
         self.report.updated = len(changed)
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Artefact, AuditEvent, Comment, ImportBatch, Organisation, ReviewRound, utcnow
 from . import ServiceError
+from .paging import Page, page_bounds
 
 PER_PAGE = 50
 MAX_NAMED = 20  # a refusal names this many comments, then says how many more there are
@@ -90,34 +91,22 @@ def _plural(count: int, word: str) -> str:
 
 @dataclass(slots=True)
 class History:
-    """One page of the import history, newest first."""
+    """One page of the import history (its items are the batches, newest first)."""
 
-    batches: list[ImportBatch]
-    page: int
-    pages: int
-    total: int
+    page: Page
     remaining: dict[int, int]  # batch id -> comments it added that are still stored
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def import_history(page: int = 1, per_page: int = PER_PAGE) -> History:
     """The batches of one page, newest first, with how many of their comments are still there."""
     total = db.session.scalar(select(func.count()).select_from(ImportBatch)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    page, offset = page_bounds(page, per_page, total)
     batches = list(
         db.session.scalars(
             select(ImportBatch)
             .order_by(ImportBatch.imported_at.desc(), ImportBatch.id.desc())
             .limit(per_page)
-            .offset((page - 1) * per_page)
+            .offset(offset)
         )
     )
     ids = [batch.id for batch in batches]
@@ -128,7 +117,7 @@ def import_history(page: int = 1, per_page: int = PER_PAGE) -> History:
             .group_by(Comment.import_batch_id)
         ).all()
     )
-    return History(batches, page, pages, total, remaining)
+    return History(Page(batches, page, per_page, total), remaining)
 
 
 def undo_plan(batch_id: int) -> UndoPlan:
@@ -168,21 +157,18 @@ def undo_plan(batch_id: int) -> UndoPlan:
 def undo_batch(batch_id: int, actor: str) -> UndoResult:
     """Remove the comments the batch added and their audit events, and mark it undone.
 
-    One transaction. Refuses (ServiceError, nothing changed) if any of those comments has been
-    triaged or updated since, naming them, and for a batch that added nothing.
+    Refuses (ServiceError) if any of those comments has been triaged or updated since, naming
+    them, and for a batch that added nothing; the caller's unit of work then rolls back
+    whatever was already deleted.
     """
     plan = undo_plan(batch_id)
     if not plan.allowed:
         raise ServiceError(plan.refusal)
     batch = plan.batch
-    try:
-        result = _remove(batch, plan.removable)
-        batch.undone_at = utcnow()
-        batch.undone_by = actor
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    result = _remove(batch, plan.removable)
+    batch.undone_at = utcnow()
+    batch.undone_by = actor
+    db.session.flush()
     return result
 
 

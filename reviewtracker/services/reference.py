@@ -13,8 +13,9 @@ from . import search
 
 
 def init_db() -> dict[str, int]:
-    """Bring the schema up to date (the Alembic migrations), then create the full-text search
-    index and the reference data if missing. Safe to run again: adds only what is missing."""
+    """Bring the schema up to date (the Alembic migrations, which commit their own DDL), then
+    create the full-text search index and the reference data if missing, in the caller's unit
+    of work. Safe to run again: adds only what is missing."""
     upgrade(directory=MIGRATIONS)
     search.install()
     added = {"tranches": 0, "constituencies": 0}
@@ -28,12 +29,8 @@ def init_db() -> dict[str, int]:
         if name not in known:
             db.session.add(Constituency(name=name, position=position))
             added["constituencies"] += 1
-    db.session.commit()
+    db.session.flush()
     return added
-
-
-def tranche_by_code(code: str) -> Tranche | None:
-    return db.session.scalar(select(Tranche).where(Tranche.code == code))
 
 
 def tranche_ids_by_code() -> dict[str, int]:

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Comment
 from . import ServiceError
+from .scope import Scope, require
 
 # Tuned on measured pairs (module docstring): near-duplicates scored 78.8 and up, unrelated
 # comments at most 70.2; 75 leaves a margin on both sides.
@@ -54,10 +55,11 @@ def _score(a: str, b: str, set_score: float) -> float:
 
 
 def similar_comments(
-    comment_id: int, limit: int = 5, threshold: float = SIMILARITY_THRESHOLD
+    comment_id: int, scope: Scope, limit: int = 5, threshold: float = SIMILARITY_THRESHOLD
 ) -> list[tuple[Comment, float]]:
-    """Up to `limit` comments on the same artefact whose text scores at least `threshold`
-    against this one's, best first (ties: lower id first)."""
+    """Up to `limit` comments on the same artefact that `scope` may see whose text scores at
+    least `threshold` against this one's, best first (ties: lower id first)."""
+    scope = require(scope)
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         raise ServiceError(f"no comment {comment_id}")
@@ -68,7 +70,9 @@ def similar_comments(
         other_id: utils.default_process(text or "")
         for other_id, text in db.session.execute(
             select(Comment.id, Comment.text).where(
-                Comment.artefact_id == comment.artefact_id, Comment.id != comment_id
+                Comment.artefact_id == comment.artefact_id,
+                Comment.id != comment_id,
+                *scope.comments(),
             )
         )
     }

@@ -2,9 +2,13 @@
 
 Duplicates: a comment marked as a duplicate of another (its original) takes the original's
 disposition and response, and keeps following them: every save path that changes an
-original's disposition or response calls `_propagate_to_duplicates`, which copies the new
+original's disposition or response calls `propagate_to_duplicates`, which copies the new
 values to its duplicates with one audit event per duplicate and field. Duplicates are one
 level deep: a duplicate always points at an original that is not itself a duplicate.
+
+Nothing here commits: the caller's unit of work does (see unit_of_work.py). A refusal
+(ServiceError, StaleComment) may leave written rows behind in the session; the unit of work
+rolls them back with everything else.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from importers.records import DISPOSITIONS
 from ..extensions import db
 from ..models import AuditEvent, Comment, utcnow
 from . import ServiceError
-from .comment_queries import CommentFilter
+from .comment_filter import CommentFilter
 from .comment_queries import conditions as filter_conditions
+from .scope import Scope, require
 
 # The fields a triager may change, and whether a change of each is a "decision" that a
 # re-import must never overwrite (it sets the field's origin to "browser").
@@ -61,7 +66,6 @@ def triage_comment(
     *,
     actor: str,
     expected_version: int | None = None,
-    commit: bool = True,
 ) -> TriageResult:
     """Apply a triager's changes to one comment, with one audit event per field changed.
 
@@ -76,9 +80,7 @@ def triage_comment(
         raise ServiceError(f"unknown disposition {changes['disposition']!r}")
     result = _apply(comment_id, changes, actor=actor, expected_version=expected_version)
     if set(result.changed) & set(FOLLOWED_FIELDS):
-        _propagate_to_duplicates([comment_id], actor)
-    if commit and result.changed:
-        db.session.commit()
+        propagate_to_duplicates([comment_id], actor)
     return result
 
 
@@ -90,7 +92,7 @@ def _apply(
     expected_version: int | None = None,
 ) -> TriageResult:
     """Write the fields of `changes` that differ from the stored ones, bump the version and
-    audit each changed field (origin "browser"). Does not commit."""
+    audit each changed field (origin "browser")."""
     current = db.session.execute(
         select(Comment.version, *(getattr(Comment, f) for f in changes)).where(
             Comment.id == comment_id
@@ -116,7 +118,6 @@ def _apply(
         update(Comment).where(Comment.id == comment_id, Comment.version == version).values(values)
     )
     if result.rowcount != 1:
-        db.session.rollback()
         raise StaleComment(comment_id, version, version + 1)
     now = utcnow()
     db.session.execute(
@@ -141,16 +142,17 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def history(comment_id: int, *, newest_first: bool = False) -> list[AuditEvent]:
-    """Every change of the comment (import and browser), oldest first unless asked."""
+def history(comment_id: int, scope: Scope, *, newest_first: bool = False) -> list[AuditEvent]:
+    """Every change of the comment (import and browser) that `scope` may see, oldest first
+    unless asked: a reviewer sees only the changes of the disposition and the response."""
+    scope = require(scope)
     order = (AuditEvent.at, AuditEvent.id)
     if newest_first:
         order = tuple(column.desc() for column in order)
-    return list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.comment_id == comment_id).order_by(*order)
-        )
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.comment_id == comment_id).order_by(*order)
     )
+    return scope.history(events)
 
 
 def last_change(comment_id: int) -> AuditEvent | None:
@@ -166,13 +168,10 @@ def last_change(comment_id: int) -> AuditEvent | None:
 # --- duplicates ------------------------------------------------------------------------------
 
 
-def duplicates_of(comment_id: int) -> list[Comment]:
-    """The comments marked as duplicates of this one, in id order."""
-    return list(
-        db.session.scalars(
-            select(Comment).where(Comment.duplicate_of_id == comment_id).order_by(Comment.id)
-        )
-    )
+def duplicates_of(comment_id: int, scope: Scope) -> list[Comment]:
+    """The comments marked as duplicates of this one that `scope` may see, in id order."""
+    where = [Comment.duplicate_of_id == comment_id, *require(scope).comments()]
+    return list(db.session.scalars(select(Comment).where(*where).order_by(Comment.id)))
 
 
 def _get(comment_id: int) -> Comment:
@@ -197,7 +196,6 @@ def mark_duplicate(
     *,
     actor: str,
     expected_version: int | None = None,
-    commit: bool = True,
 ) -> TriageResult:
     """Mark `comment_id` as a duplicate of `original_id`: it takes the original's disposition
     and response now (audited, origin browser) and follows their later changes.
@@ -220,13 +218,11 @@ def mark_duplicate(
             f"comment {original_id} is a duplicate of comment {comment_id}: unmark it first"
         )
     changes = {"duplicate_of_id": root.id} | {name: getattr(root, name) for name in FOLLOWED_FIELDS}
-    followers = [c.id for c in duplicates_of(comment_id)]
+    followers = [c.id for c in duplicates_of(comment_id, Scope.staff())]
     result = _apply(comment_id, changes, actor=actor, expected_version=expected_version)
     for follower in followers:
         _apply(follower, {"duplicate_of_id": root.id}, actor=actor)
-    _propagate_to_duplicates([root.id], actor)
-    if commit:
-        db.session.commit()
+    propagate_to_duplicates([root.id], actor)
     return result
 
 
@@ -235,17 +231,13 @@ def unmark_duplicate(
     *,
     actor: str,
     expected_version: int | None = None,
-    commit: bool = True,
 ) -> TriageResult:
     """The comment is no longer a duplicate: it keeps its disposition and response, and no
     longer follows the original's."""
     if _get(comment_id).duplicate_of_id is None:
         raise ServiceError(f"comment {comment_id} is not marked as a duplicate")
     changes: dict[str, object] = {"duplicate_of_id": None}
-    result = _apply(comment_id, changes, actor=actor, expected_version=expected_version)
-    if commit:
-        db.session.commit()
-    return result
+    return _apply(comment_id, changes, actor=actor, expected_version=expected_version)
 
 
 def copy_response(
@@ -254,7 +246,6 @@ def copy_response(
     *,
     actor: str,
     expected_version: int | None = None,
-    commit: bool = True,
 ) -> TriageResult:
     """Copy one comment's response to another (audited like any triage change; the target's
     duplicates follow)."""
@@ -268,18 +259,18 @@ def copy_response(
         {"response": source.response},
         actor=actor,
         expected_version=expected_version,
-        commit=commit,
     )
 
 
-def _propagate_to_duplicates(original_ids: Iterable[int], actor: str) -> int:
+def propagate_to_duplicates(original_ids: Iterable[int], actor: str) -> int:
     """Copy the disposition and response of each original to its duplicates that differ,
-    with one audit event per duplicate and changed field (origin "browser"). Does not commit:
-    call it in the transaction that changed the originals, after the change. Returns how many
-    duplicates changed.
+    with one audit event per duplicate and changed field (origin "browser"). Call it in the
+    transaction that changed the originals, after the change. Returns how many duplicates
+    changed.
 
     Every save path that changes an original's disposition or response must call it:
-    `triage_comment` and `mark_duplicate` do; bulk triage passes the ids it changed.
+    `triage_comment` and `mark_duplicate` do; bulk triage passes the ids it changed, and so
+    does a re-import that changes imported decisions.
     """
     ids = sorted(set(original_ids))
     original = aliased(Comment)
@@ -372,8 +363,6 @@ def bulk_triage(
     f: CommentFilter | None,
     changes: dict[str, object],
     actor: str,
-    *,
-    commit: bool = True,
 ) -> int:
     """Set the same disposition / response / action owner on many comments; returns how many
     comments changed.
@@ -393,23 +382,17 @@ def bulk_triage(
     followed = {name: value for name, value in changes.items() if name in FOLLOWED_FIELDS}
     now = utcnow()
     changed = 0
-    try:
-        for chunk in _bulk_chunks(ids):
-            originals: list[int] = []
-            if followed:
-                originals = list(
-                    db.session.scalars(
-                        select(Comment.id).where(Comment.id.in_(chunk), _any_differs(followed))
-                    )
+    for chunk in _bulk_chunks(ids):
+        originals: list[int] = []
+        if followed:
+            originals = list(
+                db.session.scalars(
+                    select(Comment.id).where(Comment.id.in_(chunk), _any_differs(followed))
                 )
-            changed += _bulk_chunk(chunk, changes, actor, now)
-            if originals:
-                _propagate_to_duplicates(originals, actor)
-    except Exception:
-        db.session.rollback()
-        raise
-    if commit:
-        db.session.commit()
+            )
+        changed += _bulk_chunk(chunk, changes, actor, now)
+        if originals:
+            propagate_to_duplicates(originals, actor)
     return changed
 
 

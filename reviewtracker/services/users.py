@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from ..extensions import db
 from ..models import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, Organisation, User, utcnow
 from . import ServiceError
+from .organisations import organisation_by_name
 
 MIN_PASSWORD = 10
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -47,7 +48,7 @@ def create_user(
     )
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -70,9 +71,7 @@ def _organisation_for(
     if organisation is None:
         raise ServiceError("a reviewer must have an organisation: name the one they review for")
     if isinstance(organisation, str):
-        from .exports import organisation_by_name  # matched as the importer folds names
-
-        return organisation_by_name(organisation)
+        return organisation_by_name(organisation)  # matched as the importer folds names
     return organisation
 
 
@@ -147,8 +146,9 @@ def sign_in(email: str, password: str, ip: str | None, now: datetime | None = No
             )
     user = authenticate(key, password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - LOGIN_ATTEMPT_RETENTION))
+    # Recorded in the caller's unit of work, which commits it whatever the outcome.
     db.session.add(LoginAttempt(email=key, ip=ip, at=now, success=user is not None))
-    db.session.commit()
+    db.session.flush()
     if user is None:
         AUTH_LOG.info("sign-in failed", extra={"remote_addr": ip})
     else:
@@ -201,18 +201,8 @@ def update_user(user_id: int, *, role: str, active: bool, acting: User) -> User:
             "deactivate them and add them anew"
         )
     user.role, user.active = role, active
-    db.session.commit()
+    db.session.flush()
     return user
-
-
-def organisation_choices() -> list[tuple[int, str]]:
-    """(id, name) of every organisation, by name: what a reviewer can be tied to."""
-    return [
-        (row.id, row.name)
-        for row in db.session.execute(
-            select(Organisation.id, Organisation.name).order_by(Organisation.name_key)
-        )
-    ]
 
 
 def all_users() -> list[User]:

@@ -18,22 +18,24 @@ from reviewtracker import create_app
 from reviewtracker.demo import load_demo
 from reviewtracker.extensions import db
 from reviewtracker.services.reference import init_db
+from reviewtracker.unit_of_work import unit_of_work
 
 SQLITE = "sqlite:///"
 
 
 def load_demo_copy(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The demo data set in `app`'s database (call inside its app context, as the `app`
-    fixture does)."""
+    """The demo data set in `app`'s database (outside any app context, or inside one)."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if not url.startswith(SQLITE):
-        load_demo()
+        with app.app_context():
+            load_demo()
         return
     template = tmp_path_factory.getbasetemp() / "demo-template.db"
     if not template.exists():
         _build(template)
-    db.session.remove()
-    db.engine.dispose()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
     with sqlite3.connect(template) as source, sqlite3.connect(url[len(SQLITE) :]) as target:
         source.backup(target)
     source.close()
@@ -51,9 +53,9 @@ def _build(path: Path) -> None:
         }
     )
     with template_app.app_context():
-        init_db()
+        with unit_of_work():
+            init_db()
         load_demo()
-        db.session.remove()
         db.engine.dispose()
     with sqlite3.connect(building) as source, sqlite3.connect(path) as target:
         source.backup(target)  # one self-contained file, WAL folded in

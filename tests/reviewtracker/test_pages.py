@@ -11,7 +11,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 def test_index_and_tranche_pages(app, client, login):
     login("viewer")
-    load_demo()
+    with app.app_context():
+        load_demo()
     index = client.get("/")
     assert index.status_code == 200
     assert b"Tranche 1" in index.data

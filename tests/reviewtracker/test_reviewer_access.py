@@ -273,9 +273,9 @@ REVIEWER_ENDPOINTS = {
     "api.tranche",
     "api.tranche_comment_status",
     "api.tranche_constituencies",
-    "exports.responses_xlsx",
-    "exports.comments_xlsx",
-    "exports.comments_csv",
+    "downloads.responses_xlsx",
+    "downloads.comments_xlsx",
+    "downloads.comments_csv",
 }
 
 

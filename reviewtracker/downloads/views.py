@@ -1,34 +1,22 @@
-"""The downloads: the board pack, a reviewer's responses log, the comment register.
-
-The services build the bytes; these views only check the arguments and send them.
-"""
+"""The download views: check the arguments, call the service that builds the bytes, send them."""
 
 from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, request, send_file
+from flask import abort, request, send_file
 from flask_login import current_user
 
-from ..auth import role_required
+from ..api.args import month_arg, review_round_arg, tranche_or_404
+from ..auth import role_required, viewer_scope
 from ..extensions import db
 from ..models import Organisation
-from ..services.access import is_reviewer, may_see_organisation
-from ..services.comment_queries import CommentFilter
-from ..services.exports import (
-    CSV_MIMETYPE,
-    XLSX_MIMETYPE,
-    board_pack,
-    board_pack_filename,
-    comment_register,
-    comment_register_csv,
-    register_filename,
-    responses_filename,
-    responses_log,
-)
-from .args import month_arg, review_round_arg, tranche_or_404
-
-bp = Blueprint("exports", __name__, url_prefix="/exports")
+from ..services.board_pack import board_pack, board_pack_filename
+from ..services.comment_filter import CommentFilter
+from ..services.comment_register import comment_register, comment_register_csv, register_filename
+from ..services.responses_log import NoSuchOrganisation, responses_filename, responses_log
+from ..services.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE
+from . import bp
 
 
 def _send(data: bytes, filename: str, mimetype: str):
@@ -57,10 +45,11 @@ def board_pack_xlsx():
 @bp.get("/responses/<int:organisation_id>.xlsx")
 @role_required("viewer", reviewers=True)
 def responses_xlsx(organisation_id: int):
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or not may_see_organisation(organisation_id):
+    try:
+        data = responses_log(organisation_id, viewer_scope())
+    except NoSuchOrganisation:
         abort(404)  # a reviewer: another organisation's log is as absent as an unknown one
-    data = responses_log(organisation_id)
+    organisation = db.session.get(Organisation, organisation_id)
     return _send(data, responses_filename(organisation), XLSX_MIMETYPE)
 
 
@@ -70,18 +59,14 @@ def comments_xlsx():
     """The comment list's filter arguments (tranche, artefact, disposition, round, ...). A
     reviewer's filter is confined to their organisation, and their register has no internal
     columns."""
-    f = CommentFilter.from_args(request.args)
-    data = comment_register(
-        f, internal_notes=current_user.has_role("triager"), for_reviewer=is_reviewer()
-    )
+    f = CommentFilter.from_args(request.args, viewer_scope())
+    data = comment_register(f, internal_notes=current_user.has_role("triager"))
     return _send(data, register_filename(f, ".xlsx"), XLSX_MIMETYPE)
 
 
 @bp.get("/comments.csv")
 @role_required("viewer", reviewers=True)
 def comments_csv():
-    f = CommentFilter.from_args(request.args)
-    data = comment_register_csv(
-        f, internal_notes=current_user.has_role("triager"), for_reviewer=is_reviewer()
-    )
+    f = CommentFilter.from_args(request.args, viewer_scope())
+    data = comment_register_csv(f, internal_notes=current_user.has_role("triager"))
     return _send(data, register_filename(f, ".csv"), CSV_MIMETYPE)

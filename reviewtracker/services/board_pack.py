@@ -1,0 +1,212 @@
+"""The board's meeting pack as xlsx: the DAG pack's tables, the design dashboard, the
+definitions. Its tables come from the same rollup functions as the pages and the JSON, so the
+three can never disagree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..models import DISPOSITION_LABELS, round_label, tranche_label
+from .charts import DISPOSITION_COLOURS
+from .design_dashboard import RAG_COLOURS, RAG_LABELS, design_dashboard, month_label
+from .rollups import DISPOSITION_DEFINITIONS, comment_status, constituency_table
+from .spreadsheet import (
+    BOLD,
+    BOX,
+    CENTRE,
+    HEAD_FILL,
+    TOP,
+    WRAP,
+    cell,
+    header,
+    save,
+    set_widths,
+    title_rows,
+)
+
+
+def _scope(tranche: str, review_round: int | None) -> str:
+    label = tranche_label(tranche)
+    return f"{label}, {round_label(review_round)}" if review_round else label
+
+
+def _comment_status_sheet(book: Workbook, tranche: str, review_round: int | None) -> None:
+    status = comment_status(tranche, review_round)
+    columns = status.columns
+    sheet = book.create_sheet("Comment status")
+    title_rows(
+        sheet,
+        f"MHHS Design- Design Artefact Status Update- {_scope(tranche, review_round)}",
+        "Comments received per design artefact, by comment status.",
+    )
+    header(sheet, ["Design Artefacts", *(DISPOSITION_LABELS[c] for c in columns), "Total"])
+    first = sheet.max_row + 1
+    for row in status.artefacts:
+        name = f"{row.reference}- {row.title}" if row.title else row.reference
+        numbers = [getattr(row, c) or None for c in columns]  # blank for zero, as the pack
+        sheet.append(
+            [
+                cell(sheet, name, alignment=WRAP, border=BOX),
+                *(cell(sheet, n, border=BOX) for n in numbers),
+                cell(sheet, row.total, border=BOX),
+            ]
+        )
+    last = sheet.max_row
+    totals = [status.totals[c] for c in (*columns, "total")]
+    sheet.append(
+        [cell(sheet, "Grand Total", font=BOLD, fill=HEAD_FILL, border=BOX)]
+        + [cell(sheet, n, font=BOLD, fill=HEAD_FILL, border=BOX) for n in totals]
+    )
+    sheet.append([])
+    sheet.append(
+        [cell(sheet, f"Triaged (not open): {status.triaged_percent}% of {totals[-1]} comments")]
+    )
+    sheet.freeze_panes = "B4"
+    set_widths(sheet, [52, *([14] * len(columns)), 10])
+    if status.artefacts:
+        _disposition_chart(sheet, columns, first, last)
+
+
+def _disposition_chart(sheet: Worksheet, columns: Sequence[str], first: int, last: int) -> None:
+    """The page's stacked bar chart, drawn by Excel from the table, in the page's colours."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = "Comments per disposition"
+    chart.y_axis.title = "Comments"
+    chart.x_axis.scaling.orientation = "maxMin"  # first artefact at the top, as the table
+    data = Reference(sheet, min_col=2, max_col=1 + len(columns), min_row=first - 1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
+    for series, name in zip(chart.series, columns, strict=True):
+        series.graphicalProperties.solidFill = DISPOSITION_COLOURS[name]
+        series.graphicalProperties.line.solidFill = DISPOSITION_COLOURS[name]
+    chart.height = max(7.5, 0.5 * (last - first + 1) + 2)
+    chart.width = 18
+    sheet.add_chart(chart, f"{get_column_letter(len(columns) + 4)}3")
+
+
+def _constituency_sheet(book: Workbook, tranche: str, review_round: int | None) -> None:
+    table = constituency_table(tranche, review_round)
+    sheet = book.create_sheet("Constituencies")
+    title_rows(sheet, f"Comments by constituency- {_scope(tranche, review_round)}")
+    header(sheet, ["Constituency", "No. Organisations", "Total Comments"])
+    for row in table.constituencies:
+        sheet.append(
+            [
+                cell(sheet, row.constituency, border=BOX),
+                cell(sheet, row.organisations, border=BOX),
+                cell(sheet, row.comments, border=BOX),
+            ]
+        )
+    totals = (table.totals["organisations"], table.totals["comments"])
+    sheet.append(
+        [cell(sheet, "Total", font=BOLD, fill=HEAD_FILL, border=BOX)]
+        + [cell(sheet, n, font=BOLD, fill=HEAD_FILL, border=BOX) for n in totals]
+    )
+    sheet.freeze_panes = "A4"
+    set_widths(sheet, [40, 20, 18])
+
+
+DESIGN_DASHBOARD_COLUMNS = (
+    ("Tranche", 9),
+    ("MHHS Service", 30),
+    ("Artefacts", 10),
+    ("Last month", 13),
+    ("This month", 13),
+    ("Planned DAG Month", 12),
+    ("Expected DAG Month", 12),
+    ("Current status and issues", 55),
+    ("Actions to resolve", 45),
+)
+
+
+def _rag_cell(sheet: Worksheet, rag: str | None) -> Cell:
+    """A RAG as the pack shows it: the cell filled with the RAG's colour, labelled in words."""
+    if not rag:
+        return cell(sheet, None, border=BOX)
+    fill = PatternFill("solid", fgColor=RAG_COLOURS[rag].lstrip("#").upper())
+    return cell(sheet, RAG_LABELS[rag], fill=fill, alignment=CENTRE, border=BOX)
+
+
+def _design_dashboard_sheet(book: Workbook, month: str | None) -> None:
+    dashboard = design_dashboard(month)
+    sheet = book.create_sheet("Design dashboard")
+    when = month_label(dashboard.month)
+    title_rows(sheet, f"MHHS Design Dashboard- {when}", "RAG status per tranche and service.")
+    # Two header rows, as the pack: "RAG" over "Last month | This month", the rest merged down.
+    labels = [label for label, _width in DESIGN_DASHBOARD_COLUMNS]
+    header(sheet, [*labels[:3], "RAG", None, *labels[5:]])
+    header(sheet, [None, None, None, *labels[3:5], *([None] * (len(labels) - 5))])
+    for column in range(1, len(labels) + 1):
+        if column not in (4, 5):
+            sheet.merge_cells(start_row=3, end_row=4, start_column=column, end_column=column)
+    sheet.merge_cells(start_row=3, end_row=3, start_column=4, end_column=5)
+    for row in dashboard.rows:
+        sheet.append(
+            [
+                cell(sheet, row.tranche, alignment=TOP, border=BOX),
+                cell(sheet, row.service, alignment=WRAP, border=BOX),
+                cell(sheet, row.artefacts, alignment=TOP, border=BOX),
+                _rag_cell(sheet, row.rag_last_month),
+                _rag_cell(sheet, row.rag_this_month),
+                cell(sheet, row.planned_month or "", alignment=TOP, border=BOX),
+                cell(sheet, row.expected_month or "", alignment=TOP, border=BOX),
+                cell(sheet, row.status_and_issues or "", alignment=WRAP, border=BOX),
+                cell(sheet, row.actions_to_resolve or "", alignment=WRAP, border=BOX),
+            ]
+        )
+    sheet.append([])
+    sheet.append([cell(sheet, "Legend", font=BOLD)])
+    for rag, label in RAG_LABELS.items():
+        sheet.append([_rag_cell(sheet, rag), cell(sheet, label)])
+    sheet.freeze_panes = "C5"
+    set_widths(sheet, [width for _label, width in DESIGN_DASHBOARD_COLUMNS])
+
+
+def _definitions_sheet(book: Workbook) -> None:
+    sheet = book.create_sheet("Status definitions")
+    title_rows(sheet, "Comment status definitions")
+    header(sheet, ["Status", "Definition"])
+    for name, definition in DISPOSITION_DEFINITIONS.items():
+        sheet.append(
+            [
+                cell(sheet, DISPOSITION_LABELS[name], font=BOLD, alignment=TOP, border=BOX),
+                cell(sheet, definition, alignment=WRAP, border=BOX),
+            ]
+        )
+    sheet.freeze_panes = "A4"
+    set_widths(sheet, [32, 90])
+
+
+def board_pack(tranche: str, review_round: int | None = None, month: str | None = None) -> bytes:
+    """The board's meeting pack for a tranche as xlsx: the comment status table (with a
+    chart), the constituency table, the design dashboard for `month` (default: the latest),
+    and the status definitions. Raises ServiceError for an unknown tranche or a bad month."""
+    book = Workbook()
+    book.remove(book.active)
+    _comment_status_sheet(book, tranche, review_round)
+    _constituency_sheet(book, tranche, review_round)
+    _design_dashboard_sheet(book, month)
+    _definitions_sheet(book)
+    return save(book)
+
+
+def board_pack_filename(tranche: str, review_round: int | None, month: str | None) -> str:
+    parts = ["board-pack", f"tranche-{tranche}"]
+    if review_round:
+        parts.append(f"round-{review_round}")
+    if month:
+        parts.append(month)
+    return "-".join(parts).lower() + ".xlsx"
+
+
+__all__ = ["board_pack", "board_pack_filename"]

@@ -1,0 +1,200 @@
+"""The comment register: the comments a filter selects, in the list's order, as xlsx or CSV.
+
+Streamed from the database a chunk at a time (the ids from the list's own query), never as ORM
+objects. A reviewer's register (their scope) never has the design team's working columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (
+    DISPOSITION_LABELS,
+    Artefact,
+    Comment,
+    Constituency,
+    Organisation,
+    ReviewRound,
+    Service,
+    Tranche,
+)
+from .comment_filter import CommentFilter
+from .comment_queries import filtered_ids
+from .scope import require
+from .spreadsheet import CHUNK_ROWS, WRAP, cell, csv_value, header, save, set_widths
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterColumn:
+    label: str
+    width: float
+    wrap: bool = False
+
+
+REGISTER_COLUMNS = (
+    RegisterColumn("Comment", 9),
+    RegisterColumn("Tranche", 8),
+    RegisterColumn("Review Round", 11),
+    RegisterColumn("Design Artefact", 11),
+    RegisterColumn("Artefact Title", 30, wrap=True),
+    RegisterColumn("MHHS Service", 22, wrap=True),
+    RegisterColumn("Organisation", 26, wrap=True),
+    RegisterColumn("Constituency", 26, wrap=True),
+    RegisterColumn("Comment ID", 10),
+    RegisterColumn("Section", 10),
+    RegisterColumn("Page", 7),
+    RegisterColumn("Line", 7),
+    RegisterColumn("Comment Type", 12),
+    RegisterColumn("Reviewer", 18),
+    RegisterColumn("Date Raised", 12),
+    RegisterColumn("Reviewer Comment", 60, wrap=True),
+    RegisterColumn("Proposed Change", 45, wrap=True),
+    RegisterColumn("Disposition", 16),
+    RegisterColumn("Response", 55, wrap=True),
+    RegisterColumn("Action Owner", 18),
+    RegisterColumn("Action Due", 12),
+    RegisterColumn("Duplicate Of", 10),
+    RegisterColumn("Source File", 30),
+    RegisterColumn("Source Sheet", 14),
+    RegisterColumn("Source Row", 9),
+    RegisterColumn("Last Changed", 18),
+)
+INTERNAL_NOTE_COLUMN = RegisterColumn("Internal Note", 45, wrap=True)
+# The design team's working columns, left out of a reviewer's register (with the internal
+# note): who owns a follow-up action and by when, and links to other comments.
+REVIEWER_HIDDEN_COLUMNS = frozenset({"Action Owner", "Action Due", "Duplicate Of"})
+
+
+def _register_columns_sql(internal_notes: bool, for_reviewer: bool = False) -> list:
+    columns = [
+        Comment.id,
+        Tranche.code,
+        ReviewRound.number,
+        Artefact.reference,
+        Artefact.title,
+        Service.name,
+        Organisation.name,
+        Constituency.name,
+        Comment.log_comment_id,
+        Comment.section,
+        Comment.page,
+        Comment.line,
+        Comment.comment_type,
+        Comment.reviewer,
+        Comment.raised_on,
+        Comment.text,
+        Comment.proposed_change,
+        Comment.disposition,
+        Comment.response,
+        Comment.action_owner,
+        Comment.action_due,
+        Comment.duplicate_of_id,
+        Comment.source_file,
+        Comment.source_sheet,
+        Comment.source_row,
+        Comment.updated_at,
+    ]
+    if for_reviewer:
+        return [
+            column
+            for label, column in zip((c.label for c in REGISTER_COLUMNS), columns, strict=True)
+            if label not in REVIEWER_HIDDEN_COLUMNS
+        ]
+    return [*columns, Comment.internal_note] if internal_notes else columns
+
+
+def _register_rows(
+    f: CommentFilter, internal_notes: bool, for_reviewer: bool = False
+) -> Iterator[list]:
+    """The filter's comments in the list page's order, a chunk at a time: the ids come from
+    the list's own query (`filtered_ids`), then each chunk's columns in one joined query."""
+    columns = _register_columns_sql(internal_notes, for_reviewer)
+    disposition = next(i for i, column in enumerate(columns) if column is Comment.disposition)
+    query = (
+        select(*columns)
+        .select_from(Comment)
+        .join(Artefact, Artefact.id == Comment.artefact_id)
+        .join(Organisation, Organisation.id == Comment.organisation_id)
+        .join(Constituency, Constituency.id == Organisation.constituency_id)
+        .join(ReviewRound, ReviewRound.id == Comment.review_round_id)
+        .join(Tranche, Tranche.id == ReviewRound.tranche_id)
+        .outerjoin(Service, Service.id == Artefact.service_id)
+    )
+    ids = db.session.execute(filtered_ids(f), execution_options={"yield_per": CHUNK_ROWS})
+    for chunk in ids.scalars().partitions():
+        rows = {row[0]: row for row in db.session.execute(query.where(Comment.id.in_(chunk)))}
+        for comment_id in chunk:
+            values = list(rows[comment_id])
+            values[disposition] = DISPOSITION_LABELS[values[disposition]]
+            yield values
+
+
+def _register_columns(
+    internal_notes: bool, for_reviewer: bool = False
+) -> tuple[RegisterColumn, ...]:
+    if for_reviewer:
+        return tuple(c for c in REGISTER_COLUMNS if c.label not in REVIEWER_HIDDEN_COLUMNS)
+    return (*REGISTER_COLUMNS, INTERNAL_NOTE_COLUMN) if internal_notes else REGISTER_COLUMNS
+
+
+def comment_register(f: CommentFilter, *, internal_notes: bool = False) -> bytes:
+    """The comments the filter selects, as the list page orders them, as xlsx (streamed:
+    a write-only workbook fed in chunks). Internal notes only if asked for; a reviewer's
+    register (the filter's scope) never has them, nor the action owner, due date or duplicate."""
+    for_reviewer = require(f.scope).is_reviewer
+    internal_notes = internal_notes and not for_reviewer
+    columns = _register_columns(internal_notes, for_reviewer)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Comments")
+    set_widths(sheet, [c.width for c in columns])
+    sheet.freeze_panes = "A2"
+    header(sheet, [c.label for c in columns])
+    for values in _register_rows(f, internal_notes, for_reviewer):
+        sheet.append(
+            [
+                cell(sheet, value, alignment=WRAP) if column.wrap else value(sheet, value)
+                for column, value in zip(columns, values, strict=True)
+            ]
+        )
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
+    return save(book)
+
+
+def comment_register_csv(f: CommentFilter, *, internal_notes: bool = False) -> bytes:
+    """The same register as CSV: UTF-8 with a byte order mark, so Excel reads it right."""
+    for_reviewer = require(f.scope).is_reviewer
+    internal_notes = internal_notes and not for_reviewer
+    buffer = io.BytesIO()
+    text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow([c.label for c in _register_columns(internal_notes, for_reviewer)])
+    for values in _register_rows(f, internal_notes, for_reviewer):
+        writer.writerow([csv_value(value) for value in values])
+    text.flush()
+    data = buffer.getvalue()
+    text.detach()
+    return data
+
+
+def register_filename(f: CommentFilter, suffix: str) -> str:
+    parts = ["comments"]
+    if f.tranche:
+        parts.append(f"tranche-{f.tranche}")
+    if f.review_round:
+        parts.append(f"round-{f.review_round}")
+    if f.artefact:
+        parts.append(f.artefact)
+    if f.disposition:
+        parts.append(f.disposition)
+    return "-".join(parts).lower() + suffix
+
+
+__all__ = ["comment_register", "comment_register_csv", "register_filename"]
