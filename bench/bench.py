@@ -777,17 +777,19 @@ def rollup_cases(total: int) -> list[RollupCase]:
 
 
 def schema_digest() -> str:
-    """Hash of the app's DDL: a cached database is rebuilt when the models change."""
+    """Hash of the app's DDL and its latest migration: a cached database is rebuilt when the
+    models or the migrations (the search index is only there) change."""
+    from alembic.script import ScriptDirectory
     from sqlalchemy.dialects import sqlite
     from sqlalchemy.schema import CreateIndex, CreateTable
 
     from importers.reference import CONSTITUENCIES, TRANCHES
-    from reviewtracker.extensions import db
+    from reviewtracker.extensions import MIGRATIONS, db
     from reviewtracker.models import Comment  # noqa: F401  (registers the tables)
-    from reviewtracker.services import search
 
     dialect = sqlite.dialect()
-    parts = [repr((CONSTITUENCIES, TRANCHES)), *search.ddl("sqlite")]
+    head = ScriptDirectory(MIGRATIONS).get_current_head()
+    parts = [repr((CONSTITUENCIES, TRANCHES)), str(head)]
     for table in db.metadata.sorted_tables:
         parts.append(str(CreateTable(table).compile(dialect=dialect)))
         parts += sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes)
@@ -818,10 +820,9 @@ def rollup_database(case: RollupCase, total: int) -> Path:
 def build_rollup_database(path: Path, case: RollupCase) -> None:
     """Schema and reference data through the app (init_db), then the bulk rows with raw sqlite3
     executemany in one transaction, secondary indexes rebuilt afterwards, the full-text index
-    built in one go (init_db again: it re-creates the search triggers dropped for the load and
-    re-reads the comments), then ANALYZE."""
+    built in one go (the search triggers dropped for the load are re-created as the migration
+    made them, then FTS5's 'rebuild' reads every comment), then ANALYZE."""
     from reviewtracker.extensions import db
-    from reviewtracker.services import search
     from reviewtracker.services.reference import init_db
 
     app = make_app(path)
@@ -840,29 +841,26 @@ def build_rollup_database(path: Path, case: RollupCase) -> None:
             "SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='comment' "
             "AND sql IS NOT NULL"
         ).fetchall()
+        # The search triggers too: one full-text index build afterwards instead.
+        triggers = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='comment'"
+        ).fetchall()
+        if len(triggers) != 3:
+            raise RuntimeError(f"expected the 3 search triggers, found {triggers}")
         for name, _sql in indexes:
             connection.execute(f'DROP INDEX "{name}"')
-        for trigger in search.SQLITE_TRIGGERS:  # one full-text index build afterwards instead
-            connection.execute(f'DROP TRIGGER IF EXISTS "{trigger}"')
+        for name, _sql in triggers:
+            connection.execute(f'DROP TRIGGER "{name}"')
         _fill_reference(connection, rng, case)
         inserted = _fill_comments(connection, rng, case)
         progress(f"  {inserted:,} comments inserted; rebuilding {len(indexes)} indexes ...")
-        for _name, sql in indexes:
+        for _name, sql in indexes + triggers:
             connection.execute(sql)
         connection.execute("COMMIT")
-    finally:
-        connection.close()
-    progress("  full-text index (search.install, as init_db runs it: FTS5 'rebuild') ...")
-    started = time.perf_counter()
-    with app.app_context():
-        if not search.install():
-            raise RuntimeError("init_db did not rebuild the full-text index")
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    progress(f"  full-text index built in {time.perf_counter() - started:.1f}s")
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
+        progress("  full-text index (FTS5 'rebuild', as the migration fills it) ...")
+        started = time.perf_counter()
+        connection.execute("INSERT INTO comment_fts(comment_fts) VALUES ('rebuild')")
+        progress(f"  full-text index built in {time.perf_counter() - started:.1f}s")
         progress("  ANALYZE (a real deployment runs it too: see bench/README.md) ...")
         connection.execute("ANALYZE")
         connection.execute("PRAGMA journal_mode=WAL")

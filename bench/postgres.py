@@ -125,7 +125,12 @@ def copy_from_sqlite(source: Path, url: str, make_app, progress: Progress) -> No
         with db.engine.begin() as connection:
             names = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            connection.execute(text(f"DROP INDEX IF EXISTS {search.PG_INDEX}"))
+            # The search's GIN index (not in the models): re-created from its own definition.
+            gin_index = connection.scalar(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"),
+                {"name": search.PG_INDEX},
+            )
+            connection.execute(text(f"DROP INDEX {search.PG_INDEX}"))
             for index in comment.indexes:
                 index.drop(connection, checkfirst=True)
         raw = db.engine.raw_connection()
@@ -137,9 +142,7 @@ def copy_from_sqlite(source: Path, url: str, make_app, progress: Progress) -> No
         with db.engine.begin() as connection:
             for index in comment.indexes:
                 index.create(connection)
-        db.session.remove()
-        search.install()  # the GIN index over the generated column
-        db.session.commit()
+            connection.exec_driver_sql(gin_index)
         progress(f"  PostgreSQL: indexes built in {time.perf_counter() - started:.1f}s")
         db.session.remove()
         db.engine.dispose()

@@ -1,8 +1,10 @@
-"""What Alembic compares: the models' schema, less the full-text search index, which is
-created with each database's own DDL (services/search.py) and is not in the models, and less
-the expression indexes, which Alembic cannot compare (SQLite's cannot be reflected;
-PostgreSQL's come back rewritten, with casts and parentheses of its own). The tests check
-those by hand (tests/reviewtracker/test_migrations.py)."""
+"""What Alembic compares: the models' schema, less the full-text search index, which a
+migration creates with each database's own DDL (an FTS5 table and its shadow tables, or a
+generated column and its GIN index) and which is not in the models, and less the expression
+indexes, which Alembic cannot compare (SQLite's cannot be reflected; PostgreSQL's come back
+rewritten, with casts and parentheses of its own). Without this, autogenerate would write a
+migration dropping them. The tests check those by hand (tests/reviewtracker/test_migrations.py;
+Alembic never compares SQLite's triggers)."""
 
 from .services.search import FTS_TABLE, PG_COLUMN, PG_INDEX
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
 from flask import current_app, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from reviewtracker import create_app
 from reviewtracker.config import normalise_url
@@ -111,6 +112,38 @@ def app_context(app):
     """The app's context, for a test that calls services or reads the database directly."""
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path):
+    """An app, its context pushed, on a database with no tables at all (not even Alembic's):
+    a SQLite file of its own, or with REVIEWTRACKER_TEST_DATABASE_URL a schema of its own on
+    that server, dropped afterwards, so the suite's database is never touched. Not to be used
+    with `app`."""
+    if not TEST_DATABASE_URL:
+        yield from _app_on(f"sqlite:///{tmp_path / 'empty.db'}")
+        return
+    server = normalise_url(TEST_DATABASE_URL)
+    schema = f"empty_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        # The schema first on the search path: every table the migrations make goes there.
+        url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield from _app_on(url.render_as_string(hide_password=False))
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _app_on(url: str):
+    app = create_app(_config(url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -9,15 +9,13 @@ from importers.reference import CONSTITUENCIES, TRANCHES
 
 from ..extensions import MIGRATIONS, db
 from ..models import Constituency, ReviewRound, Service, Tranche
-from . import search
 
 
 def init_db() -> dict[str, int]:
-    """Bring the schema up to date (the Alembic migrations, which commit their own DDL), then
-    create the full-text search index and the reference data if missing, in the caller's unit
-    of work. Safe to run again: adds only what is missing."""
+    """Bring the schema up to date (the Alembic migrations, the full-text search index
+    included, which commit their own DDL), then add the reference data if missing, in the
+    caller's unit of work. Safe to run again: adds only what is missing."""
     upgrade(directory=MIGRATIONS)
-    search.install()
     added = {"tranches": 0, "constituencies": 0}
     known_tranches = set(db.session.scalars(select(Tranche.code)))
     for position, code in enumerate(TRANCHES):

@@ -1,12 +1,12 @@
 """Full-text search over a comment's text, proposed change and response, on both databases.
 
-The one module with the search's dialect-specific SQL: the index (`install`, run by init_db)
-and the condition a filter adds (`matches`, what `comment_queries.text_search` returns).
+The one module with the search's dialect-specific queries: the condition a filter adds
+(`matches`, what `comment_queries.text_search` returns) and the import's bulk re-indexing. The
+index itself is schema, created by a migration (20261130_a3fb28694096_search_index.py):
 
 - SQLite: an FTS5 external-content table `comment_fts` over comment(text, proposed_change,
   response), kept in sync by three triggers on `comment` (insert, delete, and an update of
-  one of the three columns). Created, and filled from the comments already stored, the first
-  time; re-created triggers refill it (a 'rebuild' reads the comment table again).
+  one of the three columns).
 - PostgreSQL: a stored generated column `comment.search_vector` (to_tsvector('simple', the
   three columns)) with a GIN index. The database keeps it up to date itself.
 
@@ -56,91 +56,12 @@ _CHUNK = 5000  # ids per statement in a bulk re-index (SQLite allows 32,766 para
 _WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter or digit: what both tokenisers index
 _TOKEN = re.compile(r"[^\W_]+")
 
-# --- SQLite: FTS5 ----------------------------------------------------------------------------
-
-_NEW = ", ".join(f"new.{name}" for name in COLUMNS)
-_OLD = ", ".join(f"old.{name}" for name in COLUMNS)
-_NAMES = ", ".join(COLUMNS)
-_INSERT_NEW = f"INSERT INTO {FTS_TABLE}(rowid, {_NAMES}) VALUES (new.id, {_NEW});"
-_DELETE_OLD = (
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_NAMES}) VALUES ('delete', old.id, {_OLD});"
-)
-SQLITE_TABLE = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_NAMES}, "
-    "content='comment', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
-)
-# name -> DDL. The update trigger fires only when one of the indexed columns is set: triage
-# of a disposition alone leaves the index alone.
-SQLITE_TRIGGERS = {
-    f"{FTS_TABLE}_insert": (
-        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert AFTER INSERT ON comment "
-        f"BEGIN {_INSERT_NEW} END"
-    ),
-    f"{FTS_TABLE}_delete": (
-        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE ON comment "
-        f"BEGIN {_DELETE_OLD} END"
-    ),
-    f"{FTS_TABLE}_update": (
-        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update AFTER UPDATE OF {_NAMES} ON comment "
-        f"BEGIN {_DELETE_OLD} {_INSERT_NEW} END"
-    ),
-}
-
-# --- PostgreSQL: a generated tsvector column and its GIN index ----------------------------------
-
+# The index's names (the migration creates the objects; schema_filter hides them from Alembic).
 PG_COLUMN = "search_vector"
 PG_INDEX = "ix_comment_search_vector"
-_DOCUMENT = " || ' ' || ".join(f"coalesce(\"{name}\", '')" for name in COLUMNS)
-POSTGRESQL_COLUMN = (
-    f"ALTER TABLE comment ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
-    f"GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, {_DOCUMENT})) STORED"
-)
-POSTGRESQL_INDEX = f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON comment USING gin ({PG_COLUMN})"
-
-
-def ddl(dialect: str) -> list[str]:
-    """Every statement `install` may run on this dialect (for schema fingerprints)."""
-    if dialect == "sqlite":
-        return [SQLITE_TABLE, *SQLITE_TRIGGERS.values()]
-    if dialect == "postgresql":
-        return [POSTGRESQL_COLUMN, POSTGRESQL_INDEX]
-    return []
-
-
-def install() -> bool:
-    """Create the search index if it is missing (idempotent; init_db calls it after the
-    migrations, before its commit). Returns True if it (re)built the index from the stored
-    comments. Does nothing on another database (reviewtracker supports only these two).
-
-    A schema change that re-creates the comment table (SQLite has no ALTER for most changes:
-    Alembic's batch mode copies the table) drops the triggers with it: run this afterwards
-    (`reviewtracker init-db` does), it notices and rebuilds the index. On PostgreSQL a
-    migration that changes the type of text, proposed_change or response must drop the
-    generated column first (PostgreSQL refuses otherwise); this adds it back."""
-    dialect = _dialect()
-    if dialect == "postgresql":
-        return _install_postgresql()
-    if dialect != "sqlite":
-        return False
-    known = set(
-        db.session.scalars(
-            text(
-                "SELECT name FROM sqlite_master WHERE name = :fts OR "
-                "(type = 'trigger' AND tbl_name = 'comment')"
-            ),
-            {"fts": FTS_TABLE},
-        )
-    )
-    missing = [name for name in SQLITE_TRIGGERS if name not in known]
-    if FTS_TABLE in known and not missing:
-        return False
-    db.session.execute(text(SQLITE_TABLE))
-    for name in missing:
-        db.session.execute(text(SQLITE_TRIGGERS[name]))
-    # New, or its triggers were gone (the comment table re-created, or dropped for a bulk
-    # load): read every stored comment into it again.
-    db.session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
-    return True
+_INSERT_TRIGGER = f"{FTS_TABLE}_insert"
+_UPDATE_TRIGGER = f"{FTS_TABLE}_update"
+_NAMES = ", ".join(COLUMNS)
 
 
 # --- bulk writes (the import) on SQLite ------------------------------------------------------
@@ -150,17 +71,19 @@ def install() -> bool:
 # therefore drops the trigger in its own transaction, writes, indexes the rows it wrote with one
 # INSERT ... SELECT, and re-creates the trigger. All of that is one transaction: nobody else can
 # write meanwhile (SQLite has one writer), and a failed import rolls the DDL back with the rows.
+# The trigger is re-created from its own CREATE TRIGGER as sqlite_master keeps it, so it comes
+# back exactly as the migrations made it: the app holds no copy of the DDL that could differ.
 
 
 @contextmanager
 def bulk_insert(batch_id: int) -> Iterator[None]:
     """Around the bulk insert of an import batch's new comments (inside its transaction):
     they are indexed in one statement afterwards, not by the insert trigger row by row."""
-    name = f"{FTS_TABLE}_insert"
-    if not _trigger_present(name):
+    trigger = _trigger_sql(_INSERT_TRIGGER)
+    if trigger is None:
         yield
         return
-    _drop_in_transaction(name)
+    _drop_in_transaction(_INSERT_TRIGGER)
     yield
     db.session.execute(
         text(
@@ -169,23 +92,23 @@ def bulk_insert(batch_id: int) -> Iterator[None]:
         ),
         {"batch": batch_id},
     )
-    db.session.execute(text(SQLITE_TRIGGERS[name]))
+    _recreate(trigger)
 
 
 @contextmanager
 def bulk_update(comment_ids: Sequence[int]) -> Iterator[None]:
     """Around a bulk update of these comments' indexed columns (inside its transaction): their
     old entries are removed before it and the new ones added after it, in a few statements."""
-    name = f"{FTS_TABLE}_update"
-    if not comment_ids or not _trigger_present(name):
+    trigger = _trigger_sql(_UPDATE_TRIGGER) if comment_ids else None
+    if trigger is None:
         yield
         return
     ids = sorted(set(comment_ids))
-    _drop_in_transaction(name)
+    _drop_in_transaction(_UPDATE_TRIGGER)
     _reindex(ids, f"{FTS_TABLE}({FTS_TABLE}, rowid, {_NAMES})", f"'delete', id, {_NAMES}")
     yield
     _reindex(ids, f"{FTS_TABLE}(rowid, {_NAMES})", f"id, {_NAMES}")
-    db.session.execute(text(SQLITE_TRIGGERS[name]))
+    _recreate(trigger)
 
 
 def _drop_in_transaction(trigger: str) -> None:
@@ -197,6 +120,11 @@ def _drop_in_transaction(trigger: str) -> None:
     db.session.execute(text(f"DROP TRIGGER {trigger}"))
 
 
+def _recreate(trigger_sql: str) -> None:
+    # Executed as the raw SQL it is: text() would read a ":word" inside it as a parameter.
+    db.session.connection().exec_driver_sql(trigger_sql)
+
+
 def _reindex(ids: list[int], into: str, columns: str) -> None:
     statement = text(f"INSERT INTO {into} SELECT {columns} FROM comment WHERE id IN :ids")
     statement = statement.bindparams(bindparam("ids", expanding=True))
@@ -204,14 +132,15 @@ def _reindex(ids: list[int], into: str, columns: str) -> None:
         db.session.execute(statement, {"ids": ids[start : start + _CHUNK]})
 
 
-def _trigger_present(name: str) -> bool:
+def _trigger_sql(name: str) -> str | None:
+    """The CREATE TRIGGER statement of this search trigger on SQLite; None when it is absent
+    (or on PostgreSQL, which needs none)."""
     if _dialect() != "sqlite":
-        return False
-    found = db.session.scalar(
-        text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+        return None
+    return db.session.scalar(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
         {"name": name},
     )
-    return bool(found)
 
 
 # --- the query -------------------------------------------------------------------------------
@@ -325,27 +254,6 @@ def _count_hits(q: str, limit: int) -> int:
     return db.session.scalar(first, {"q": expression, "n": limit}) or 0
 
 
-def _install_postgresql() -> bool:
-    """The generated column and its index, each only if missing: ALTER TABLE would lock the
-    comment table even to find the column already there."""
-    present = set(
-        db.session.scalars(
-            text(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'comment' "
-                "AND table_schema = current_schema() AND column_name = :column "
-                "UNION ALL SELECT indexname FROM pg_indexes WHERE tablename = 'comment' "
-                "AND schemaname = current_schema() AND indexname = :index"
-            ),
-            {"column": PG_COLUMN, "index": PG_INDEX},
-        )
-    )
-    if PG_COLUMN not in present:
-        db.session.execute(text(POSTGRESQL_COLUMN))
-    if PG_INDEX not in present:
-        db.session.execute(text(POSTGRESQL_INDEX))
-    return PG_COLUMN not in present
-
-
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
@@ -354,9 +262,7 @@ __all__ = [
     "PREFIX_MIN",
     "bulk_insert",
     "bulk_update",
-    "ddl",
     "fts5_query",
-    "install",
     "is_broad",
     "matches",
     "tsquery",

@@ -1,22 +1,32 @@
-"""The migrations and the models describe the same schema, and init-db applies them."""
+"""The migrations and the models describe the same schema, the migrations alone make a
+working database (the full-text search index included) from nothing, and init-db applies them."""
 
 import re
 import warnings
+from datetime import datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import column, insert, inspect, select, table, text
 
 from reviewtracker.extensions import MIGRATIONS, db
-from reviewtracker.models import DISPOSITION_RANK_SQL
+from reviewtracker.models import DISPOSITION_RANK_SQL, Comment
 from reviewtracker.schema_filter import include_object
+from reviewtracker.services import search
 from reviewtracker.services.comment_queries import CommentFilter, filtered_ids
 
 RANK_INDEX = "ix_comment_disposition_rank"
+SEARCH_REVISION = "a3fb28694096"  # the migration that creates the full-text search index
+SEARCH_INDEX = {
+    "sqlite": {"comment_fts", "comment_fts_insert", "comment_fts_delete", "comment_fts_update"},
+    "postgresql": {"search_vector", "ix_comment_search_vector"},
+}
 
 
-def test_migrated_schema_matches_the_models(app):
+def _differences() -> list:
+    """What Alembic finds between the database and the models."""
     with db.engine.connect() as connection, warnings.catch_warnings():
         # SQLite's reflection can't read an expression index, so Alembic can't compare it
         # there (it says so): the test below checks that one by hand.
@@ -24,8 +34,11 @@ def test_migrated_schema_matches_the_models(app):
         context = MigrationContext.configure(
             connection, opts={"include_object": include_object, "compare_type": True}
         )
-        differences = compare_metadata(context, db.metadata)
-    assert differences == []
+        return compare_metadata(context, db.metadata)
+
+
+def test_migrated_schema_matches_the_models(app):
+    assert _differences() == []
 
 
 def _words(sql: str) -> str:
@@ -70,3 +83,178 @@ def test_init_db_leaves_the_database_at_the_latest_migration(app, runner):
     with db.engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     assert current == ScriptDirectory(MIGRATIONS).get_current_head() is not None
+
+
+# --- from an empty database: the migrations alone -----------------------------------------------
+
+
+def _migrate(command, revision: str) -> None:
+    """Run `flask db upgrade/downgrade` to `revision`, the session's transaction ended first
+    (on PostgreSQL its locks would keep the migration's ALTER TABLE waiting)."""
+    db.session.commit()
+    command(directory=MIGRATIONS, revision=revision)
+
+
+def _current_revision() -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _row(table_name: str, key: dict, /, **values) -> int:
+    """The id of the table's row with this natural key, inserted (with `values`) if missing
+    (init-db may have made the tranche and the constituency)."""
+    row = table(table_name, column("id"), *(column(c) for c in (*key, *values)))
+    where = [row.c[c] == value for c, value in key.items()]
+    found = db.session.scalar(select(row.c.id).where(*where))
+    if found is not None:
+        return found
+    return db.session.scalar(insert(row).values(**key, **values).returning(row.c.id))
+
+
+def _store_comment(words: str) -> int:
+    """A comment and the rows it needs (tranche, constituency, organisation, artefact, review
+    round), written with the columns every revision has, so it works at an older one too."""
+    tranche = _row("tranche", {"code": "1"}, position=0)
+    constituency = _row("constituency", {"name": "Supplier - Large"}, position=0)
+    organisation = _row(
+        "organisation",
+        {"name_key": "acme energy"},
+        name="Acme Energy",
+        constituency_id=constituency,
+    )
+    artefact = _row(
+        "artefact",
+        {"reference": "BP004"},
+        title="Data Collection",
+        document_type="Business Process Diagram",
+        tranche_id=tranche,
+        position=0,
+    )
+    review_round = _row("review_round", {"tranche_id": tranche, "number": 1})
+    now = datetime(2026, 11, 30, 9, 0)
+    comment = _row(
+        "comment",
+        {"source_key": words},
+        artefact_id=artefact,
+        review_round_id=review_round,
+        organisation_id=organisation,
+        text=words,
+        disposition="open",
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.commit()
+    return comment
+
+
+def _found(q: str) -> list[int]:
+    """The comments the app's search condition finds."""
+    return sorted(db.session.scalars(select(Comment.id).where(search.matches(q))))
+
+
+def _search_index() -> set[str]:
+    """The search index's objects present in the database (see SEARCH_INDEX)."""
+    if db.engine.dialect.name == "sqlite":
+        sql = (
+            "SELECT name FROM sqlite_master WHERE name = 'comment_fts' "
+            "OR (type = 'trigger' AND tbl_name = 'comment')"
+        )
+    else:
+        sql = (
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'comment' "
+            "AND table_schema = current_schema() AND data_type = 'tsvector' "
+            "UNION ALL SELECT indexname FROM pg_indexes WHERE tablename = 'comment' "
+            "AND schemaname = current_schema() AND indexdef LIKE '%USING gin%'"
+        )
+    return set(db.session.scalars(text(sql)))
+
+
+def _assert_index_consistent() -> None:
+    """SQLite: FTS5's own check of its index against the comment table (raises if out of step).
+    PostgreSQL: a stored generated column cannot drift."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(
+            text("INSERT INTO comment_fts(comment_fts, rank) VALUES ('integrity-check', 1)")
+        )
+
+
+def test_an_empty_database_upgraded_from_nothing_searches(empty_app):
+    _migrate(upgrade, "head")
+    assert _search_index() == SEARCH_INDEX[db.engine.dialect.name]
+    comment = _store_comment("The swimlane omits the gazetteer lookup.")
+    assert _found("gazetteer") == [comment]
+    # The triggers (SQLite) or the generated column (PostgreSQL) follow a change of the text
+    # and a delete.
+    db.session.execute(
+        text("UPDATE comment SET text = 'The swimlane omits the quokka.' WHERE id = :id"),
+        {"id": comment},
+    )
+    db.session.commit()
+    assert _found("quokka") == [comment]
+    assert _found("gazetteer") == []
+    db.session.execute(text("DELETE FROM comment WHERE id = :id"), {"id": comment})
+    db.session.commit()
+    assert _found("quokka") == []
+    _assert_index_consistent()
+
+
+def test_the_search_migration_indexes_stored_comments_and_downgrades(empty_app):
+    before = ScriptDirectory(MIGRATIONS).get_revision(SEARCH_REVISION).down_revision
+    _migrate(upgrade, before)
+    assert _search_index() == set()
+    stored = _store_comment("A gazetteer stored before there was a search index.")
+    _migrate(upgrade, SEARCH_REVISION)
+    assert _found("gazetteer") == [stored]
+    _migrate(downgrade, before)
+    assert _search_index() == set()
+    assert _current_revision() == before
+    # Stored while there is no index, found once it is back.
+    later = _store_comment("A quokka stored after the downgrade.")
+    _migrate(upgrade, SEARCH_REVISION)
+    assert _search_index() == SEARCH_INDEX[db.engine.dialect.name]
+    assert _found("gazetteer") == [stored]
+    assert _found("quokka stored") == [later]
+    assert _found("stored") == [stored, later]
+    _assert_index_consistent()
+
+
+def test_the_search_migration_keeps_the_index_init_db_made_before_it(empty_app):
+    """Installations that ran init-db before the migration existed have the index already
+    (search.install() ran the DDL the migration now holds): the upgrade leaves it as it is."""
+    migration = ScriptDirectory(MIGRATIONS).get_revision(SEARCH_REVISION)
+    _migrate(upgrade, migration.down_revision)
+    ddl = migration.module
+    if db.engine.dialect.name == "sqlite":
+        statements = [ddl.SQLITE_TABLE, *ddl.SQLITE_TRIGGERS.values(), ddl.SQLITE_REBUILD]
+    else:
+        statements = [ddl.POSTGRESQL_COLUMN, ddl.POSTGRESQL_INDEX]
+    for statement in statements:
+        db.session.execute(text(statement))
+    stored = _store_comment("A gazetteer indexed by the old install().")
+    _migrate(upgrade, SEARCH_REVISION)
+    assert _search_index() == SEARCH_INDEX[db.engine.dialect.name]
+    assert _found("gazetteer") == [stored]
+    _assert_index_consistent()
+
+
+def test_the_latest_migration_downgrades_and_upgrades_again(empty_app):
+    script = ScriptDirectory(MIGRATIONS)
+    _migrate(upgrade, "head")
+    _migrate(downgrade, "-1")
+    assert _current_revision() == script.get_revision(script.get_current_head()).down_revision
+    _migrate(upgrade, "head")
+    assert _current_revision() == script.get_current_head()
+    assert _differences() == []
+    comment = _store_comment("The swimlane omits the gazetteer lookup.")
+    assert _found("gazetteer") == [comment]
+
+
+def test_init_db_makes_an_empty_database_searchable_and_is_safe_to_re_run(empty_app):
+    runner = empty_app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+    assert _current_revision() == ScriptDirectory(MIGRATIONS).get_current_head()
+    comment = _store_comment("The swimlane omits the gazetteer lookup.")
+    assert _found("gazetteer") == [comment]

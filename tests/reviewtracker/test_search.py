@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from reviewtracker.extensions import db
 from reviewtracker.models import Comment, ImportBatch, Organisation
@@ -312,15 +312,37 @@ def test_undoing_an_import_removes_its_comments_from_the_index(logged, tmp_path:
     assert index_is_consistent()
 
 
-def test_the_bulk_import_leaves_the_triggers_in_place(logged):
+def _search_triggers() -> dict[str, str]:
+    """SQLite's search triggers on the comment table: name -> CREATE TRIGGER as stored."""
+    sql = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'comment'"
+    return dict(db.session.execute(text(sql)).all())
+
+
+def test_the_bulk_import_re_creates_the_triggers_as_the_migration_made_them(app, tmp_path):
+    """An import drops the insert and update triggers for its bulk writes and re-creates them:
+    they come back exactly as the migration created them (the app holds no copy of the DDL)."""
     if db.session.get_bind().dialect.name != "sqlite":
         pytest.skip("SQLite's index triggers")
-    triggers = set(
-        db.session.scalars(
-            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'comment'")
-        )
-    )
-    assert triggers == set(search.SQLITE_TRIGGERS)
+    migrated = _search_triggers()  # the template database: init_db, i.e. the migrations
+    assert set(migrated) == {"comment_fts_insert", "comment_fts_delete", "comment_fts_update"}
+    executed: list[str] = []
+
+    def record(_connection, _cursor, statement: str, *_rest) -> None:
+        executed.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        add_artefacts(("BP004", "1"), ("BP005", "1"))
+        import_log(tmp_path / "acme.csv", ROWS)  # new comments: bulk_insert
+        changed = [dict(ROWS[0], comment="The swimlane omits the ocelot.")]
+        import_log(tmp_path / "acme-2.csv", changed)  # a changed text: bulk_update
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    re_created = {sql.split()[2] for sql in executed if sql.startswith("CREATE TRIGGER")}
+    assert re_created == {"comment_fts_insert", "comment_fts_update"}
+    assert _search_triggers() == migrated
+    assert ids("ocelot") == by_log_id("1")
+    assert index_is_consistent()
 
 
 def test_a_failed_bulk_write_rolls_the_trigger_change_back(logged):
@@ -343,18 +365,7 @@ def test_a_failed_bulk_write_rolls_the_trigger_change_back(logged):
     assert present == 1
 
 
-def test_init_db_is_idempotent_and_indexes_comments_stored_before(logged):
-    assert search.install() is False  # already there: nothing to do
-    init_db()
-    assert ids("gazetteer") == by_log_id("1")
-    # A database from before the search index: init_db creates it and fills it.
-    if db.session.get_bind().dialect.name == "sqlite":
-        for name in search.SQLITE_TRIGGERS:
-            db.session.execute(text(f"DROP TRIGGER {name}"))
-        db.session.execute(text("DROP TABLE comment_fts"))
-    else:
-        db.session.execute(text("ALTER TABLE comment DROP COLUMN search_vector"))
-    db.session.commit()
+def test_init_db_again_leaves_the_index_as_it_is(logged):
     init_db()
     assert ids("gazetteer") == by_log_id("1")
     assert ids("quokka swimlane") == by_log_id("2")
