@@ -15,7 +15,9 @@ from reviewtracker.extensions import MIGRATIONS, db
 from reviewtracker.models import DISPOSITION_RANK_SQL, Comment
 from reviewtracker.schema_filter import include_object
 from reviewtracker.services import search
-from reviewtracker.services.comment_queries import CommentFilter, filtered_ids
+from reviewtracker.services.comment_filter import CommentFilter
+from reviewtracker.services.comment_queries import filtered_ids
+from reviewtracker.services.scope import Scope
 
 RANK_INDEX = "ix_comment_disposition_rank"
 SEARCH_REVISION = "a3fb28694096"  # the migration that creates the full-text search index
@@ -37,7 +39,7 @@ def _differences() -> list:
         return compare_metadata(context, db.metadata)
 
 
-def test_migrated_schema_matches_the_models(app):
+def test_migrated_schema_matches_the_models(app_context):
     assert _differences() == []
 
 
@@ -48,7 +50,7 @@ def _words(sql: str) -> str:
     return sql.replace(" else null end", " end")  # PostgreSQL writes the implied ELSE out
 
 
-def test_the_disposition_order_index_is_the_list_s_expression(app):
+def test_the_disposition_order_index_is_the_list_s_expression(app_context):
     """The list sorts by disposition with models.DISPOSITION_RANK_SQL; the migration's index
     must be that expression (an expression index serves only its own expression)."""
     if db.engine.dialect.name == "sqlite":
@@ -64,7 +66,7 @@ def test_the_disposition_order_index_is_the_list_s_expression(app):
     assert _words(sql).endswith(_words(DISPOSITION_RANK_SQL) + " id")
     # And the planner serves the list's order from it (on PostgreSQL told to avoid sorting and
     # scanning: a table this small would otherwise be read whole).
-    query = filtered_ids(CommentFilter(sort="disposition")).limit(50)
+    query = filtered_ids(CommentFilter(sort="disposition", scope=Scope.staff())).limit(50)
     compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
     if db.engine.dialect.name == "sqlite":
         plan = db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
@@ -79,9 +81,10 @@ def test_the_disposition_order_index_is_the_list_s_expression(app):
 
 def test_init_db_leaves_the_database_at_the_latest_migration(app, runner):
     assert runner.invoke(args=["init-db"]).exit_code == 0
-    assert inspect(db.engine).has_table("alembic_version")
-    with db.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+    with app.app_context():
+        assert inspect(db.engine).has_table("alembic_version")
+        with db.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
     assert current == ScriptDirectory(MIGRATIONS).get_current_head() is not None
 
 

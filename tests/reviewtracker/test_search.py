@@ -13,19 +13,19 @@ from sqlalchemy import event, select, text
 from reviewtracker.extensions import db
 from reviewtracker.models import Comment, ImportBatch, Organisation
 from reviewtracker.services import search
+from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
-from reviewtracker.services.comment_queries import (
-    CommentFilter,
-    count_comments,
-    filtered_ids,
-    neighbours,
-)
+from reviewtracker.services.comment_queries import count_comments, filtered_ids, neighbours
 from reviewtracker.services.import_history import undo_batch
 from reviewtracker.services.reference import init_db
+from reviewtracker.services.scope import Scope
 from reviewtracker.services.triage import triage_comment
 from tests.logmaker import write_csv_log
 
 from .factories import add_artefacts
+
+pytestmark = pytest.mark.usefixtures("app_context")
+STAFF = Scope.staff()
 
 ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
 BRAVO = {"Organisation": "Bravo Power", "Constituency": "Supplier - Medium"}
@@ -96,7 +96,7 @@ HOSTILE = [
 
 
 def ids(q: str, **filter_args) -> list[int]:
-    return sorted(db.session.scalars(filtered_ids(CommentFilter(q=q, **filter_args))))
+    return sorted(db.session.scalars(filtered_ids(CommentFilter(q=q, **filter_args, scope=STAFF))))
 
 
 def by_log_id(*log_ids: str) -> list[int]:
@@ -161,7 +161,7 @@ def test_narrowed_by_an_organisation_or_an_artefact_it_finds_the_same(logged, tm
     assert ids("swimlane quokka", organisation_id=acme, artefact="BP004") == by_log_id("2")
     assert ids("clarif", organisation_id=acme) == sorted(set(ids("clarif")) & of_acme)
     assert ids("--", organisation_id=acme) == []
-    assert count_comments(CommentFilter(q="swimlane", organisation_id=acme)) == 2
+    assert count_comments(CommentFilter(q="swimlane", organisation_id=acme, scope=STAFF)) == 2
 
 
 def test_is_broad_counts_the_hits_up_to_the_threshold(logged):
@@ -198,7 +198,7 @@ def test_a_broad_search_finds_the_same_comments_in_the_same_order(logged, tmp_pa
         found = {}
         for q in queries:
             for args in FILTERS:
-                f = CommentFilter(q=q, **args)
+                f = CommentFilter(q=q, **args, scope=STAFF)
                 ordered = list(db.session.scalars(filtered_ids(f)))
                 around = [neighbours(f, comment_id) for comment_id in ordered]
                 found[q, tuple(args.items())] = (ordered, count_comments(f), around)
@@ -237,7 +237,7 @@ def test_words_with_punctuation_match_their_tokens_in_a_row(logged):
 @pytest.mark.parametrize("query", HOSTILE)
 def test_operators_and_punctuation_in_a_query_never_error(logged, query):
     found = ids(query)
-    count_comments(CommentFilter(q=query))
+    count_comments(CommentFilter(q=query, scope=STAFF))
     if not search.words(query):
         assert found == []  # only punctuation: matches nothing
     else:
