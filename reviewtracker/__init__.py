@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # totals), as `reviewtracker rollup --json` does, rather than Flask's alphabetical one.
     app.json.sort_keys = False
 
-    from . import cli, logs, ops, security, unit_of_work, views
+    from . import cli, logs, ops, security, unit_of_work, views, vocabulary
 
     logs.init_app(app)  # first: its request timer starts before the other hooks run
     db.init_app(app)
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(vocabulary.bp)
     views.init_app(app)
     cli.init_app(app)
     return app

@@ -14,16 +14,17 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from importers.vocabulary import DISPOSITIONS
+
 from ..auth import role_required
 from ..extensions import db
-from ..models import DISPOSITION_LABELS, AuditEvent, Comment, ImportBatch
+from ..models import AuditEvent, Comment, ImportBatch
 from ..services import ServiceError, triage
 from ..services.access import is_reviewer, may_see_comment, visible_comment, visible_history
 from ..services.comment_queries import CommentFilter, describe, neighbours
 from ..services.similar import similar_comments
 from . import bp
 from .detail_forms import (
-    DISPOSITION_KEYS,
     FIELDS,
     OtherCommentForm,
     TriageForm,
@@ -181,9 +182,9 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         duplicates=[d for d in triage.duplicates_of(comment.id) if may_see_comment(d)],
         similar=[(c, score) for c, score in similar_comments(comment.id) if may_see_comment(c)],
         events=visible_history(triage.history(comment.id, newest_first=True)),
-        labels=DISPOSITION_LABELS,
+        labels=DISPOSITIONS.labels,
         field_labels=FIELD_LABELS,
-        keys=DISPOSITION_KEYS,
+        keys=DISPOSITIONS.shortcuts,
         conflict=extra.get("conflict"),
     )
 

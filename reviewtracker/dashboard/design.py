@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from importers.reference import TRANCHES
+from importers.vocabulary import RAG_STATUSES
 
 from ..auth import role_required
 from ..extensions import db
@@ -18,8 +19,6 @@ from ..models import DesignStatus, Service
 from ..services import ServiceError
 from ..services.design_dashboard import (
     FIELD_LABELS,
-    RAG_COLOURS,
-    RAG_LABELS,
     STATUS_FIELDS,
     StaleStatus,
     current_month,
@@ -40,8 +39,7 @@ from .design_forms import DesignStatusForm
 
 def _common() -> dict:
     return {
-        "rag_labels": RAG_LABELS,
-        "rag_colours": RAG_COLOURS,
+        "rag_statuses": RAG_STATUSES,
         "month_label": month_label,
         "can_edit": current_user.has_role("lead"),
     }

@@ -18,11 +18,10 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import ColumnElement, Select
 
 from importers import normalise_artefact_ref, normalise_tranche
-from importers.records import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS
 
 from ..extensions import db
 from ..models import (
-    DISPOSITION_LABELS,
     DISPOSITION_RANK_SQL,
     Artefact,
     Comment,
@@ -410,10 +409,10 @@ def disposition_counts(f: CommentFilter) -> dict[str, int]:
     disposition first (a temporary B-tree on SQLite), three times the cost over 1M comments.
     """
     columns = [
-        func.count().filter(Comment.disposition == name).label(name) for name in DISPOSITIONS
+        func.count().filter(Comment.disposition == name).label(name) for name in DISPOSITIONS.keys
     ]
     row = db.session.execute(select(*columns).where(*conditions(f.without("disposition")))).one()
-    counts = {name: int(getattr(row, name) or 0) for name in DISPOSITIONS}
+    counts = {name: int(getattr(row, name) or 0) for name in DISPOSITIONS.keys}
     counts["total"] = sum(counts.values())
     return counts
 
@@ -559,7 +558,7 @@ def filter_choices() -> dict[str, list[tuple[Any, str]]]:
                 select(Constituency.id, Constituency.name).order_by(Constituency.position)
             )
         ],
-        "dispositions": list(DISPOSITION_LABELS.items()),
+        "dispositions": list(DISPOSITIONS.labels.items()),
         "sorts": list(SORTS.items()),
     }
 
@@ -584,7 +583,7 @@ def describe(f: CommentFilter) -> list[tuple[str, str]]:
     if f.review_round is not None:
         parts.append(("round", round_label(f.review_round).capitalize()))
     if f.disposition is not None:
-        parts.append(("disposition", "Disposition: " + DISPOSITION_LABELS[f.disposition]))
+        parts.append(("disposition", "Disposition: " + DISPOSITIONS[f.disposition].label))
     if f.q:
         parts.append(("q", f"Text contains “{f.q}”"))
     return parts

@@ -19,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from importers import read_design_dashboard
-from importers.design_dashboard import RAGS, DesignDashboardRecord
+from importers.design_dashboard import DesignDashboardRecord
 from importers.records import Problem, SheetReport
+from importers.vocabulary import RAG_STATUSES
 
 from ..extensions import db
 from ..models import (
@@ -34,23 +35,6 @@ from ..models import (
 )
 from . import ServiceError
 from .reference import get_or_create_service, tranche_ids_by_code
-
-RAG_LABELS: dict[str, str] = {
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "not_on_track": "Not on track / high risk",
-    "complete": "Complete",
-    "tbd": "To be determined",
-}
-# CSS colours (#rrggbb, so an xlsx fill can use them without the '#'), as the pack draws them.
-RAG_COLOURS: dict[str, str] = {
-    "on_track": "#2e8540",
-    "at_risk": "#f0a202",
-    "not_on_track": "#c62828",
-    "complete": "#1f6fb2",
-    "tbd": "#8c96a0",
-}
-assert tuple(RAG_LABELS) == RAGS == tuple(RAG_COLOURS)
 
 # The fields a lead edits (and the import writes), in the form's order.
 STATUS_FIELDS = (
@@ -250,8 +234,8 @@ def _clean(values: dict) -> dict[str, str | None]:
         if name in ("status_and_issues", "actions_to_resolve"):
             cleaned[name] = text
             continue
-        if name == "rag" and text and text not in RAGS:
-            raise ServiceError(f"unknown RAG {text!r} (one of {', '.join(RAGS)})")
+        if name == "rag" and text and text not in RAG_STATUSES:
+            raise ServiceError(f"unknown RAG {text!r} (one of {', '.join(RAG_STATUSES.keys)})")
         if len(text) > _SHORT_FIELDS.get(name, 16):
             raise ServiceError(f"{FIELD_LABELS[name]} is too long: {text!r}")
         cleaned[name] = text or None
@@ -547,6 +531,11 @@ def import_design_dashboard(
     return report
 
 
+def _rag_label(rag: str | None) -> str:
+    term = RAG_STATUSES.get(rag)
+    return term.label if term is not None else "blank"
+
+
 def _import_record(
     record: DesignDashboardRecord,
     service_id: int,
@@ -586,9 +575,9 @@ def _import_record(
         report.previous_created += 1
     elif before.rag != record.rag_last_month:
         report.notes.append(
-            f"{where}: the file's last month RAG ({RAG_LABELS[record.rag_last_month]}) differs "
-            f"from {month_label(last)}'s record "
-            f"({RAG_LABELS.get(before.rag or '', 'blank')}); the record is kept"
+            f"{where}: the file's last month RAG ({RAG_STATUSES[record.rag_last_month].label}) "
+            f"differs from {month_label(last)}'s record ({_rag_label(before.rag)}); the record "
+            "is kept"
         )
 
 

@@ -30,10 +30,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
 from importers import match_constituency, normalise_artefact_ref
+from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
 
 from ..extensions import db
 from ..models import (
-    DISPOSITION_LABELS,
     Artefact,
     Comment,
     Constituency,
@@ -43,11 +43,10 @@ from ..models import (
     Tranche,
 )
 from . import ServiceError
-from .charts import DISPOSITION_COLOURS
 from .comment_import import fold_name as organisation_key
 from .comment_queries import CommentFilter, filtered_ids, round_label
-from .design_dashboard import RAG_COLOURS, RAG_LABELS, design_dashboard, month_label
-from .rollups import DISPOSITION_DEFINITIONS, comment_status, constituency_table
+from .design_dashboard import design_dashboard, month_label
+from .rollups import comment_status, constituency_table
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv"  # Flask adds "; charset=utf-8"
@@ -169,11 +168,11 @@ def _comment_status_sheet(book: Workbook, tranche: str, review_round: int | None
         f"MHHS Design- Design Artefact Status Update- {_scope(tranche, review_round)}",
         "Comments received per design artefact, by comment status.",
     )
-    _header(sheet, ["Design Artefacts", *(DISPOSITION_LABELS[c] for c in columns), "Total"])
+    _header(sheet, ["Design Artefacts", *(DISPOSITIONS[c].label for c in columns), "Total"])
     first = sheet.max_row + 1
     for row in status.artefacts:
         name = f"{row.reference}- {row.title}" if row.title else row.reference
-        numbers = [getattr(row, c) or None for c in columns]  # blank for zero, as the pack
+        numbers = [row[c] or None for c in columns]  # blank for zero, as the pack
         sheet.append(
             [
                 _cell(sheet, name, alignment=WRAP, border=BOX),
@@ -210,8 +209,8 @@ def _disposition_chart(sheet: Worksheet, columns: Sequence[str], first: int, las
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
     for series, name in zip(chart.series, columns, strict=True):
-        series.graphicalProperties.solidFill = DISPOSITION_COLOURS[name]
-        series.graphicalProperties.line.solidFill = DISPOSITION_COLOURS[name]
+        series.graphicalProperties.solidFill = DISPOSITIONS[name].rgb
+        series.graphicalProperties.line.solidFill = DISPOSITIONS[name].rgb
     chart.height = max(7.5, 0.5 * (last - first + 1) + 2)
     chart.width = 18
     sheet.add_chart(chart, f"{get_column_letter(len(columns) + 4)}3")
@@ -256,8 +255,9 @@ def _rag_cell(sheet: Worksheet, rag: str | None) -> Cell:
     """A RAG as the pack shows it: the cell filled with the RAG's colour, labelled in words."""
     if not rag:
         return _cell(sheet, None, border=BOX)
-    fill = PatternFill("solid", fgColor=RAG_COLOURS[rag].lstrip("#").upper())
-    return _cell(sheet, RAG_LABELS[rag], fill=fill, alignment=CENTRE, border=BOX)
+    term = RAG_STATUSES[rag]
+    fill = PatternFill("solid", fgColor=term.rgb)
+    return _cell(sheet, term.label, fill=fill, alignment=CENTRE, border=BOX)
 
 
 def _design_dashboard_sheet(book: Workbook, month: str | None) -> None:
@@ -289,8 +289,8 @@ def _design_dashboard_sheet(book: Workbook, month: str | None) -> None:
         )
     sheet.append([])
     sheet.append([_cell(sheet, "Legend", font=BOLD)])
-    for rag, label in RAG_LABELS.items():
-        sheet.append([_rag_cell(sheet, rag), _cell(sheet, label)])
+    for term in RAG_STATUSES:
+        sheet.append([_rag_cell(sheet, term.key), _cell(sheet, term.definition)])
     sheet.freeze_panes = "C5"
     _set_widths(sheet, [width for _label, width in DESIGN_DASHBOARD_COLUMNS])
 
@@ -299,11 +299,11 @@ def _definitions_sheet(book: Workbook) -> None:
     sheet = book.create_sheet("Status definitions")
     _title_rows(sheet, "Comment status definitions")
     _header(sheet, ["Status", "Definition"])
-    for name, definition in DISPOSITION_DEFINITIONS.items():
+    for term in DISPOSITIONS:
         sheet.append(
             [
-                _cell(sheet, DISPOSITION_LABELS[name], font=BOLD, alignment=TOP, border=BOX),
-                _cell(sheet, definition, alignment=WRAP, border=BOX),
+                _cell(sheet, term.label, font=BOLD, alignment=TOP, border=BOX),
+                _cell(sheet, term.definition, alignment=WRAP, border=BOX),
             ]
         )
     sheet.freeze_panes = "A4"
@@ -448,7 +448,7 @@ def responses_log(organisation_id: int) -> bytes:
     _header(sheet, [label for label, _width in RESPONSE_COLUMNS])
     for row in _stream(query):
         tranche, number, *rest, disposition, response = row
-        values = [tranche, round_label(number), *rest, DISPOSITION_LABELS[disposition], response]
+        values = [tranche, round_label(number), *rest, DISPOSITIONS[disposition].label, response]
         sheet.append([_cell(sheet, value, alignment=WRAP) for value in values])
     return _save(book)
 
@@ -570,7 +570,7 @@ def _register_rows(
         rows = {row[0]: row for row in db.session.execute(query.where(Comment.id.in_(chunk)))}
         for comment_id in chunk:
             values = list(rows[comment_id])
-            values[disposition] = DISPOSITION_LABELS[values[disposition]]
+            values[disposition] = DISPOSITIONS[values[disposition]].label
             yield values
 
 

@@ -12,7 +12,6 @@ from reviewtracker.extensions import db
 from reviewtracker.models import Artefact, DesignStatus, DesignStatusEvent, Service, Tranche
 from reviewtracker.services import ServiceError
 from reviewtracker.services.design_dashboard import (
-    RAG_LABELS,
     StaleStatus,
     design_dashboard,
     find_status,
@@ -466,7 +465,14 @@ def test_the_page_shows_the_packs_table_legend_and_coloured_rags(client, login, 
     assert "Planned DAG Month" in html and "Current status and issues" in html
     # The legend: every RAG as a coloured dot with its label.
     legend = html[html.index('class="rag-legend"') :]
-    for rag, label in RAG_LABELS.items():
+    rags = {
+        "on_track": "On track",
+        "at_risk": "At risk",
+        "not_on_track": "Not on track / high risk",
+        "complete": "Complete",
+        "tbd": "To be determined",
+    }
+    for rag, label in rags.items():
         assert f'<span class="rag rag-{rag}"><span class="rag-dot" aria-hidden="true">' in legend
         assert f'<span class="rag-label">{label}</span>' in legend
     row = html[html.index(">Registration Service<") :]
