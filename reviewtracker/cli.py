@@ -363,7 +363,7 @@ def export_comments_command(output: Path, internal_notes: bool, **names) -> None
 
 
 def _month_option(_ctx, _param, value: str) -> str:
-    from .services.design_dashboard import is_month
+    from .services.months import is_month
 
     if not is_month(value):
         raise click.BadParameter(f"{value!r} is not a month: write it as YYYY-MM, e.g. 2022-04")
@@ -391,13 +391,16 @@ def import_design_dashboard_command(file: Path, month: str, dry_run: bool) -> No
     A service not yet known is created. A month's record last changed in the browser is kept,
     never overwritten (listed as a conflict).
     """
-    from .services.design_dashboard import import_design_dashboard, previous_month
+    from .services.design_import import import_design_dashboard
+    from .services.months import previous_month
+    from .unit_of_work import unit_of_work
 
     _require_schema()
     try:
-        report = import_design_dashboard(
-            file, month, current_app.config["IMPORT_ACTOR"], dry_run=dry_run
-        )
+        with unit_of_work() as work:
+            report = import_design_dashboard(file, month, current_app.config["IMPORT_ACTOR"])
+            if dry_run or not report.ok:
+                work.discard()
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
     console = _console()

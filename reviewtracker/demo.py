@@ -22,9 +22,9 @@ from openpyxl import Workbook
 
 from importers.vocabulary import DISPOSITIONS, OPEN
 
+from .demo_design_dashboard import load_design_dashboard_demo
 from .services.artefact_import import import_artefact_register
 from .services.comment_import import ImportOptions, import_comment_log
-from .services.design_dashboard import load_design_dashboard_demo
 from .services.triage import triage_comment
 
 # (reference, title, service); the pack's tranche 1 status table lists these 23 in this order.

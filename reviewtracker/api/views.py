@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from importers.vocabulary import RAG_STATUSES
 
 from ..auth import role_required
-from ..services.design_dashboard import design_dashboard
+from ..services.design_status import design_dashboard
 from ..services.rollups import comment_status, constituency_table, tranche_rollup
 from . import bp
 from .args import month_arg, review_round_arg, tranche_or_404

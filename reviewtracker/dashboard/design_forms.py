@@ -9,7 +9,7 @@ from wtforms.validators import Length, Optional, Regexp
 
 from importers.vocabulary import RAG_STATUSES
 
-from ..services.design_dashboard import STATUS_FIELDS
+from ..services.design_status import STATUS_FIELDS
 
 RAG_CHOICES = [
     SelectChoice("", "Not set"),

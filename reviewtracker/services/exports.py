@@ -45,7 +45,8 @@ from ..models import (
 from . import ServiceError
 from .comment_import import fold_name as organisation_key
 from .comment_queries import CommentFilter, filtered_ids, round_label
-from .design_dashboard import design_dashboard, month_label
+from .design_status import design_dashboard
+from .months import month_label
 from .rollups import comment_status, constituency_table
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

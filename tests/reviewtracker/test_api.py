@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from reviewtracker.extensions import db
 from reviewtracker.models import Artefact, Comment
-from reviewtracker.services.design_dashboard import design_dashboard
+from reviewtracker.services.design_status import design_dashboard
 from reviewtracker.services.rollups import tranche_rollup
 from reviewtracker.services.triage import triage_comment
 
