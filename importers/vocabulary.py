@@ -36,10 +36,6 @@ class Term:
             raise ValueError(f"{self.key}: colour must be written #rrggbb, not {self.colour!r}")
 
     @property
-    def heading(self) -> str:
-        return self.short_label or self.label
-
-    @property
     def rgb(self) -> str:
         """The colour as openpyxl takes it: 'RRGGBB', no '#'."""
         return self.colour[1:].upper()

@@ -24,8 +24,7 @@ def test_dispositions_in_the_packs_order_with_their_keyboard_keys():
         ("clarification", "Requires Further Clarification", "f"),
         ("open", "Open", "o"),
     ]
-    assert DISPOSITIONS["clarification"].heading == "Clarification"
-    assert DISPOSITIONS["accepted"].heading == "Accepted"
+    assert DISPOSITIONS["clarification"].short_label == "Clarification"
     assert DISPOSITIONS.rank("rejected") == 2
     assert DISPOSITIONS.keys_except("open") == ("accepted", "action", "rejected", "clarification")
 
