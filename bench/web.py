@@ -39,8 +39,9 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from importers.vocabulary import DISPOSITIONS
+
 HOST = "127.0.0.1"
-DISPOSITIONS = ("open", "accepted", "action", "rejected", "clarification")
 PASSWORD = "bench-password-123"
 TIMEOUT = 60.0
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -386,7 +387,7 @@ def _triage_one(
     if page.status != 200:
         return 0
     form = triage_form(page.body)
-    form["disposition"] = rng.choice([d for d in DISPOSITIONS if d != form.get("disposition")])
+    form["disposition"] = rng.choice([d for d in DISPOSITIONS.keys if d != form.get("disposition")])
     form["response"] = f"Soak {tag}: set to {form['disposition']} by {email.split('@')[0]}."
     form["save"] = "Save"
     answer = browser.post(f"/comments/{comment_id}", form)

@@ -14,7 +14,6 @@ from .comment_log import CONTEXT_FIELDS, read_comment_log
 from .design_dashboard import (
     DESIGN_DASHBOARD_FIELDS,
     RAG_SYNONYMS,
-    RAGS,
     DesignDashboardRecord,
     normalise_rag,
     read_design_dashboard,
@@ -36,7 +35,6 @@ from .normalise import (
     split_artefact_ref,
 )
 from .records import (
-    DISPOSITIONS,
     ArtefactRecord,
     CommentRecord,
     Problem,
@@ -45,6 +43,7 @@ from .records import (
 )
 from .reference import CONSTITUENCIES, DOCUMENT_TYPES, TRANCHES
 from .register import read_artefact_register
+from .vocabulary import DISPOSITIONS, OPEN, RAG_STATUSES, Term, Vocabulary
 
 __all__ = [
     "COMMENT_FIELDS",
@@ -55,7 +54,8 @@ __all__ = [
     "DISPOSITIONS",
     "DISPOSITION_SYNONYMS",
     "DOCUMENT_TYPES",
-    "RAGS",
+    "OPEN",
+    "RAG_STATUSES",
     "RAG_SYNONYMS",
     "REGISTER_FIELDS",
     "TRANCHES",
@@ -65,6 +65,8 @@ __all__ = [
     "Problem",
     "ReadResult",
     "SheetReport",
+    "Term",
+    "Vocabulary",
     "document_type",
     "header_field",
     "match_constituency",

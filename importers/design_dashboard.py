@@ -25,11 +25,9 @@ from .records import ReadResult, SheetReport
 from .sources import RawSheet, Row, Source
 from .table import Header, ProblemLog, cell_text, find_header, read_each_sheet, skip_reason
 
-# The RAG values the app stores, in the legend's order.
-RAGS: tuple[str, ...] = ("on_track", "at_risk", "not_on_track", "complete", "tbd")
-
-# Written RAG -> stored value. Matching folds case, spaces and punctuation (normalise_header),
-# so "Not on track / high risk" and "not on track, high risk" are one synonym.
+# Written forms of each RAG status, keyed by vocabulary.RAG_STATUSES' keys. Matching folds
+# case, spaces and punctuation (normalise_header), so "Not on track / high risk" and "not on
+# track, high risk" are one synonym.
 RAG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "on_track": ("Green", "G", "On track", "On target"),
     "at_risk": ("Amber", "A", "At risk", "Orange"),
@@ -102,7 +100,7 @@ class DesignDashboardRecord:
     tranche: str  # "1".."4" or "TBC"
     service: str
     artefacts: int | None = None  # as the slide says; the app counts the register itself
-    rag_last_month: str | None = None  # one of RAGS, None if blank
+    rag_last_month: str | None = None  # a key of RAG_STATUSES, None if blank
     rag_this_month: str | None = None
     planned: str | None = None  # as written: "Apr", "June", "TBC", or YYYY-MM from a date cell
     expected: str | None = None
@@ -351,7 +349,6 @@ class _SheetRows:
 
 __all__ = [
     "DESIGN_DASHBOARD_FIELDS",
-    "RAGS",
     "RAG_SYNONYMS",
     "DesignDashboardRecord",
     "normalise_rag",

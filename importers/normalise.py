@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from .reference import CONSTITUENCIES, DOCUMENT_TYPES
+from .vocabulary import OPEN
 
 # --- headers -------------------------------------------------------------------------------
 
@@ -279,6 +280,7 @@ def document_type(reference: str) -> str:
 
 # --- dispositions --------------------------------------------------------------------------
 
+# Written forms of each disposition, keyed by vocabulary.DISPOSITIONS' keys.
 _DISPOSITION_FORMS: dict[str, tuple[str, ...]] = {
     "accepted": (
         "accepted",
@@ -343,7 +345,7 @@ _DISPOSITION_FORMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Normalised written form -> canonical disposition (see records.DISPOSITIONS).
+# Normalised written form -> disposition key.
 DISPOSITION_SYNONYMS: dict[str, str] = {
     form: canonical for canonical, forms in _DISPOSITION_FORMS.items() for form in forms
 }
@@ -352,13 +354,13 @@ DISPOSITION_SYNONYMS: dict[str, str] = {
 @lru_cache(maxsize=1024)
 def _disposition(text: str) -> str | None:
     key = normalise_header(text)
-    return DISPOSITION_SYNONYMS.get(key, "open" if not key else None)
+    return DISPOSITION_SYNONYMS.get(key, OPEN if not key else None)
 
 
 def normalise_disposition(text: object) -> str | None:
     """Canonical disposition; blank -> 'open'; a form the table doesn't know -> None."""
     if text is None:
-        return "open"
+        return OPEN
     return _disposition(text if isinstance(text, str) else str(text))
 
 

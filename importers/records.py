@@ -11,9 +11,6 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
-# The canonical dispositions, in the order the DAG pack lists them (open last).
-DISPOSITIONS: tuple[str, ...] = ("accepted", "action", "rejected", "clarification", "open")
-
 
 def column_letter(index: int) -> str:
     """0-based column index -> Excel letter (0 -> A, 27 -> AB)."""
@@ -74,7 +71,8 @@ class CommentRecord:
     proposed_change: str | None = None
     comment_type: str | None = None  # general/technical/editorial/critical/major/minor, or as given
     response: str | None = None
-    # None: the log says nothing (no status column); "open": the log has the column, blank.
+    # A key of vocabulary.DISPOSITIONS. None: the log says nothing (no status column);
+    # "open": the log has the column, blank.
     disposition: str | None = None
     organisation: str | None = None
     constituency: str | None = None  # canonical name from the reference list

@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         ops,
         security,
         unit_of_work,
+        vocabulary,
     )
 
     logs.init_app(app)  # first: its request timer starts before the other hooks run
@@ -60,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
     auth.init_app(app)
-    for feature in (ops, dashboard, artefacts, comments, imports, api, downloads):
+    for feature in (ops, vocabulary, dashboard, artefacts, comments, imports, api, downloads):
         app.register_blueprint(feature.bp)
     navigation.init_app(app)
     errors.init_app(app)

@@ -14,8 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from importers.reference import TRANCHES
+from importers.vocabulary import DISPOSITIONS
 
-from .models import ALL_ROLES, DISPOSITION_LABELS, Comment
+from .models import ALL_ROLES, Comment
 from .services import ServiceError
 from .services.artefact_import import import_artefact_register
 from .services.comment_choices import filter_from_names
@@ -206,11 +207,11 @@ def rollup_command(tranche: str, review_round: int | None, as_json: bool) -> Non
     scope = f"Tranche {tranche}" + (f", review round {review_round}" if review_round else "")
     table = Table(title=f"Comment status - {scope}")
     table.add_column("Design Artefacts")
-    labels = {name: DISPOSITION_LABELS[name] for name in status.totals if name != "total"}
+    labels = DISPOSITIONS.labels
     for label in [*labels.values(), "Total"]:
         table.add_column(label, justify="right")
     for row in status.artefacts:
-        cells = [getattr(row, name) for name in [*labels, "total"]]
+        cells = [row[name] for name in [*labels, "total"]]
         table.add_row(f"{row.reference}- {row.title}", *[str(n or "") for n in cells])
     table.add_row("Grand Total", *[str(status.totals[n]) for n in [*labels, "total"]], style="bold")
     console.print(table)
@@ -355,9 +356,7 @@ def export_responses_command(organisation: str, output: Path) -> None:
 @click.option("--artefact", help="Only this artefact (BP004, MHHSP-BP004, ...).")
 @click.option("--organisation", help="Only this organisation's comments (its name).")
 @click.option("--constituency", help="Only comments from this constituency (its name).")
-@click.option(
-    "--disposition", type=click.Choice(list(DISPOSITION_LABELS)), help="Only this disposition."
-)
+@click.option("--disposition", type=click.Choice(DISPOSITIONS.keys), help="Only this disposition.")
 @click.option("--round", "review_round", type=click.IntRange(1, 20), help="Only this round.")
 @click.option("--q", help="Only comments whose text, proposed change or response has this.")
 @click.option("--internal-notes", is_flag=True, help="Add the design team's internal notes.")
@@ -378,7 +377,7 @@ def export_comments_command(output: Path, internal_notes: bool, **names) -> None
 
 
 def _month_option(_ctx, _param, value: str) -> str:
-    from .services.design_dashboard import is_month
+    from .services.months import is_month
 
     if not is_month(value):
         raise click.BadParameter(f"{value!r} is not a month: write it as YYYY-MM, e.g. 2022-04")
@@ -406,13 +405,16 @@ def import_design_dashboard_command(file: Path, month: str, dry_run: bool) -> No
     A service not yet known is created. A month's record last changed in the browser is kept,
     never overwritten (listed as a conflict).
     """
-    from .services.design_dashboard import import_design_dashboard, previous_month
+    from .services.design_import import import_design_dashboard
+    from .services.months import previous_month
+    from .unit_of_work import unit_of_work
 
     _require_schema()
     try:
-        report = import_design_dashboard(
-            file, month, current_app.config["IMPORT_ACTOR"], dry_run=dry_run
-        )
+        with unit_of_work() as work:
+            report = import_design_dashboard(file, month, current_app.config["IMPORT_ACTOR"])
+            if dry_run or not report.ok:
+                work.discard()
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
     console = _console()

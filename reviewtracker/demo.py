@@ -20,9 +20,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from importers.vocabulary import DISPOSITIONS, OPEN
+
+from .demo_design_dashboard import load_design_dashboard_demo
 from .services.artefact_import import import_artefact_register
 from .services.comment_import import ImportOptions, import_comment_log
-from .services.design_dashboard import load_design_dashboard_demo
 from .services.triage import triage_comment
 from .unit_of_work import unit_of_work
 
@@ -165,7 +167,8 @@ ORGANISATIONS = [
     ("Western Grid Distribution", "Distributor- DNO", 7),
     ("Energy Code Services", "Other- Code Body", 6),
 ]
-DISPOSITION_ORDER = ("accepted", "action", "rejected", "clarification")
+# The pack's four outcomes, in its column order (TRANCHE_1_REVIEWED's counts).
+DECIDED = DISPOSITIONS.keys_except(OPEN)
 
 CONCERNS = [
     "The trigger for this step is not clear when the {topic} arrives after the settlement "
@@ -244,7 +247,7 @@ def dag8_tranche1_comments(seed: int = 8) -> list[DemoComment]:
     slots = [
         (reference, disposition)
         for reference, _title, _service, counts in TRANCHE_1_REVIEWED
-        for disposition, n in zip(DISPOSITION_ORDER, counts, strict=True)
+        for disposition, n in zip(DECIDED, counts, strict=True)
         for _ in range(n)
     ]
     raisers = [(name, constituency) for name, constituency, n in ORGANISATIONS for _ in range(n)]
@@ -284,7 +287,7 @@ def tranche2_comments(seed: int = 2) -> list[DemoComment]:
         numbers[organisation] = numbers.get(organisation, 0) + 1
         comment, change, section = _text(rng, index)
         roll = rng.random()
-        disposition = "open" if roll < 0.6 else DISPOSITION_ORDER[int((roll - 0.6) / 0.4 * 4) % 4]
+        disposition = OPEN if roll < 0.6 else DECIDED[int((roll - 0.6) / 0.4 * 4) % 4]
         comments.append(
             DemoComment(
                 rng.choice(references),

@@ -21,26 +21,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from importers.records import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
 
 from .extensions import db
 
-# Labels as the DAG pack writes them; the keys are what the database stores.
-DISPOSITION_LABELS: dict[str, str] = {
-    "accepted": "Accepted",
-    "action": "Action",
-    "rejected": "Rejected",
-    "clarification": "Requires Further Clarification",
-    "open": "Open",
-}
 ORIGINS = ("import", "browser")
-# The list's "sort by disposition" order (DISPOSITIONS' order, not the names'), in SQL: the
+# The list's "sort by disposition" order (the vocabulary's order, not the labels'), in SQL: the
 # expression of the index ix_comment_disposition_rank and of the list's ORDER BY, word for word
-# (an expression index serves only its own expression, on both databases). A change here needs
-# a migration that re-creates the index.
+# (an expression index serves only its own expression, on both databases). A change of the
+# vocabulary's order needs a migration that re-creates the index.
 DISPOSITION_RANK_SQL = (
     "CASE disposition "
-    + " ".join(f"WHEN '{name}' THEN {rank}" for rank, name in enumerate(DISPOSITIONS))
+    + " ".join(f"WHEN '{key}' THEN {DISPOSITIONS.rank(key)}" for key in DISPOSITIONS.keys)
     + " END"
 )
 
@@ -180,7 +172,7 @@ class Comment(db.Model):
             "source_key",
             name="uq_comment_natural_key",
         ),
-        CheckConstraint(_in("disposition", DISPOSITIONS), name="disposition"),
+        CheckConstraint(_in("disposition", DISPOSITIONS.keys), name="disposition"),
         # The two DAG rollups read only these indexes (covering), never the table.
         Index("ix_comment_rollup_status", "review_round_id", "artefact_id", "disposition"),
         Index("ix_comment_rollup_constituency", "review_round_id", "organisation_id"),
@@ -317,8 +309,6 @@ class User(UserMixin, db.Model):
 
 # --- the design dashboard (the pack's "MHHS Design Dashboard", month by month) ---------------
 
-from importers.design_dashboard import RAGS  # noqa: E402  (kept beside the models that use it)
-
 
 class DesignStatus(db.Model):
     """One tranche x service's status in one month: its RAG, the planned and expected DAG
@@ -328,7 +318,7 @@ class DesignStatus(db.Model):
     __tablename__ = "design_status"
     __table_args__ = (
         UniqueConstraint("tranche_id", "service_id", "month", name="uq_design_status_key"),
-        CheckConstraint(f"rag IS NULL OR {_in('rag', RAGS)}", name="rag"),
+        CheckConstraint(f"rag IS NULL OR {_in('rag', RAG_STATUSES.keys)}", name="rag"),
         CheckConstraint(_in("origin", ORIGINS), name="origin"),
         Index("ix_design_status_month", "month"),
     )

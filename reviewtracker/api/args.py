@@ -6,7 +6,7 @@ from flask import abort, request
 
 from importers.reference import TRANCHES
 
-from ..services.design_dashboard import is_month
+from ..services.months import is_month
 from ..services.reference import rounds_of_tranche
 
 

@@ -11,8 +11,10 @@ from dataclasses import asdict
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
+from importers.vocabulary import RAG_STATUSES
+
 from ..auth import role_required
-from ..services.design_dashboard import RAG_LABELS, design_dashboard
+from ..services.design_status import design_dashboard
 from ..services.rollups import comment_status, constituency_table, tranche_rollup
 from . import bp
 from .args import month_arg, review_round_arg, tranche_or_404
@@ -79,6 +81,6 @@ def design_dashboard_json():
     return {
         "month": dashboard.month,
         "previous_month": dashboard.previous_month,
-        "rag_labels": RAG_LABELS,
+        "rag_labels": RAG_STATUSES.labels,
         "rows": [asdict(row) for row in dashboard.rows],
     }

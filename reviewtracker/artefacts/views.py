@@ -8,10 +8,10 @@ from flask import abort, redirect, render_template, request, url_for
 
 from importers import normalise_artefact_ref
 from importers.reference import TRANCHES
+from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
 from ..comments.views import list_context, page_number
-from ..models import DISPOSITION_LABELS
 from ..services.artefacts import artefact_by_reference
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import disposition_counts
@@ -38,7 +38,7 @@ def tranche(code: str):
         code=code,
         overview=tranche_overview(),
         table=tranche_artefacts(code),
-        labels=DISPOSITION_LABELS,
+        dispositions=DISPOSITIONS,
     )
 
 

@@ -14,9 +14,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from importers.vocabulary import DISPOSITIONS
+
 from ..auth import role_required, viewer_scope
 from ..extensions import db
-from ..models import DISPOSITION_LABELS, AuditEvent, Comment, ImportBatch
+from ..models import AuditEvent, Comment, ImportBatch
 from ..services import ServiceError, triage
 from ..services.comment_choices import describe
 from ..services.comment_filter import CommentFilter
@@ -26,7 +28,6 @@ from ..services.similar import similar_comments
 from ..unit_of_work import unit_of_work
 from . import bp
 from .detail_forms import (
-    DISPOSITION_KEYS,
     FIELDS,
     OtherCommentForm,
     TriageForm,
@@ -185,9 +186,9 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         duplicates=triage.duplicates_of(comment.id, scope),
         similar=similar_comments(comment.id, scope),
         events=triage.history(comment.id, scope, newest_first=True),
-        labels=DISPOSITION_LABELS,
+        labels=DISPOSITIONS.labels,
         field_labels=FIELD_LABELS,
-        keys=DISPOSITION_KEYS,
+        keys=DISPOSITIONS.shortcuts,
         conflict=extra.get("conflict"),
     )
 

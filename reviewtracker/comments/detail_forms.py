@@ -10,22 +10,17 @@ from wtforms import DateField, HiddenField, SelectField, StringField, SubmitFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from ..models import DISPOSITION_LABELS
+from importers.vocabulary import DISPOSITIONS
 
 # The triage form's fields, in the order the page shows them.
 FIELDS = ("disposition", "response", "action_owner", "action_due", "internal_note")
 TEXT_FIELDS = ("response", "internal_note")
-# Keyboard shortcut of each disposition (see static/app.js).
-DISPOSITION_KEYS = {
-    "accepted": "a",
-    "action": "c",
-    "rejected": "r",
-    "clarification": "f",
-    "open": "o",
-}
+# Each option carries its keyboard key as data-key: static/app.js reads it from the page.
 DISPOSITION_CHOICES = [
-    SelectChoice(value, label, render_kw={"data-key": DISPOSITION_KEYS[value]})
-    for value, label in DISPOSITION_LABELS.items()
+    SelectChoice(
+        term.key, term.label, render_kw={"data-key": term.shortcut} if term.shortcut else None
+    )
+    for term in DISPOSITIONS
 ]
 DIGITS = Regexp(r"^\d{1,9}$", message="Reload the page and try again.")
 

@@ -5,7 +5,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from ..models import DISPOSITION_LABELS
+from importers.vocabulary import DISPOSITIONS
 
 SCOPES = [
     SelectChoice("selected", "The comments ticked below"),
@@ -13,7 +13,7 @@ SCOPES = [
 ]
 DISPOSITION_CHOICES = [
     SelectChoice("", "Leave as it is"),
-    *(SelectChoice(key, label) for key, label in DISPOSITION_LABELS.items()),
+    *(SelectChoice(term.key, term.label) for term in DISPOSITIONS),
 ]
 
 

@@ -9,8 +9,9 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from importers.vocabulary import DISPOSITIONS
+
 from ..auth import role_required, viewer_scope
-from ..models import DISPOSITION_LABELS
 from ..services import ServiceError
 from ..services.comment_choices import describe, filter_choices
 from ..services.comment_filter import CommentFilter
@@ -68,7 +69,7 @@ def list_context(
             endpoint, **params, **({"sort": f.sort} if f.sort != "artefact" else {})
         ),
         "fixed": fixed,
-        "labels": DISPOSITION_LABELS,
+        "labels": DISPOSITIONS.labels,
         "has_detail": "comments.detail" in current_app.view_functions,
         # Artefact pages list every organisation's comments: not for reviewers.
         "artefact_links": current_user.has_role("viewer"),
@@ -158,7 +159,7 @@ def bulk():
         filter_prefix=FILTER_PREFIX,
         active_filters=describe(f),
         changes=changes,
-        labels=DISPOSITION_LABELS,
+        labels=DISPOSITIONS.labels,
         rows=comments_by_ids(ids, f.scope) if ids else [],
         back=back,
     )

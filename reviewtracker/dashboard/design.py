@@ -11,37 +11,32 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from importers.reference import TRANCHES
+from importers.vocabulary import RAG_STATUSES
 
 from ..auth import role_required
 from ..extensions import db
 from ..models import DesignStatus, Service
 from ..services import ServiceError
-from ..services.design_dashboard import (
+from ..services.design_history import service_history
+from ..services.design_status import (
     FIELD_LABELS,
-    RAG_COLOURS,
-    RAG_LABELS,
     STATUS_FIELDS,
     StaleStatus,
-    current_month,
     design_dashboard,
     find_status,
-    is_month,
-    month_label,
     months_with_records,
-    next_month,
-    previous_month,
-    service_history,
     service_ids_by_name,
     set_status,
 )
+from ..services.months import current_month, is_month, month_label, next_month, previous_month
+from ..unit_of_work import unit_of_work
 from . import bp
 from .design_forms import DesignStatusForm
 
 
 def _common() -> dict:
     return {
-        "rag_labels": RAG_LABELS,
-        "rag_colours": RAG_COLOURS,
+        "rag_statuses": RAG_STATUSES,
         "month_label": month_label,
         "can_edit": current_user.has_role("lead"),
     }
@@ -123,23 +118,23 @@ def _form_data(record: DesignStatus | None, version: int) -> dict[str, str]:
 def _save(form: DesignStatusForm, tranche: str, service: Service, month: str):
     where = f"{service.name}, tranche {tranche}, {month_label(month)}"
     try:
-        change = set_status(
-            tranche,
-            service.id,
-            month,
-            form.values(),
-            current_user.email,
-            "browser",
-            expected_version=int(form.version.data),
-        )
-    except StaleStatus as error:
+        with unit_of_work():
+            change = set_status(
+                tranche,
+                service.id,
+                month,
+                form.values(),
+                current_user.email,
+                "browser",
+                expected_version=int(form.version.data),
+            )
+    except StaleStatus as error:  # rolled back: nothing of it was written
         # Keep what the lead typed; show what is saved now; a second save overwrites it.
         record = find_status(tranche, service.id, month)
         form.version.data = str(record.version if record is not None else 0)
         flash(f"{error}. Compare with the saved values below, then save again.", "error")
         return _edit_page(form, tranche, service, month, record, None, conflict=True), 409
     except ServiceError as error:
-        db.session.rollback()
         flash(f"Nothing was saved: {error}", "error")
         record = find_status(tranche, service.id, month)
         return _edit_page(form, tranche, service, month, record, None), 400

@@ -7,11 +7,13 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
-from ..services.design_dashboard import RAG_LABELS, STATUS_FIELDS
+from importers.vocabulary import RAG_STATUSES
+
+from ..services.design_status import STATUS_FIELDS
 
 RAG_CHOICES = [
     SelectChoice("", "Not set"),
-    *(SelectChoice(value, label) for value, label in RAG_LABELS.items()),
+    *(SelectChoice(term.key, term.label) for term in RAG_STATUSES),
 ]
 MONTH_HINT = "As the pack writes it: Apr, June, TBC, or 2022-05."
 # A month as the pack writes it: a word or two ("Apr", "June", "TBC") or YYYY-MM.

@@ -8,18 +8,13 @@ from dataclasses import replace
 from flask import abort, current_app, render_template, url_for
 
 from importers.reference import TRANCHES
+from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
-from ..models import DISPOSITION_LABELS
-from ..services.charts import DISPOSITION_COLOURS, disposition_bars
+from ..services.charts import disposition_bars
 from ..services.comment_filter import CommentFilter
 from ..services.reference import rounds_of_tranche
-from ..services.rollups import (
-    DISPOSITION_DEFINITIONS,
-    comment_status,
-    constituency_table,
-    tranche_overview,
-)
+from ..services.rollups import comment_status, constituency_table, tranche_overview
 from ..services.scope import Scope
 from . import bp
 
@@ -64,9 +59,7 @@ def tranche(code: str, number: int | None = None):
         status=status,
         constituencies=constituency_table(code, number),
         chart=disposition_bars(status),
-        labels=DISPOSITION_LABELS,
-        colours=DISPOSITION_COLOURS,
-        definitions=DISPOSITION_DEFINITIONS,
+        dispositions=DISPOSITIONS,
         list_url=comment_list_url(base, viewer_scope()),
         scope_args=base.to_args(),
     )

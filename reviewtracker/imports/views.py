@@ -14,9 +14,9 @@ from werkzeug.datastructures import FileStorage
 
 from importers import COMMENT_FIELDS
 from importers.records import Problem, column_letter
+from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required
-from ..models import DISPOSITION_LABELS
 from ..services import ServiceError
 from ..services.comment_import import ImportOptions, ImportReport, import_comment_log
 from ..services.import_history import NoSuchBatch, import_history, undo_batch, undo_plan
@@ -177,7 +177,7 @@ def preview(token: str):
         previews=previews,
         ready=[p for p in previews if p.report.ok],
         fields=FIELD_LABELS,
-        dispositions=DISPOSITION_LABELS,
+        dispositions=DISPOSITIONS.labels,
     )
 
 

@@ -13,10 +13,12 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..models import DISPOSITION_LABELS, round_label, tranche_label
-from .charts import DISPOSITION_COLOURS
-from .design_dashboard import RAG_COLOURS, RAG_LABELS, design_dashboard, month_label
-from .rollups import DISPOSITION_DEFINITIONS, comment_status, constituency_table
+from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
+
+from ..models import round_label, tranche_label
+from .design_status import design_dashboard
+from .months import month_label
+from .rollups import comment_status, constituency_table
 from .spreadsheet import (
     BOLD,
     BOX,
@@ -46,11 +48,11 @@ def _comment_status_sheet(book: Workbook, tranche: str, review_round: int | None
         f"MHHS Design- Design Artefact Status Update- {_scope(tranche, review_round)}",
         "Comments received per design artefact, by comment status.",
     )
-    header(sheet, ["Design Artefacts", *(DISPOSITION_LABELS[c] for c in columns), "Total"])
+    header(sheet, ["Design Artefacts", *(DISPOSITIONS[c].label for c in columns), "Total"])
     first = sheet.max_row + 1
     for row in status.artefacts:
         name = f"{row.reference}- {row.title}" if row.title else row.reference
-        numbers = [getattr(row, c) or None for c in columns]  # blank for zero, as the pack
+        numbers = [row[c] or None for c in columns]  # blank for zero, as the pack
         sheet.append(
             [
                 cell(sheet, name, alignment=WRAP, border=BOX),
@@ -87,8 +89,8 @@ def _disposition_chart(sheet: Worksheet, columns: Sequence[str], first: int, las
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
     for series, name in zip(chart.series, columns, strict=True):
-        series.graphicalProperties.solidFill = DISPOSITION_COLOURS[name]
-        series.graphicalProperties.line.solidFill = DISPOSITION_COLOURS[name]
+        series.graphicalProperties.solidFill = DISPOSITIONS[name].rgb
+        series.graphicalProperties.line.solidFill = DISPOSITIONS[name].rgb
     chart.height = max(7.5, 0.5 * (last - first + 1) + 2)
     chart.width = 18
     sheet.add_chart(chart, f"{get_column_letter(len(columns) + 4)}3")
@@ -133,8 +135,9 @@ def _rag_cell(sheet: Worksheet, rag: str | None) -> Cell:
     """A RAG as the pack shows it: the cell filled with the RAG's colour, labelled in words."""
     if not rag:
         return cell(sheet, None, border=BOX)
-    fill = PatternFill("solid", fgColor=RAG_COLOURS[rag].lstrip("#").upper())
-    return cell(sheet, RAG_LABELS[rag], fill=fill, alignment=CENTRE, border=BOX)
+    term = RAG_STATUSES[rag]
+    fill = PatternFill("solid", fgColor=term.rgb)
+    return cell(sheet, term.label, fill=fill, alignment=CENTRE, border=BOX)
 
 
 def _design_dashboard_sheet(book: Workbook, month: str | None) -> None:
@@ -166,8 +169,8 @@ def _design_dashboard_sheet(book: Workbook, month: str | None) -> None:
         )
     sheet.append([])
     sheet.append([cell(sheet, "Legend", font=BOLD)])
-    for rag, label in RAG_LABELS.items():
-        sheet.append([_rag_cell(sheet, rag), cell(sheet, label)])
+    for term in RAG_STATUSES:
+        sheet.append([_rag_cell(sheet, term.key), cell(sheet, term.definition)])
     sheet.freeze_panes = "C5"
     set_widths(sheet, [width for _label, width in DESIGN_DASHBOARD_COLUMNS])
 
@@ -176,11 +179,11 @@ def _definitions_sheet(book: Workbook) -> None:
     sheet = book.create_sheet("Status definitions")
     title_rows(sheet, "Comment status definitions")
     header(sheet, ["Status", "Definition"])
-    for name, definition in DISPOSITION_DEFINITIONS.items():
+    for term in DISPOSITIONS:
         sheet.append(
             [
-                cell(sheet, DISPOSITION_LABELS[name], font=BOLD, alignment=TOP, border=BOX),
-                cell(sheet, definition, alignment=WRAP, border=BOX),
+                cell(sheet, term.label, font=BOLD, alignment=TOP, border=BOX),
+                cell(sheet, term.definition, alignment=WRAP, border=BOX),
             ]
         )
     sheet.freeze_panes = "A4"

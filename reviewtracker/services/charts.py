@@ -1,27 +1,17 @@
 """Charts drawn on the server as SVG markup: no script, no CDN, readable without JavaScript.
 
 Every piece of text goes through `markupsafe.escape`, so an artefact title like
-`<script>` or `"&` is shown as written and can never break out of the markup. The
-disposition colours live here and nowhere else: the page's chart and legend and the board
-pack's chart take them from `DISPOSITION_COLOURS`.
+`<script>` or `"&` is shown as written and can never break out of the markup. Labels and
+colours are the vocabulary's (importers/vocabulary.py), as in the board pack's chart.
 """
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from ..models import DISPOSITION_LABELS
-from .rollups import ArtefactStatus, CommentStatusTable
+from importers.vocabulary import DISPOSITIONS
 
-# Disposition -> fill colour (RGB hex, no "#": openpyxl takes it as written, SVG adds "#").
-# Distinguishable with the common colour-vision deficiencies (Okabe-Ito based).
-DISPOSITION_COLOURS: dict[str, str] = {
-    "accepted": "009E73",
-    "action": "E69F00",
-    "rejected": "D55E00",
-    "clarification": "56B4E9",
-    "open": "BBBBBB",
-}
+from .rollups import ArtefactStatus, CommentStatusTable
 
 # Layout of the per-artefact bar chart, in SVG user units (about pixels).
 LABEL_WIDTH = 90
@@ -29,7 +19,6 @@ BAR_WIDTH = 520
 TOTAL_WIDTH = 50
 ROW_HEIGHT = 22
 BAR_HEIGHT = 15
-LEGEND_HEIGHT = 30
 LEGEND_ITEM_WIDTH = 190
 
 
@@ -51,14 +40,15 @@ def _bar(row_index: int, row: ArtefactStatus, columns: tuple[str, ...], scale: f
     x = float(LABEL_WIDTH)
     total = 0
     for name in columns:
-        count = getattr(row, name)
+        count = row[name]
         if not count:
             continue
         width = count * scale
-        tooltip = f"{label}: {DISPOSITION_LABELS[name]} {count}"
+        term = DISPOSITIONS[name]
+        tooltip = f"{label}: {term.label} {count}"
         parts.append(
             f'<rect x="{_number(x)}" y="0" width="{_number(width)}" height="{BAR_HEIGHT}" '
-            f'fill="#{DISPOSITION_COLOURS[name]}" data-disposition="{escape(name)}" '
+            f'fill="{term.colour}" data-disposition="{escape(name)}" '
             f'data-count="{count}"><title>{escape(tooltip)}</title></rect>'
         )
         x += width
@@ -73,9 +63,10 @@ def _legend(columns: tuple[str, ...], top: int) -> list[str]:
     for index, name in enumerate(columns):
         x = (index % 3) * LEGEND_ITEM_WIDTH
         y = (index // 3) * 18
+        term = DISPOSITIONS[name]
         parts.append(
-            f'<rect x="{x}" y="{y}" width="12" height="12" fill="#{DISPOSITION_COLOURS[name]}"/>'
-            f'<text x="{x + 17}" y="{y + 10}">{escape(DISPOSITION_LABELS[name])}</text>'
+            f'<rect x="{x}" y="{y}" width="12" height="12" fill="{term.colour}"/>'
+            f'<text x="{x + 17}" y="{y + 10}">{escape(term.label)}</text>'
         )
     parts.append("</g>")
     return parts
@@ -108,4 +99,4 @@ def disposition_bars(status: CommentStatusTable, title: str | None = None) -> Ma
     return Markup("".join(parts))
 
 
-__all__ = ["DISPOSITION_COLOURS", "disposition_bars"]
+__all__ = ["disposition_bars"]

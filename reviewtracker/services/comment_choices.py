@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 
 from importers import normalise_artefact_ref
+from importers.vocabulary import DISPOSITIONS
 
 from ..extensions import db
 from ..models import (
-    DISPOSITION_LABELS,
     Artefact,
     Constituency,
     Organisation,
@@ -66,7 +66,7 @@ def filter_choices(scope: Scope) -> dict[str, list[tuple[Any, str]]]:
                 select(Constituency.id, Constituency.name).order_by(Constituency.position)
             )
         ],
-        "dispositions": list(DISPOSITION_LABELS.items()),
+        "dispositions": list(DISPOSITIONS.labels.items()),
         "sorts": list(SORTS.items()),
     }
 
@@ -91,7 +91,7 @@ def describe(f: CommentFilter) -> list[tuple[str, str]]:
     if f.review_round is not None:
         parts.append(("round", round_label(f.review_round).capitalize()))
     if f.disposition is not None:
-        parts.append(("disposition", "Disposition: " + DISPOSITION_LABELS[f.disposition]))
+        parts.append(("disposition", "Disposition: " + DISPOSITIONS[f.disposition].label))
     if f.q:
         parts.append(("q", f"Text contains “{f.q}”"))
     return parts

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from importers import normalise_artefact_ref, normalise_tranche
-from importers.records import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS
 
 from .scope import Scope
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Integer, func, literal_column, select
 from sqlalchemy.sql import ColumnElement, Select
 
-from importers.records import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS
 
 from ..extensions import db
 from ..models import (
@@ -229,10 +229,10 @@ def disposition_counts(f: CommentFilter) -> dict[str, int]:
     disposition first (a temporary B-tree on SQLite), three times the cost over 1M comments.
     """
     columns = [
-        func.count().filter(Comment.disposition == name).label(name) for name in DISPOSITIONS
+        func.count().filter(Comment.disposition == name).label(name) for name in DISPOSITIONS.keys
     ]
     row = db.session.execute(select(*columns).where(*conditions(f.without("disposition")))).one()
-    counts = {name: int(getattr(row, name) or 0) for name in DISPOSITIONS}
+    counts = {name: int(getattr(row, name) or 0) for name in DISPOSITIONS.keys}
     counts["total"] = sum(counts.values())
     return counts
 

@@ -15,9 +15,10 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
+from importers.vocabulary import DISPOSITIONS
+
 from ..extensions import db
 from ..models import (
-    DISPOSITION_LABELS,
     Artefact,
     Comment,
     Constituency,
@@ -133,7 +134,7 @@ def _register_rows(
         rows = {row[0]: row for row in db.session.execute(query.where(Comment.id.in_(chunk)))}
         for comment_id in chunk:
             values = list(rows[comment_id])
-            values[disposition] = DISPOSITION_LABELS[values[disposition]]
+            values[disposition] = DISPOSITIONS[values[disposition]].label
             yield values
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from importers.vocabulary import DISPOSITIONS
+
 from ..extensions import db
 from ..models import (
-    DISPOSITION_LABELS,
     Artefact,
     Comment,
     Constituency,
@@ -89,7 +90,7 @@ def responses_log(organisation_id: int, scope: Scope) -> bytes:
     header(sheet, [label for label, _width in RESPONSE_COLUMNS])
     for row in stream(query):
         tranche, number, *rest, disposition, response = row
-        values = [tranche, round_label(number), *rest, DISPOSITION_LABELS[disposition], response]
+        values = [tranche, round_label(number), *rest, DISPOSITIONS[disposition].label, response]
         sheet.append([cell(sheet, value, alignment=WRAP) for value in values])
     return save(book)
 

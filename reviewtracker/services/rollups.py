@@ -5,13 +5,13 @@ The page, the JSON and the exports all call these, so they can never disagree.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 from sqlalchemy.sql import Select
 
-from importers.records import DISPOSITIONS
 from importers.reference import TRANCHES
+from importers.vocabulary import DISPOSITIONS, OPEN
 
 from ..extensions import db
 from ..models import (
@@ -25,38 +25,51 @@ from ..models import (
 )
 from . import ServiceError
 
-# The DAG pack's comment status definitions, under its table on the page and in the board pack.
-DISPOSITION_DEFINITIONS: dict[str, str] = {
-    "accepted": "Comments are agreed and documents have been updated to reflect the changes.",
-    "action": "Further discussions at sub group level or future actions are required in order "
-    "for the changes to be incorporated into the design.",
-    "rejected": "Comments have been reviewed and considered and the programme team have "
-    "confirmed that changes will not be incorporated into the design.",
-    "clarification": "Further information is required before a decision can be taken to "
-    "accept the change into the design.",
-    "open": "Not triaged yet.",
-}
-
 
 @dataclass(slots=True)
-class ArtefactStatus:
-    reference: str
-    title: str
-    accepted: int = 0
-    action: int = 0
-    rejected: int = 0
-    clarification: int = 0
-    open: int = 0
-    total: int = 0
+class DispositionCounts:
+    """Comments per disposition: one count for each of DISPOSITIONS' keys, in its order.
+    `row["accepted"]` reads one (as the templates do: `row[key]`)."""
+
+    counts: dict[str, int]
+
+    def __getitem__(self, key: str) -> int:
+        return self.total if key == "total" else self.counts[key]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def open(self) -> int:
+        return self.counts[OPEN]
 
     @property
     def triaged_percent(self) -> int:
-        """Share of this artefact's comments triaged (not open), rounded down: 100 only when
-        every comment is triaged."""
+        """Share of the comments triaged (not open), rounded down: 100 only when every
+        comment is triaged."""
         return _percent(self.total - self.open, self.total)
 
+
+def _counts(numbers: list) -> dict[str, int]:
+    """The per-disposition columns of a query row (in DISPOSITIONS' order) as counts."""
+    return dict(zip(DISPOSITIONS.keys, map(int, numbers), strict=True))
+
+
+@dataclass(slots=True, kw_only=True)
+class ArtefactStatus(DispositionCounts):
+    reference: str
+    title: str
+
     def as_json(self) -> dict:
-        return asdict(self)
+        """{"reference", "title", one count per disposition, "total"}: the API's and the
+        CLI's shape."""
+        return {
+            "reference": self.reference,
+            "title": self.title,
+            **self.counts,
+            "total": self.total,
+        }
 
 
 @dataclass(slots=True)
@@ -72,14 +85,14 @@ class CommentStatusTable:
     def columns(self) -> tuple[str, ...]:
         """The dispositions the table shows: the pack's four, and "open" while any is open.
         The page and the board pack both lay the table out by this."""
-        if self.totals.get("open"):
-            return DISPOSITIONS
-        return tuple(name for name in DISPOSITIONS if name != "open")
+        if self.totals.get(OPEN):
+            return DISPOSITIONS.keys
+        return DISPOSITIONS.keys_except(OPEN)
 
     @property
     def triaged_percent(self) -> int:
         return _percent(
-            self.totals.get("total", 0) - self.totals.get("open", 0), self.totals.get("total", 0)
+            self.totals.get("total", 0) - self.totals.get(OPEN, 0), self.totals.get("total", 0)
         )
 
 
@@ -134,24 +147,28 @@ def comment_status(tranche: str, review_round: int | None = None) -> CommentStat
         .subquery()
     )
     per_disposition = [
-        func.sum(case((counts.c.disposition == name, counts.c.n), else_=0)).label(name)
-        for name in DISPOSITIONS
+        func.sum(case((counts.c.disposition == key, counts.c.n), else_=0)).label(key)
+        for key in DISPOSITIONS.keys
     ]
     query = (
-        select(Artefact.reference, Artefact.title, *per_disposition, func.sum(counts.c.n))
+        select(Artefact.reference, Artefact.title, *per_disposition)
         .join(counts, counts.c.artefact_id == Artefact.id)
         .group_by(Artefact.id, Artefact.reference, Artefact.title, Artefact.position)
         .order_by(Artefact.position, Artefact.reference)
     )
     table = CommentStatusTable(tranche=tranche, review_round=review_round)
     for reference, title, *numbers in db.session.execute(query):
-        table.artefacts.append(ArtefactStatus(reference, title or "", *map(int, numbers)))
+        table.artefacts.append(
+            ArtefactStatus(counts=_counts(numbers), reference=reference, title=title or "")
+        )
     # The grand total row adds up the rows above it, exactly as the pack does.
-    table.totals = {
-        name: sum(getattr(row, name) for row in table.artefacts)
-        for name in (*DISPOSITIONS, "total")
-    }
+    table.totals = _totals(table.artefacts)
     return table
+
+
+def _totals(rows: list[DispositionCounts]) -> dict[str, int]:
+    """Per disposition and "total", the sums of `rows` (the tables' total rows)."""
+    return {key: sum(row[key] for row in rows) for key in (*DISPOSITIONS.keys, "total")}
 
 
 def constituency_table(tranche: str, review_round: int | None = None) -> ConstituencyTable:
@@ -224,7 +241,7 @@ def tranche_overview() -> list[TrancheSummary]:
             select(
                 Tranche.code,
                 func.count(Comment.id),
-                func.sum(case((Comment.disposition == "open", 1), else_=0)),
+                func.sum(case((Comment.disposition == OPEN, 1), else_=0)),
             )
             .join(ReviewRound, ReviewRound.tranche_id == Tranche.id)
             .join(Comment, Comment.review_round_id == ReviewRound.id)
@@ -237,8 +254,8 @@ def tranche_overview() -> list[TrancheSummary]:
     ]
 
 
-@dataclass(slots=True)
-class ArtefactCounts:
+@dataclass(slots=True, kw_only=True)
+class ArtefactCounts(DispositionCounts):
     """One artefact of the register with its comments per disposition (zeros included)."""
 
     reference: str
@@ -246,12 +263,6 @@ class ArtefactCounts:
     document_type: str
     version: str | None
     review_state: str | None
-    accepted: int = 0
-    action: int = 0
-    rejected: int = 0
-    clarification: int = 0
-    open: int = 0
-    total: int = 0
 
 
 @dataclass(slots=True)
@@ -289,8 +300,8 @@ def tranche_artefacts(tranche: str) -> TrancheArtefacts:
         .subquery()
     )
     per_disposition = [
-        func.coalesce(func.sum(case((counts.c.disposition == name, counts.c.n), else_=0)), 0)
-        for name in DISPOSITIONS
+        func.coalesce(func.sum(case((counts.c.disposition == key, counts.c.n), else_=0)), 0)
+        for key in DISPOSITIONS.keys
     ]
     described = (Artefact.reference, Artefact.title, Artefact.document_type, Artefact.version)
     described += (Artefact.review_state,)
@@ -317,12 +328,17 @@ def tranche_artefacts(tranche: str) -> TrancheArtefacts:
     ) in db.session.execute(query):
         if not table.services or table.services[-1].service_id != service_id:
             table.services.append(ServiceArtefacts(service, service_id))
-        numbers = [int(n) for n in numbers]
-        row = ArtefactCounts(reference, title or "", doc_type or "", version, state, *numbers)
-        row.total = sum(numbers)
+        row = ArtefactCounts(
+            counts=_counts(numbers),
+            reference=reference,
+            title=title or "",
+            document_type=doc_type or "",
+            version=version,
+            review_state=state,
+        )
         table.services[-1].artefacts.append(row)
-    names = (*DISPOSITIONS, "total")
     for group in table.services:
-        group.totals = {name: sum(getattr(row, name) for row in group.artefacts) for name in names}
+        group.totals = _totals(group.artefacts)
+    names = (*DISPOSITIONS.keys, "total")
     table.totals = {name: sum(g.totals[name] for g in table.services) for name in names}
     return table

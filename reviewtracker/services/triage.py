@@ -20,7 +20,7 @@ from sqlalchemy import DateTime, String, Text, case, func, insert, literal, or_,
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
-from importers.records import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS
 
 from ..extensions import db
 from ..models import AuditEvent, Comment, utcnow

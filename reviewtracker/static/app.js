@@ -109,8 +109,9 @@
 
 /* ---- comment page (comments/detail.html): keyboard triage --------------------------------
    Progressive only: every link and button works without this. j / k follow the next /
-   previous links, a c r f o set the disposition (the option marked data-key), Ctrl+Enter
-   presses "Save and next". Single letters are ignored while typing in a field. */
+   previous links, a letter sets the disposition whose option carries it as data-key (the
+   server renders the keys from the vocabulary; none is written here), Ctrl+Enter presses
+   "Save and next". Single letters are ignored while typing in a field. */
 (function () {
   "use strict";
   var help = document.querySelector("[data-keyboard-help]");

@@ -144,7 +144,7 @@ def test_unknown_dispositions_are_not_guessed(written: str) -> None:
 
 
 def test_disposition_table_is_explicit_and_canonical() -> None:
-    assert set(DISPOSITION_SYNONYMS.values()) == set(DISPOSITIONS)
+    assert set(DISPOSITION_SYNONYMS.values()) == set(DISPOSITIONS.keys)
     assert all(key == normalise_header(key) for key in DISPOSITION_SYNONYMS)
 
 

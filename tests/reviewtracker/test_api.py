@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from reviewtracker.extensions import db
 from reviewtracker.models import Artefact, Comment
-from reviewtracker.services.design_dashboard import RAG_LABELS, design_dashboard
+from reviewtracker.services.design_status import design_dashboard
 from reviewtracker.services.rollups import tranche_rollup
 from reviewtracker.services.triage import triage_comment
 
@@ -117,7 +117,13 @@ def test_design_dashboard_json(demo, client, login):
     data = client.get(f"/api/design-dashboard?month={DEMO_MONTH}").get_json()
     assert set(data) == {"month", "previous_month", "rag_labels", "rows"}
     assert data["month"] == DEMO_MONTH and data["previous_month"] == "2022-03"
-    assert data["rag_labels"] == RAG_LABELS
+    assert data["rag_labels"] == {
+        "on_track": "On track",
+        "at_risk": "At risk",
+        "not_on_track": "Not on track / high risk",
+        "complete": "Complete",
+        "tbd": "To be determined",
+    }
     assert data["rows"] == [asdict(row) for row in design_dashboard(DEMO_MONTH).rows]
     rows = {(row["tranche"], row["service"]): row for row in data["rows"]}
     lss = rows[("1", "Load Shaping Service")]

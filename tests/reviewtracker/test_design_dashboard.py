@@ -11,19 +11,19 @@ from reviewtracker import create_app
 from reviewtracker.extensions import db
 from reviewtracker.models import Artefact, DesignStatus, DesignStatusEvent, Service, Tranche
 from reviewtracker.services import ServiceError
-from reviewtracker.services.design_dashboard import (
-    RAG_LABELS,
+from reviewtracker.services.design_history import service_history
+from reviewtracker.services.design_import import import_design_dashboard
+from reviewtracker.services.design_status import (
     StaleStatus,
+    StatusChange,
     design_dashboard,
     find_status,
-    import_design_dashboard,
     months_with_records,
-    next_month,
-    previous_month,
-    service_history,
     set_status,
 )
+from reviewtracker.services.months import current_month, next_month, previous_month
 from reviewtracker.services.reference import get_or_create_service, init_db
+from reviewtracker.unit_of_work import unit_of_work
 from tests.importers.test_design_dashboard_reader import LATER_ROWS, PACK_ROWS, write_pack_xlsx
 
 APRIL, MAY = "2022-04", "2022-05"
@@ -44,6 +44,13 @@ def add_register(*artefacts: tuple[str, str | None, str | None]) -> None:
             )
         )
     db.session.commit()
+
+
+def saved(*args, **kwargs) -> StatusChange:
+    """set_status as a view or command calls it: in a unit of work, committed (so that the
+    test client's requests, in their own sessions, see it)."""
+    with unit_of_work():
+        return set_status(*args, **kwargs)
 
 
 def events(field: str | None = None) -> list[DesignStatusEvent]:
@@ -128,8 +135,6 @@ def test_months_roll_over_the_year():
 
 
 def test_without_records_the_dashboard_is_this_month(register):
-    from reviewtracker.services.design_dashboard import current_month
-
     assert months_with_records() == []
     assert design_dashboard().month == current_month()
 
@@ -188,6 +193,23 @@ def test_bad_values_and_stale_forms_are_refused(register):
     with pytest.raises(StaleStatus):  # the form was loaded before the record existed
         set_status("1", "Registration Service", APRIL, {"rag": "complete"}, "b", expected_version=0)
     assert find_status("1", "Registration Service", APRIL).rag == "tbd"
+
+
+def test_set_status_leaves_the_commit_to_its_caller(register):
+    set_status("1", "Registration Service", APRIL, {"rag": "tbd"}, "lead@example.org")
+    assert find_status("1", "Registration Service", APRIL).rag == "tbd"  # flushed
+    db.session.rollback()  # what a unit of work does when the caller's change fails
+    assert find_status("1", "Registration Service", APRIL) is None
+    assert events() == []
+
+
+def test_a_stale_save_in_a_unit_of_work_writes_nothing(register):
+    saved("1", "Registration Service", APRIL, {"rag": "tbd"}, "a@example.org")
+    with pytest.raises(StaleStatus), unit_of_work():
+        set_status("1", "Registration Service", MAY, {"rag": "at_risk"}, "b@example.org")
+        set_status("1", "Registration Service", APRIL, {"rag": "complete"}, "b", expected_version=0)
+    assert find_status("1", "Registration Service", MAY) is None  # the whole change went
+    assert [(e.field, e.after, e.actor) for e in events()] == [("rag", "tbd", "a@example.org")]
 
 
 def test_service_history_is_newest_first_with_its_changes(register):
@@ -261,6 +283,14 @@ def test_import_keeps_browser_changes_and_existing_last_months(register, tmp_pat
     assert any("Registration Service" in note and "kept" in note for note in report.notes)
 
 
+def test_import_leaves_its_callers_pending_work_alone(register, tmp_path):
+    # It used to roll back on entry, losing whatever its caller had begun.
+    set_status("1", "Registration Service", "2022-01", {"rag": "tbd"}, "lead@example.org")
+    report = import_design_dashboard(write_pack_xlsx(tmp_path / "d.xlsx"), APRIL, "importer")
+    assert report.ok and report.created == 5
+    assert find_status("1", "Registration Service", "2022-01").rag == "tbd"
+
+
 def test_import_refuses_a_tranche_missing_from_the_database(register, tmp_path):
     db.session.execute(Tranche.__table__.delete().where(Tranche.code == "TBC"))
     db.session.commit()
@@ -280,6 +310,18 @@ def test_cli_imports_and_reports(runner, register, tmp_path):
     assert "5 added, 0 updated, 0 unchanged" in result.output
     assert "2022-03: 5 added from the 'Last month' column" in result.output
     assert find_status("2", "Smart Data Service", APRIL).rag == "tbd"
+
+
+def test_cli_dry_run_reports_and_writes_nothing(runner, register, tmp_path):
+    path = write_pack_xlsx(tmp_path / "dashboard.xlsx")
+    args = ["import-design-dashboard", str(path), "--month", APRIL, "--dry-run"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "5 added, 0 updated, 0 unchanged" in result.output
+    assert "dry run: nothing written" in result.output
+    assert db.session.scalar(select(func.count()).select_from(DesignStatus)) == 0
+    assert db.session.scalar(select(func.count()).select_from(DesignStatusEvent)) == 0
+    assert db.session.scalar(select(Service.id).where(Service.name == "Smart Data Service")) is None
 
 
 def test_cli_refuses_a_bad_file_or_month_and_writes_nothing(runner, register, tmp_path):
@@ -386,7 +428,7 @@ def test_a_lead_saves_a_month(client, login, register):
 
 
 def test_a_new_month_starts_from_last_month(client, login, register):
-    set_status(
+    saved(
         "1",
         "Registration Service",
         APRIL,
@@ -443,8 +485,8 @@ def test_the_edit_form_is_csrf_protected(tmp_path, register):
 
 
 def test_the_page_shows_the_packs_table_legend_and_coloured_rags(client, login, register):
-    set_status("1", "Registration Service", "2022-03", {"rag": "on_track"}, "lead@example.org")
-    set_status(
+    saved("1", "Registration Service", "2022-03", {"rag": "on_track"}, "lead@example.org")
+    saved(
         "1",
         "Registration Service",
         APRIL,
@@ -466,7 +508,14 @@ def test_the_page_shows_the_packs_table_legend_and_coloured_rags(client, login, 
     assert "Planned DAG Month" in html and "Current status and issues" in html
     # The legend: every RAG as a coloured dot with its label.
     legend = html[html.index('class="rag-legend"') :]
-    for rag, label in RAG_LABELS.items():
+    rags = {
+        "on_track": "On track",
+        "at_risk": "At risk",
+        "not_on_track": "Not on track / high risk",
+        "complete": "Complete",
+        "tbd": "To be determined",
+    }
+    for rag, label in rags.items():
         assert f'<span class="rag rag-{rag}"><span class="rag-dot" aria-hidden="true">' in legend
         assert f'<span class="rag-label">{label}</span>' in legend
     row = html[html.index(">Registration Service<") :]
@@ -502,11 +551,9 @@ def test_the_lead_sees_edit_links_and_the_add_form(client, login, register):
 
 
 def test_the_history_page_shows_months_and_who_changed_what(client, login, register):
-    set_status("1", "Registration Service", "2022-03", {"rag": "on_track"}, "first@example.org")
-    set_status("1", "Registration Service", APRIL, {"rag": "at_risk"}, "second@example.org")
-    set_status(
-        "1", "Registration Service", APRIL, {"rag": "complete"}, "third@example.org", "import"
-    )
+    saved("1", "Registration Service", "2022-03", {"rag": "on_track"}, "first@example.org")
+    saved("1", "Registration Service", APRIL, {"rag": "at_risk"}, "second@example.org")
+    saved("1", "Registration Service", APRIL, {"rag": "complete"}, "third@example.org", "import")
     login("viewer")
     ids = _ids("1", "Registration Service")
     response = client.get(f"/design-dashboard/1/{ids['service_id']}")

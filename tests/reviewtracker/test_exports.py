@@ -15,9 +15,7 @@ from sqlalchemy import func, select
 from reviewtracker.extensions import db
 from reviewtracker.models import Comment, Organisation
 from reviewtracker.services import ServiceError
-from reviewtracker.services.charts import DISPOSITION_COLOURS
 from reviewtracker.services.comment_queries import CommentFilter, filtered_ids
-from reviewtracker.services.design_dashboard import RAG_COLOURS, RAG_LABELS
 from reviewtracker.services.exports import (
     FORMULA_TRIGGERS,
     board_pack,
@@ -27,7 +25,6 @@ from reviewtracker.services.exports import (
     organisation_by_name,
     responses_log,
 )
-from reviewtracker.services.rollups import DISPOSITION_DEFINITIONS
 
 from .dashboard_data import DEMO_MONTH, add_comment
 from .demo_copy import load_demo_copy
@@ -123,11 +120,14 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
     assert {
         definitions.cell(row, 1).value: definitions.cell(row, 2).value for row in range(4, 9)
     } == {
-        "Accepted": DISPOSITION_DEFINITIONS["accepted"],
-        "Action": DISPOSITION_DEFINITIONS["action"],
-        "Rejected": DISPOSITION_DEFINITIONS["rejected"],
-        "Requires Further Clarification": DISPOSITION_DEFINITIONS["clarification"],
-        "Open": DISPOSITION_DEFINITIONS["open"],
+        "Accepted": "Comments are agreed and documents have been updated to reflect the changes.",
+        "Action": "Further discussions at sub group level or future actions are required in "
+        "order for the changes to be incorporated into the design.",
+        "Rejected": "Comments have been reviewed and considered and the programme team have "
+        "confirmed that changes will not be incorporated into the design.",
+        "Requires Further Clarification": "Further information is required before a decision "
+        "can be taken to accept the change into the design.",
+        "Open": "Not triaged yet.",
     }
     assert definitions["B4"].alignment.wrap_text
 
@@ -142,18 +142,27 @@ def test_board_pack_design_dashboard_has_the_rag_colours_and_a_legend(demo):
     rows = {(row[0].value, row[1].value): row for row in sheet.iter_rows(min_row=5) if row[1].value}
     lss = rows[("1", "Load Shaping Service")]
     assert lss[2].value == 5
-    for cell, rag in ((lss[3], "on_track"), (lss[4], "at_risk")):
-        assert cell.value == RAG_LABELS[rag]
-        assert cell.fill.fgColor.rgb.endswith(RAG_COLOURS[rag].lstrip("#").upper())
+    for cell, label, colour in ((lss[3], "On track", "2E8540"), (lss[4], "At risk", "F0A202")):
+        assert cell.value == label
+        assert cell.fill.fgColor.rgb.endswith(colour)
     assert "High levels of comments in first review" in lss[7].value
     assert lss[7].alignment.wrap_text
     legend = [row for row in sheet.iter_rows() if row[0].value == "Legend"]
     assert legend, "no legend below the table"
     start = legend[0][0].row + 1
-    labelled = [sheet.cell(start + i, 1) for i in range(len(RAG_LABELS))]
-    assert [c.value for c in labelled] == list(RAG_LABELS.values())
-    for cell, colour in zip(labelled, RAG_COLOURS.values(), strict=True):
-        assert cell.fill.fgColor.rgb.endswith(colour.lstrip("#").upper())
+    rags = {
+        "On track": "2E8540",
+        "At risk": "F0A202",
+        "Not on track / high risk": "C62828",
+        "Complete": "1F6FB2",
+        "To be determined": "8C96A0",
+    }
+    labelled = [sheet.cell(start + i, 1) for i in range(len(rags) + 1)]
+    assert [c.value for c in labelled] == [*rags, None]
+    for cell, colour in zip(labelled, rags.values(), strict=False):
+        assert cell.fill.fgColor.rgb.endswith(colour)
+    # Beside each, what it means.
+    assert sheet.cell(start, 2).value == "On schedule for the planned DAG month."
 
 
 def test_board_pack_chart_uses_the_pages_colours(demo):
@@ -162,7 +171,8 @@ def test_board_pack_chart_uses_the_pages_colours(demo):
         charts = [package.read(n).decode() for n in package.namelist() if "charts/chart" in n]
     assert len(charts) == 1
     colours = re.findall(r'<a:srgbClr val="([0-9A-F]{6})"', charts[0])
-    assert set(colours) == set(DISPOSITION_COLOURS.values())  # tranche 2 has open comments
+    # Tranche 2 has open comments: all five, in the page's colours.
+    assert set(colours) == {"009E73", "E69F00", "D55E00", "56B4E9", "BBBBBB"}
     header = [c.value for c in workbook(data)["Comment status"][3]]
     assert "Open" in header
 

@@ -118,7 +118,7 @@ def dag8(app, tmp_path):
 def test_comment_status_table_is_the_pack_table(dag8):
     table = comment_status("1")
     rows = [
-        (r.reference, r.accepted, r.action, r.rejected, r.clarification, r.total)
+        (r.reference, r["accepted"], r["action"], r["rejected"], r["clarification"], r.total)
         for r in table.artefacts
     ]
     assert rows == DAG8_STATUS

@@ -23,7 +23,6 @@ from reviewtracker.models import (
     utcnow,
 )
 from reviewtracker.security import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
-from reviewtracker.services.design_dashboard import RAG_COLOURS
 from reviewtracker.services.users import TooManyAttempts, sign_in
 
 from .demo_copy import load_demo_copy
@@ -164,10 +163,23 @@ def test_the_inline_code_check_catches_what_the_csp_would_block():
     _assert_no_inline_code('<script src="/static/app.js" defer></script><p>onclick=x</p>', "ok")
 
 
-def test_the_rag_colours_in_the_stylesheet_are_the_exports():
+def test_the_term_colours_come_from_the_vocabulary_stylesheet_only(client):
+    """app.css colours no disposition or RAG; /vocabulary.css, public like /static, does."""
     css = (PACKAGE / "static" / "app.css").read_text(encoding="utf-8")
-    for rag, colour in RAG_COLOURS.items():
-        assert f".rag-{rag} .rag-dot {{ background-color: {colour}; }}" in css
+    keys = "accepted|action|rejected|clarification|open|on_track|at_risk|not_on_track|complete|tbd"
+    assert not re.search(rf"\.(d|rag|disposition)-({keys})\b", css)
+    response = client.get("/vocabulary.css")  # signed out: the sign-in page links it too
+    assert response.status_code == 200 and response.mimetype == "text/css"
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    generated = response.get_data(as_text=True)
+    assert ".rag-on_track .rag-dot { background-color: #2e8540; }" in generated
+    assert ".badge.d-accepted, .chip.d-accepted .count, .disposition.d-accepted {" in generated
+    assert (
+        client.get(
+            "/vocabulary.css", headers={"If-None-Match": response.headers["ETag"]}
+        ).status_code
+        == 304
+    )
 
 
 # --- cookies ------------------------------------------------------------------------------------

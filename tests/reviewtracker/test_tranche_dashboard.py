@@ -13,8 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from openpyxl import load_workbook
 
-from reviewtracker.models import DISPOSITION_LABELS
-from reviewtracker.services.charts import DISPOSITION_COLOURS, disposition_bars
+from reviewtracker.services.charts import disposition_bars
 from reviewtracker.services.comment_queries import CommentFilter, count_comments
 from reviewtracker.services.rollups import ArtefactStatus, CommentStatusTable, comment_status
 
@@ -23,6 +22,20 @@ from .demo_copy import load_demo_copy
 from .test_rollups import DAG8_CONSTITUENCIES, DAG8_STATUS
 
 DISPOSITIONS = ("accepted", "action", "rejected", "clarification", "open")
+LABELS = {
+    "accepted": "Accepted",
+    "action": "Action",
+    "rejected": "Rejected",
+    "clarification": "Requires Further Clarification",
+    "open": "Open",
+}
+COLOURS = {
+    "accepted": "#009e73",
+    "action": "#e69f00",
+    "rejected": "#d55e00",
+    "clarification": "#56b4e9",
+    "open": "#bbbbbb",
+}
 
 
 @pytest.fixture
@@ -140,7 +153,7 @@ def test_page_json_and_board_pack_give_the_same_numbers(demo, client, login, cod
     login("viewer")
     tables = page_tables(client.get(f"/tranches/{code}").get_data(as_text=True))
     page_rows, page_total, labels = status_from_page(tables["comment-status"])
-    columns = [name for name in DISPOSITIONS if DISPOSITION_LABELS[name] in labels]
+    columns = [name for name in DISPOSITIONS if LABELS[name] in labels]
 
     status = client.get(f"/api/tranches/{code}/comment-status").get_json()
     json_rows, json_total = status_from_json(status, columns)
@@ -197,7 +210,7 @@ def test_every_number_links_to_the_comments_it_counts(demo, client, login):
     tables = page_tables(client.get("/tranches/2").get_data(as_text=True))
     table = tables["comment-status"]
     labels = [cell.text for cell in table.head[1]]
-    columns = [name for name in DISPOSITIONS if DISPOSITION_LABELS[name] in labels] + [None]
+    columns = [name for name in DISPOSITIONS if LABELS[name] in labels] + [None]
     checked = 0
     for row in table.body + table.foot:
         reference = None if row[0].text == "Grand Total" else row[0].text.split("-")[0]
@@ -296,14 +309,14 @@ def test_chart_on_the_page_draws_each_disposition_in_its_colour(demo, client, lo
     assert len(rows) == len(status.artefacts)
     for group, artefact in zip(rows, status.artefacts, strict=True):
         segments = {r.get("data-disposition"): r for r in group.findall("svg:rect", ns)}
-        expected = {name for name in DISPOSITIONS if getattr(artefact, name)}
+        expected = {name for name in DISPOSITIONS if artefact[name]}
         assert set(segments) == expected
         for name, rect in segments.items():
-            assert rect.get("fill") == f"#{DISPOSITION_COLOURS[name]}"
-            assert int(rect.get("data-count")) == getattr(artefact, name)
+            assert rect.get("fill") == COLOURS[name]
+            assert int(rect.get("data-count")) == artefact[name]
         assert group.findall("svg:text", ns)[-1].text == str(artefact.total)
     legend = [t.text for t in root.findall("svg:g[@class='chart-legend']/svg:text", ns)]
-    assert legend == [DISPOSITION_LABELS[name] for name in status.columns]
+    assert legend == [LABELS[name] for name in status.columns]
 
 
 def test_chart_escapes_every_text():
@@ -311,7 +324,13 @@ def test_chart_escapes_every_text():
     table = CommentStatusTable(
         tranche="1",
         review_round=None,
-        artefacts=[ArtefactStatus("BP001", title, accepted=2, open=1, total=3)],
+        artefacts=[
+            ArtefactStatus(
+                reference="BP001",
+                title=title,
+                counts={"accepted": 2, "action": 0, "rejected": 0, "clarification": 0, "open": 1},
+            )
+        ],
         totals={"accepted": 2, "action": 0, "rejected": 0, "clarification": 0, "open": 1},
     )
     svg = str(disposition_bars(table, title='Chart "<i>"'))

@@ -1,0 +1,156 @@
+"""The domain's vocabularies, each defined once: the dispositions and the RAG statuses.
+
+A `Term` is one value: the key the database stores, the label the pages and exports show,
+its colour, its definition and, where the comment page offers one, its keyboard key. A
+`Vocabulary` holds its terms in their order (the DAG pack's). Everything else derives from
+here: the readers (their synonyms are keyed by these keys), the database's CHECK constraints
+and sort order, the rollups' columns, the pages, charts, exports and the JavaScript keys.
+Adding a value is a change here plus a migration for the CHECK constraint.
+
+Pure Python: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_KEY = re.compile(r"^[a-z][a-z_]*$")  # safe in SQL literals, CSS classes and URLs
+_COLOUR = re.compile(r"^#[0-9a-f]{6}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    key: str  # what the database stores
+    label: str  # as the DAG pack writes it
+    colour: str  # "#rrggbb", lower case
+    definition: str
+    shortcut: str | None = None  # the comment page's keyboard key, if it has one
+    short_label: str | None = None  # for narrow table headings; else the label
+
+    def __post_init__(self) -> None:
+        if not _KEY.match(self.key):
+            raise ValueError(f"a term's key is lower-case letters and '_': {self.key!r}")
+        if not _COLOUR.match(self.colour):
+            raise ValueError(f"{self.key}: colour must be written #rrggbb, not {self.colour!r}")
+
+    @property
+    def rgb(self) -> str:
+        """The colour as openpyxl takes it: 'RRGGBB', no '#'."""
+        return self.colour[1:].upper()
+
+
+class Vocabulary:
+    """The terms of one domain word in their order. Iterating gives the terms; `key in
+    vocabulary` and `vocabulary[key]` look one up by its key."""
+
+    __slots__ = ("name", "keys", "_terms", "_by_key")
+
+    def __init__(self, name: str, *terms: Term) -> None:
+        self.name = name
+        self.keys: tuple[str, ...] = tuple(term.key for term in terms)
+        self._terms = terms
+        self._by_key = {term.key: term for term in terms}
+        if len(self._by_key) != len(terms):
+            raise ValueError(f"{name}: two terms share a key")
+        shortcuts = [term.shortcut for term in terms if term.shortcut]
+        if len(set(shortcuts)) != len(shortcuts):
+            raise ValueError(f"{name}: two terms share a keyboard key")
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+    def __getitem__(self, key: str) -> Term:
+        return self._by_key[key]
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({self.name!r}, {', '.join(self.keys)})"
+
+    def get(self, key: str | None) -> Term | None:
+        return self._by_key.get(key) if key is not None else None
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {term.key: term.label for term in self._terms}
+
+    @property
+    def shortcuts(self) -> dict[str, str]:
+        """Key -> keyboard key, for the terms that have one."""
+        return {term.key: term.shortcut for term in self._terms if term.shortcut}
+
+    def rank(self, key: str) -> int:
+        """The term's place in the order, from 0."""
+        return self.keys.index(key)
+
+    def keys_except(self, *keys: str) -> tuple[str, ...]:
+        unknown = set(keys) - set(self._by_key)
+        if unknown:
+            raise KeyError(f"{self.name} has no {', '.join(sorted(unknown))}")
+        return tuple(key for key in self._by_key if key not in keys)
+
+
+# A comment not yet triaged: counted apart ("still open") and shown only while any is.
+OPEN = "open"
+
+# The triage outcomes, in the DAG pack's order, open last. Colours: Okabe-Ito, told apart
+# with the common colour-vision deficiencies. Definitions: the DAG #8 pack's.
+DISPOSITIONS = Vocabulary(
+    "disposition",
+    Term(
+        "accepted",
+        "Accepted",
+        "#009e73",
+        "Comments are agreed and documents have been updated to reflect the changes.",
+        shortcut="a",
+    ),
+    Term(
+        "action",
+        "Action",
+        "#e69f00",
+        "Further discussions at sub group level or future actions are required in order for "
+        "the changes to be incorporated into the design.",
+        shortcut="c",
+    ),
+    Term(
+        "rejected",
+        "Rejected",
+        "#d55e00",
+        "Comments have been reviewed and considered and the programme team have confirmed "
+        "that changes will not be incorporated into the design.",
+        shortcut="r",
+    ),
+    Term(
+        "clarification",
+        "Requires Further Clarification",
+        "#56b4e9",
+        "Further information is required before a decision can be taken to accept the change "
+        "into the design.",
+        shortcut="f",
+        short_label="Clarification",
+    ),
+    Term(OPEN, "Open", "#bbbbbb", "Not triaged yet.", shortcut="o"),
+)
+
+# The design dashboard's monthly status of a tranche x service, in the pack's legend order.
+RAG_STATUSES = Vocabulary(
+    "rag",
+    Term("on_track", "On track", "#2e8540", "On schedule for the planned DAG month."),
+    Term("at_risk", "At risk", "#f0a202", "Issues may delay it; actions are in hand."),
+    Term(
+        "not_on_track",
+        "Not on track / high risk",
+        "#c62828",
+        "Not on track, at high risk of missing the planned DAG month.",
+    ),
+    Term("complete", "Complete", "#1f6fb2", "The design work is done."),
+    Term("tbd", "To be determined", "#8c96a0", "Scope or plan not yet known."),
+)
+
+__all__ = ["DISPOSITIONS", "OPEN", "RAG_STATUSES", "Term", "Vocabulary"]

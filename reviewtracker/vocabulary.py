@@ -1,0 +1,26 @@
+"""The vocabularies' colours in the browser: /vocabulary.css, rendered from
+importers/vocabulary.py.
+
+The pages may not carry style= attributes (the CSP forbids them), so a term's colour reaches
+a badge, a chip or a RAG dot through a class (`d-<key>`, `rag-<key>`) that this stylesheet
+colours. app.css holds no term colour: adding a term is a change of the vocabulary only.
+Public, like /static: the sign-in page links it too.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, make_response, render_template, request
+
+from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
+
+bp = Blueprint("vocabulary", __name__)
+ENDPOINT = "vocabulary.stylesheet"
+
+
+@bp.get("/vocabulary.css")
+def stylesheet() -> Response:
+    css = render_template("vocabulary.css", dispositions=DISPOSITIONS, rag_statuses=RAG_STATUSES)
+    response = make_response(css)
+    response.mimetype = "text/css"
+    response.add_etag()
+    return response.make_conditional(request)
