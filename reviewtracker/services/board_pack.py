@@ -26,11 +26,11 @@ from .spreadsheet import (
     HEAD_FILL,
     TOP,
     WRAP,
-    cell,
-    header,
-    save,
+    header_row,
     set_widths,
     title_rows,
+    workbook_bytes,
+    xlsx_cell,
 )
 
 
@@ -48,27 +48,31 @@ def _comment_status_sheet(book: Workbook, tranche: str, review_round: int | None
         f"MHHS Design- Design Artefact Status Update- {_scope(tranche, review_round)}",
         "Comments received per design artefact, by comment status.",
     )
-    header(sheet, ["Design Artefacts", *(DISPOSITIONS[c].label for c in columns), "Total"])
+    header_row(sheet, ["Design Artefacts", *(DISPOSITIONS[c].label for c in columns), "Total"])
     first = sheet.max_row + 1
     for row in status.artefacts:
         name = f"{row.reference}- {row.title}" if row.title else row.reference
         numbers = [row[c] or None for c in columns]  # blank for zero, as the pack
         sheet.append(
             [
-                cell(sheet, name, alignment=WRAP, border=BOX),
-                *(cell(sheet, n, border=BOX) for n in numbers),
-                cell(sheet, row.total, border=BOX),
+                xlsx_cell(sheet, name, alignment=WRAP, border=BOX),
+                *(xlsx_cell(sheet, n, border=BOX) for n in numbers),
+                xlsx_cell(sheet, row.total, border=BOX),
             ]
         )
     last = sheet.max_row
     totals = [status.totals[c] for c in (*columns, "total")]
     sheet.append(
-        [cell(sheet, "Grand Total", font=BOLD, fill=HEAD_FILL, border=BOX)]
-        + [cell(sheet, n, font=BOLD, fill=HEAD_FILL, border=BOX) for n in totals]
+        [xlsx_cell(sheet, "Grand Total", font=BOLD, fill=HEAD_FILL, border=BOX)]
+        + [xlsx_cell(sheet, n, font=BOLD, fill=HEAD_FILL, border=BOX) for n in totals]
     )
     sheet.append([])
     sheet.append(
-        [cell(sheet, f"Triaged (not open): {status.triaged_percent}% of {totals[-1]} comments")]
+        [
+            xlsx_cell(
+                sheet, f"Triaged (not open): {status.triaged_percent}% of {totals[-1]} comments"
+            )
+        ]
     )
     sheet.freeze_panes = "B4"
     set_widths(sheet, [52, *([14] * len(columns)), 10])
@@ -100,19 +104,19 @@ def _constituency_sheet(book: Workbook, tranche: str, review_round: int | None) 
     table = constituency_table(tranche, review_round)
     sheet = book.create_sheet("Constituencies")
     title_rows(sheet, f"Comments by constituency- {_scope(tranche, review_round)}")
-    header(sheet, ["Constituency", "No. Organisations", "Total Comments"])
+    header_row(sheet, ["Constituency", "No. Organisations", "Total Comments"])
     for row in table.constituencies:
         sheet.append(
             [
-                cell(sheet, row.constituency, border=BOX),
-                cell(sheet, row.organisations, border=BOX),
-                cell(sheet, row.comments, border=BOX),
+                xlsx_cell(sheet, row.constituency, border=BOX),
+                xlsx_cell(sheet, row.organisations, border=BOX),
+                xlsx_cell(sheet, row.comments, border=BOX),
             ]
         )
     totals = (table.totals["organisations"], table.totals["comments"])
     sheet.append(
-        [cell(sheet, "Total", font=BOLD, fill=HEAD_FILL, border=BOX)]
-        + [cell(sheet, n, font=BOLD, fill=HEAD_FILL, border=BOX) for n in totals]
+        [xlsx_cell(sheet, "Total", font=BOLD, fill=HEAD_FILL, border=BOX)]
+        + [xlsx_cell(sheet, n, font=BOLD, fill=HEAD_FILL, border=BOX) for n in totals]
     )
     sheet.freeze_panes = "A4"
     set_widths(sheet, [40, 20, 18])
@@ -134,10 +138,10 @@ DESIGN_DASHBOARD_COLUMNS = (
 def _rag_cell(sheet: Worksheet, rag: str | None) -> Cell:
     """A RAG as the pack shows it: the cell filled with the RAG's colour, labelled in words."""
     if not rag:
-        return cell(sheet, None, border=BOX)
+        return xlsx_cell(sheet, None, border=BOX)
     term = RAG_STATUSES[rag]
     fill = PatternFill("solid", fgColor=term.rgb)
-    return cell(sheet, term.label, fill=fill, alignment=CENTRE, border=BOX)
+    return xlsx_cell(sheet, term.label, fill=fill, alignment=CENTRE, border=BOX)
 
 
 def _design_dashboard_sheet(book: Workbook, month: str | None) -> None:
@@ -147,8 +151,8 @@ def _design_dashboard_sheet(book: Workbook, month: str | None) -> None:
     title_rows(sheet, f"MHHS Design Dashboard- {when}", "RAG status per tranche and service.")
     # Two header rows, as the pack: "RAG" over "Last month | This month", the rest merged down.
     labels = [label for label, _width in DESIGN_DASHBOARD_COLUMNS]
-    header(sheet, [*labels[:3], "RAG", None, *labels[5:]])
-    header(sheet, [None, None, None, *labels[3:5], *([None] * (len(labels) - 5))])
+    header_row(sheet, [*labels[:3], "RAG", None, *labels[5:]])
+    header_row(sheet, [None, None, None, *labels[3:5], *([None] * (len(labels) - 5))])
     for column in range(1, len(labels) + 1):
         if column not in (4, 5):
             sheet.merge_cells(start_row=3, end_row=4, start_column=column, end_column=column)
@@ -156,21 +160,21 @@ def _design_dashboard_sheet(book: Workbook, month: str | None) -> None:
     for row in dashboard.rows:
         sheet.append(
             [
-                cell(sheet, row.tranche, alignment=TOP, border=BOX),
-                cell(sheet, row.service, alignment=WRAP, border=BOX),
-                cell(sheet, row.artefacts, alignment=TOP, border=BOX),
+                xlsx_cell(sheet, row.tranche, alignment=TOP, border=BOX),
+                xlsx_cell(sheet, row.service, alignment=WRAP, border=BOX),
+                xlsx_cell(sheet, row.artefacts, alignment=TOP, border=BOX),
                 _rag_cell(sheet, row.rag_last_month),
                 _rag_cell(sheet, row.rag_this_month),
-                cell(sheet, row.planned_month or "", alignment=TOP, border=BOX),
-                cell(sheet, row.expected_month or "", alignment=TOP, border=BOX),
-                cell(sheet, row.status_and_issues or "", alignment=WRAP, border=BOX),
-                cell(sheet, row.actions_to_resolve or "", alignment=WRAP, border=BOX),
+                xlsx_cell(sheet, row.planned_month or "", alignment=TOP, border=BOX),
+                xlsx_cell(sheet, row.expected_month or "", alignment=TOP, border=BOX),
+                xlsx_cell(sheet, row.status_and_issues or "", alignment=WRAP, border=BOX),
+                xlsx_cell(sheet, row.actions_to_resolve or "", alignment=WRAP, border=BOX),
             ]
         )
     sheet.append([])
-    sheet.append([cell(sheet, "Legend", font=BOLD)])
+    sheet.append([xlsx_cell(sheet, "Legend", font=BOLD)])
     for term in RAG_STATUSES:
-        sheet.append([_rag_cell(sheet, term.key), cell(sheet, term.definition)])
+        sheet.append([_rag_cell(sheet, term.key), xlsx_cell(sheet, term.definition)])
     sheet.freeze_panes = "C5"
     set_widths(sheet, [width for _label, width in DESIGN_DASHBOARD_COLUMNS])
 
@@ -178,12 +182,12 @@ def _design_dashboard_sheet(book: Workbook, month: str | None) -> None:
 def _definitions_sheet(book: Workbook) -> None:
     sheet = book.create_sheet("Status definitions")
     title_rows(sheet, "Comment status definitions")
-    header(sheet, ["Status", "Definition"])
+    header_row(sheet, ["Status", "Definition"])
     for term in DISPOSITIONS:
         sheet.append(
             [
-                cell(sheet, term.label, font=BOLD, alignment=TOP, border=BOX),
-                cell(sheet, term.definition, alignment=WRAP, border=BOX),
+                xlsx_cell(sheet, term.label, font=BOLD, alignment=TOP, border=BOX),
+                xlsx_cell(sheet, term.definition, alignment=WRAP, border=BOX),
             ]
         )
     sheet.freeze_panes = "A4"
@@ -200,7 +204,7 @@ def board_pack(tranche: str, review_round: int | None = None, month: str | None 
     _constituency_sheet(book, tranche, review_round)
     _design_dashboard_sheet(book, month)
     _definitions_sheet(book)
-    return save(book)
+    return workbook_bytes(book)
 
 
 def board_pack_filename(tranche: str, review_round: int | None, month: str | None) -> str:

@@ -30,7 +30,16 @@ from ..models import (
 from .comment_filter import CommentFilter
 from .comment_queries import filtered_ids
 from .scope import require
-from .spreadsheet import CHUNK_ROWS, WRAP, cell, csv_value, header, save, set_widths
+from .spreadsheet import (
+    CHUNK_ROWS,
+    WRAP,
+    csv_value,
+    header_row,
+    set_widths,
+    workbook_bytes,
+    xlsx_cell,
+    xlsx_value,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,16 +166,16 @@ def comment_register(f: CommentFilter, *, internal_notes: bool = False) -> bytes
     sheet = book.create_sheet("Comments")
     set_widths(sheet, [c.width for c in columns])
     sheet.freeze_panes = "A2"
-    header(sheet, [c.label for c in columns])
+    header_row(sheet, [c.label for c in columns])
     for values in _register_rows(f, internal_notes, for_reviewer):
         sheet.append(
             [
-                cell(sheet, value, alignment=WRAP) if column.wrap else value(sheet, value)
-                for column, value in zip(columns, values, strict=True)
+                xlsx_cell(sheet, item, alignment=WRAP) if column.wrap else xlsx_value(sheet, item)
+                for column, item in zip(columns, values, strict=True)
             ]
         )
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
-    return save(book)
+    return workbook_bytes(book)
 
 
 def comment_register_csv(f: CommentFilter, *, internal_notes: bool = False) -> bytes:
@@ -178,7 +187,7 @@ def comment_register_csv(f: CommentFilter, *, internal_notes: bool = False) -> b
     writer = csv.writer(text)
     writer.writerow([c.label for c in _register_columns(internal_notes, for_reviewer)])
     for values in _register_rows(f, internal_notes, for_reviewer):
-        writer.writerow([csv_value(value) for value in values])
+        writer.writerow([csv_value(item) for item in values])
     text.flush()
     data = buffer.getvalue()
     text.detach()

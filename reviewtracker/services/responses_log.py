@@ -20,7 +20,7 @@ from ..models import (
 )
 from . import ServiceError
 from .scope import Scope, require
-from .spreadsheet import TITLE, WRAP, cell, header, save, set_widths, stream
+from .spreadsheet import TITLE, WRAP, header_row, set_widths, stream, workbook_bytes, xlsx_cell
 
 RESPONSE_COLUMNS = (
     ("Tranche", 9),
@@ -84,15 +84,17 @@ def responses_log(organisation_id: int, scope: Scope) -> bytes:
     constituency = db.session.scalar(
         select(Constituency.name).where(Constituency.id == organisation.constituency_id)
     )
-    sheet.append([cell(sheet, f"Responses to the comments of {organisation.name}", font=TITLE)])
-    sheet.append([cell(sheet, "Organisation:"), cell(sheet, organisation.name)])
-    sheet.append([cell(sheet, "Constituency:"), cell(sheet, constituency)])
-    header(sheet, [label for label, _width in RESPONSE_COLUMNS])
+    sheet.append(
+        [xlsx_cell(sheet, f"Responses to the comments of {organisation.name}", font=TITLE)]
+    )
+    sheet.append([xlsx_cell(sheet, "Organisation:"), xlsx_cell(sheet, organisation.name)])
+    sheet.append([xlsx_cell(sheet, "Constituency:"), xlsx_cell(sheet, constituency)])
+    header_row(sheet, [label for label, _width in RESPONSE_COLUMNS])
     for row in stream(query):
         tranche, number, *rest, disposition, response = row
         values = [tranche, round_label(number), *rest, DISPOSITIONS[disposition].label, response]
-        sheet.append([cell(sheet, value, alignment=WRAP) for value in values])
-    return save(book)
+        sheet.append([xlsx_cell(sheet, value, alignment=WRAP) for value in values])
+    return workbook_bytes(book)
 
 
 def responses_filename(organisation: Organisation) -> str:

@@ -1,9 +1,9 @@
 """Writing spreadsheets safely: the one cell helper every export uses, and its house style.
 
 Formula injection: a comment is text from outside. Every value goes through one helper
-(`cell` / `value` for xlsx, `csv_value` for CSV) that makes text starting with `=`, `+`, `-`,
-`@`, a tab or a carriage return inert: in xlsx it is stored as a string cell (never a formula)
-with Excel's own "quote prefix" flag; in CSV it gets a leading `'`.
+(`xlsx_cell` / `xlsx_value` for xlsx, `csv_value` for CSV) that makes text starting with `=`,
+`+`, `-`, `@`, a tab or a carriage return inert: in xlsx it is stored as a string cell (never a
+formula) with Excel's own "quote prefix" flag; in CSV it gets a leading `'`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def clean_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
 
 
-def cell(sheet: Any, value: object, **style: Any) -> Cell:
+def xlsx_cell(sheet: Any, value: object, **style: Any) -> Cell:
     """A cell for `sheet.append([...])`: every xlsx export writes every value through here.
 
     Text is always a string cell (openpyxl would otherwise store "=..." as a formula), and
@@ -72,15 +72,15 @@ def cell(sheet: Any, value: object, **style: Any) -> Cell:
     return cell
 
 
-def value(sheet: Any, value: object) -> object:
+def xlsx_value(sheet: Any, value: object) -> object:
     """`value` for `sheet.append` as it is when openpyxl would store it unchanged (a number,
-    a date, None, plain text), else its `cell`: a cell object per value costs a third of a
+    a date, None, plain text), else its `xlsx_cell`: a cell object per value costs a third of a
     large register's time, and most values need none."""
     if value is None or isinstance(value, int | float | date):
         return value
     if isinstance(value, str) and not looks_like_formula(value) and value == clean_text(value):
         return value
-    return cell(sheet, value)
+    return xlsx_cell(sheet, value)
 
 
 def csv_value(value: object) -> object:
@@ -96,7 +96,7 @@ def csv_value(value: object) -> object:
     return value
 
 
-def save(book: Workbook) -> bytes:
+def workbook_bytes(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -109,14 +109,14 @@ def set_widths(sheet: Any, widths: Sequence[float]) -> None:
 
 def title_rows(sheet: Worksheet, title: str, subtitle: str = "") -> None:
     """Rows 1-2: the sheet's title (and what it covers); the table starts on row 3."""
-    sheet.append([cell(sheet, title, font=TITLE)])
-    sheet.append([cell(sheet, subtitle)] if subtitle else [])
+    sheet.append([xlsx_cell(sheet, title, font=TITLE)])
+    sheet.append([xlsx_cell(sheet, subtitle)] if subtitle else [])
 
 
-def header(sheet: Any, labels: Iterable[str | None]) -> None:
+def header_row(sheet: Any, labels: Iterable[str | None]) -> None:
     sheet.append(
         [
-            cell(sheet, label, font=BOLD, fill=HEAD_FILL, alignment=CENTRE, border=BOX)
+            xlsx_cell(sheet, label, font=BOLD, fill=HEAD_FILL, alignment=CENTRE, border=BOX)
             for label in labels
         ]
     )
@@ -142,13 +142,13 @@ __all__ = [
     "TOP",
     "WRAP",
     "XLSX_MIMETYPE",
-    "cell",
+    "xlsx_cell",
     "csv_value",
-    "header",
+    "header_row",
     "looks_like_formula",
-    "save",
+    "workbook_bytes",
     "set_widths",
     "stream",
     "title_rows",
-    "value",
+    "xlsx_value",
 ]

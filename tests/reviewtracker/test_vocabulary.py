@@ -71,9 +71,10 @@ def test_comment_list_chips_filter_and_bulk_select(demo, client, login):
     assert texts(bulk_select, r"<option[^>]*>(.*?)</option>") == ["Leave as it is", *LABELS]
 
 
-def test_comment_page_triage_select_and_keyboard_keys(demo, client, login):
+def test_comment_page_triage_select_and_keyboard_keys(app, demo, client, login):
     login("triager")
-    comment_id = db.session.scalar(select(Comment.id).order_by(Comment.id).limit(1))
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id).order_by(Comment.id).limit(1))
     html_ = page(client, f"/comments/{comment_id}")
     triage = fragment(html_, "data-triage-form", "</form>")
     select_ = fragment(triage, "<select", "</select>")
