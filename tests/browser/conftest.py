@@ -20,6 +20,7 @@ from reviewtracker.demo import load_demo
 from reviewtracker.extensions import db
 from reviewtracker.services.reference import init_db
 from reviewtracker.services.users import create_user
+from reviewtracker.unit_of_work import unit_of_work
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -44,9 +45,11 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         }
     )
     with app.app_context():
-        init_db()
-        load_demo()
-        create_user(*TRIAGER, role="triager", name="Tess Triager")
+        with unit_of_work():
+            init_db()
+        load_demo()  # a whole job: it commits each step itself
+        with unit_of_work():
+            create_user(*TRIAGER, role="triager", name="Tess Triager")
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -2,6 +2,10 @@
 
 (The demo data set, with the DAG #8 pack's tranche 1 and its design dashboard as April 2022,
 comes from demo_copy.load_demo_copy.)
+
+Call `add_comment` inside an app context; it is test set-up and commits, so a request made
+after the context is closed sees the comment. Keep its `.id` (or other columns) rather than
+the object: it is detached once the context ends.
 """
 
 from __future__ import annotations

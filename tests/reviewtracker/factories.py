@@ -1,4 +1,8 @@
-"""Small factories for service tests."""
+"""Small factories for service tests.
+
+Call them inside an app context (the `app_context` fixture or `with app.app_context():`).
+`add_artefacts` is test set-up and commits, so a later request or context sees the rows.
+"""
 
 from __future__ import annotations
 

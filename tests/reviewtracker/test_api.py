@@ -12,6 +12,7 @@ from reviewtracker.models import Artefact, Comment
 from reviewtracker.services.design_status import design_dashboard
 from reviewtracker.services.rollups import tranche_rollup
 from reviewtracker.services.triage import triage_comment
+from reviewtracker.unit_of_work import unit_of_work
 
 from .dashboard_data import DEMO_MONTH
 from .demo_copy import load_demo_copy
@@ -88,31 +89,40 @@ def test_constituencies_json(demo, client, login):
     assert data["totals"] == {"organisations": 15, "comments": 707}
 
 
-def test_tranche_json_is_exactly_the_rollup(demo, client, login):
+def test_tranche_json_is_exactly_the_rollup(app, demo, client, login):
     login("viewer")
-    assert client.get("/api/tranches/1").get_json() == tranche_rollup("1")
-    assert client.get("/api/tranches/2?round=1").get_json() == tranche_rollup("2", 1)
-    assert client.get("/api/tranches/TBC").get_json() == tranche_rollup("TBC")
+    one = client.get("/api/tranches/1").get_json()
+    two = client.get("/api/tranches/2?round=1").get_json()
+    tbc = client.get("/api/tranches/TBC").get_json()
+    with app.app_context():
+        assert one == tranche_rollup("1")
+        assert two == tranche_rollup("2", 1)
+        assert tbc == tranche_rollup("TBC")
 
 
-def test_json_is_fresh_after_a_triage(demo, client, login):
+def test_json_is_fresh_after_a_triage(app, demo, client, login):
     """The API counts the database on every call: a triage shows at once."""
     login("viewer")
     before = client.get("/api/tranches/2/comment-status").get_json()["totals"]
-    comment_id = db.session.scalar(
-        select(Comment.id)
-        .join(Artefact)
-        .where(Artefact.reference.in_(["BP001", "BP002", "IF001"]), Comment.disposition == "open")
-        .limit(1)
-    )
-    triage_comment(comment_id, {"disposition": "rejected"}, actor="tester")
+    with app.app_context():
+        comment_id = db.session.scalar(
+            select(Comment.id)
+            .join(Artefact)
+            .where(
+                Artefact.reference.in_(["BP001", "BP002", "IF001"]),
+                Comment.disposition == "open",
+            )
+            .limit(1)
+        )
+        with unit_of_work():
+            triage_comment(comment_id, {"disposition": "rejected"}, actor="tester")
     after = client.get("/api/tranches/2/comment-status").get_json()["totals"]
     assert after["open"] == before["open"] - 1
     assert after["rejected"] == before["rejected"] + 1
     assert after["total"] == before["total"]
 
 
-def test_design_dashboard_json(demo, client, login):
+def test_design_dashboard_json(app, demo, client, login):
     login("viewer")
     data = client.get(f"/api/design-dashboard?month={DEMO_MONTH}").get_json()
     assert set(data) == {"month", "previous_month", "rag_labels", "rows"}
@@ -124,7 +134,8 @@ def test_design_dashboard_json(demo, client, login):
         "complete": "Complete",
         "tbd": "To be determined",
     }
-    assert data["rows"] == [asdict(row) for row in design_dashboard(DEMO_MONTH).rows]
+    with app.app_context():
+        assert data["rows"] == [asdict(row) for row in design_dashboard(DEMO_MONTH).rows]
     rows = {(row["tranche"], row["service"]): row for row in data["rows"]}
     lss = rows[("1", "Load Shaping Service")]
     assert lss["artefacts"] == 5

@@ -9,8 +9,10 @@ import re
 import pytest
 
 from reviewtracker.services import ServiceError
-from reviewtracker.services.comment_queries import CommentFilter, count_comments
+from reviewtracker.services.comment_filter import CommentFilter
+from reviewtracker.services.comment_queries import count_comments
 from reviewtracker.services.rollups import comment_status, tranche_artefacts
+from reviewtracker.services.scope import Scope
 
 from .demo_copy import load_demo_copy
 from .factories import add_artefacts
@@ -30,6 +32,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+@pytest.mark.usefixtures("app_context")
 def test_the_rollup_lists_every_artefact_grouped_by_service(demo):
     table = tranche_artefacts("1")
     assert table.artefact_count == 30  # 23 with comments, 7 without
@@ -55,15 +58,17 @@ def test_the_rollup_lists_every_artefact_grouped_by_service(demo):
         assert group.totals["total"] == sum(row.total for row in group.artefacts)
     # Every number is the comment list filtered to that artefact and disposition.
     for row in rows.values():
-        assert count_comments(CommentFilter(artefact=row.reference)) == row.total
+        f = CommentFilter(artefact=row.reference, scope=Scope.staff())
+        assert count_comments(f) == row.total
         for name in DISPOSITIONS:
-            f = CommentFilter(artefact=row.reference, disposition=name)
+            f = CommentFilter(artefact=row.reference, disposition=name, scope=Scope.staff())
             assert count_comments(f) == row[name]
     with pytest.raises(ServiceError):
         tranche_artefacts("7")
 
 
-def test_the_rollup_includes_artefacts_without_comments(app):
+@pytest.mark.usefixtures("app_context")
+def test_the_rollup_includes_artefacts_without_comments():
     add_artefacts(("BP004", "3"), ("IF005", "3"), ("BP001", "2"))
     table = tranche_artefacts("3")
     assert [group.service for group in table.services] == [None]
@@ -79,12 +84,13 @@ def test_the_index_opens_the_first_tranche(demo, client, login):
     assert response.headers["Location"] == "/artefacts/tranches/1"
 
 
-def test_the_tranche_page_numbers_are_the_rollups(demo, client, login):
+def test_the_tranche_page_numbers_are_the_rollups(app, demo, client, login):
     login("viewer")
     response = client.get("/artefacts/tranches/1")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    table = tranche_artefacts("1")
+    with app.app_context():
+        table = tranche_artefacts("1")
     for group in table.services:
         assert f"<h2>{html.escape(group.service)} " in page
         for row in group.artefacts:

@@ -29,18 +29,20 @@ def _log(tmp_path: Path, name: str = "acme.xlsx", artefact: str = "MHHSP-BP004")
     return write_xlsx_log(tmp_path / name, rows, key_values=ACME)
 
 
-def test_init_db_is_idempotent(runner):
+def test_init_db_is_idempotent(app, runner):
     for _ in range(2):
         result = runner.invoke(args=["init-db"])
         assert result.exit_code == 0, result.output
-    assert db.session.scalar(select(func.count()).select_from(Constituency)) == 13
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Constituency)) == 13
 
 
-def test_import_artefacts_then_comments(runner, tmp_path):
+def test_import_artefacts_then_comments(app, runner, tmp_path):
     result = runner.invoke(args=["import-artefacts", str(write_register(tmp_path / "reg.xlsx"))])
     assert result.exit_code == 0, result.output
     assert "added 62" in result.output
-    assert db.session.scalar(select(Artefact.title).where(Artefact.reference == "IF031"))
+    with app.app_context():
+        assert db.session.scalar(select(Artefact.title).where(Artefact.reference == "IF031"))
 
     result = runner.invoke(args=["import-comments", str(_log(tmp_path)), "--round", "1"])
     assert result.exit_code == 0, result.output
@@ -52,7 +54,7 @@ def test_import_artefacts_then_comments(runner, tmp_path):
     assert "added 0, unchanged 4, updated 0" in again.output
 
 
-def test_import_comments_refuses_a_bad_file_and_exits_non_zero(runner, tmp_path):
+def test_import_comments_refuses_a_bad_file_and_exits_non_zero(app, runner, tmp_path):
     runner.invoke(args=["import-artefacts", str(write_register(tmp_path / "reg.xlsx"))])
     good = _log(tmp_path, "good.xlsx")
     bad = _log(tmp_path, "bad.xlsx", artefact="BP999")
@@ -62,15 +64,17 @@ def test_import_comments_refuses_a_bad_file_and_exits_non_zero(runner, tmp_path)
     assert "BP999" in result.output and "nothing was written" in result.output
     assert "Traceback" not in result.output
     # The good file is its own transaction and went in; the bad one wrote nothing.
-    assert db.session.scalar(select(func.count()).select_from(Comment)) == 4
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 4
 
 
-def test_dry_run_writes_nothing(runner, tmp_path):
+def test_dry_run_writes_nothing(app, runner, tmp_path):
     runner.invoke(args=["import-artefacts", str(write_register(tmp_path / "reg.xlsx"))])
     result = runner.invoke(args=["import-comments", "--dry-run", str(_log(tmp_path))])
     assert result.exit_code == 0, result.output
     assert "would add 4" in result.output
-    assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
 
 
 def test_rollup_json_and_text(runner, tmp_path):
@@ -137,14 +141,15 @@ def test_every_command_has_help(runner):
         assert len(result.output.splitlines()) > 4
 
 
-def test_create_user_from_stdin_and_refusals(runner):
+def test_create_user_from_stdin_and_refusals(app, runner):
     result = runner.invoke(
         args=["create-user", "Lead@Example.org", "--role", "lead", "--password-stdin"],
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
-    user = user_by_email("lead@example.org")
-    assert user.role == "lead" and user.check_password("a long enough password")
+    with app.app_context():
+        user = user_by_email("lead@example.org")
+        assert user.role == "lead" and user.check_password("a long enough password")
     again = runner.invoke(
         args=["create-user", "lead@example.org", "--password-stdin"], input="another password\n"
     )
@@ -155,10 +160,11 @@ def test_create_user_from_stdin_and_refusals(runner):
     assert short.exit_code != 0 and "at least 10 characters" in short.output
 
 
-def test_create_user_prompts_for_the_password(runner):
+def test_create_user_prompts_for_the_password(app, runner):
     result = runner.invoke(
         args=["create-user", "v@example.org", "--role", "viewer"],
         input="viewer password 1\nviewer password 1\n",
     )
     assert result.exit_code == 0, result.output
-    assert user_by_email("v@example.org").check_password("viewer password 1")
+    with app.app_context():
+        assert user_by_email("v@example.org").check_password("viewer password 1")

@@ -209,7 +209,8 @@ def _import_records(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "reviewtracker.imports"]
 
 
-def test_every_import_is_logged_with_its_counts_and_never_the_text(app, tmp_path, caplog):
+@pytest.mark.usefixtures("app_context")
+def test_every_import_is_logged_with_its_counts_and_never_the_text(tmp_path, caplog):
     caplog.set_level(logging.INFO)
     add_artefacts(("BP004", "1"))
     path = write_xlsx_log(tmp_path / "acme.xlsx", ROWS, key_values=ACME)
@@ -229,7 +230,8 @@ def test_every_import_is_logged_with_its_counts_and_never_the_text(app, tmp_path
     assert "Confidential-Marker" not in json.dumps(_json_lines(caplog.records))
 
 
-def test_a_refused_import_is_a_warning_with_its_error_count(app, tmp_path, caplog):
+@pytest.mark.usefixtures("app_context")
+def test_a_refused_import_is_a_warning_with_its_error_count(tmp_path, caplog):
     caplog.set_level(logging.INFO)
     rows = [{"log_comment_id": "1", "artefact": "ZZ999", "comment": COMMENT}]
     path = write_csv_log(tmp_path / "bad.csv", rows)
@@ -241,7 +243,8 @@ def test_a_refused_import_is_a_warning_with_its_error_count(app, tmp_path, caplo
     assert "Confidential-Marker" not in json.dumps(_json_lines(caplog.records))
 
 
-def test_a_dry_run_and_an_upload_are_logged_as_such(app, tmp_path, caplog):
+@pytest.mark.usefixtures("app_context")
+def test_a_dry_run_and_an_upload_are_logged_as_such(tmp_path, caplog):
     caplog.set_level(logging.INFO)
     add_artefacts(("BP004", "1"))
     data = write_csv_log(tmp_path / "acme.csv", ROWS, key_values=ACME).read_bytes()
@@ -255,7 +258,8 @@ def test_a_dry_run_and_an_upload_are_logged_as_such(app, tmp_path, caplog):
     )
 
 
-def test_a_crashing_import_is_logged_and_raised(app, tmp_path, caplog, monkeypatch):
+@pytest.mark.usefixtures("app_context")
+def test_a_crashing_import_is_logged_and_raised(tmp_path, caplog, monkeypatch):
     caplog.set_level(logging.INFO)
 
     def boom(*_args, **_kwargs):

@@ -13,6 +13,8 @@ from reviewtracker.services.comment_import import ImportOptions, import_comment_
 from reviewtracker.services.rollups import comment_status, constituency_table, tranche_rollup
 from tests.logmaker import write_csv_log, write_per_artefact_workbook, write_xlsx_log
 
+pytestmark = pytest.mark.usefixtures("app_context")
+
 # The pack's table, as printed: reference, accepted, action, rejected, clarification, total.
 DAG8_STATUS = [
     ("BP004", 36, 13, 4, 1, 54),
