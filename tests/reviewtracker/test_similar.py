@@ -14,11 +14,13 @@ from reviewtracker.extensions import db
 from reviewtracker.models import Comment
 from reviewtracker.services import ServiceError
 from reviewtracker.services.comment_import import import_comment_log
+from reviewtracker.services.scope import Scope
 from reviewtracker.services.similar import SIMILARITY_THRESHOLD, similar_comments, similarity
 from tests.logmaker import write_xlsx_log
 
 from .factories import add_artefacts
 
+STAFF = Scope.staff()
 ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
 
 # Pairs a triager would call duplicates: rephrased, reordered, misspelt, or the same comment
@@ -165,7 +167,8 @@ def _import(tmp_path: Path, name: str, rows: list[tuple[str, str]]) -> list[Comm
     return [db.session.get(Comment, i) for i in ids]
 
 
-def test_similar_comments_on_the_same_artefact_best_first(app, tmp_path: Path):
+@pytest.mark.usefixtures("app_context")
+def test_similar_comments_on_the_same_artefact_best_first(tmp_path: Path):
     add_artefacts(("BP004", "1"), ("BP005", "1"))
     original, rephrased = NEAR_DUPLICATES[0]
     longer = original + " We have seen this in the current arrangements too."
@@ -181,19 +184,20 @@ def test_similar_comments_on_the_same_artefact_best_first(app, tmp_path: Path):
         ],
     )
     first, unrelated, second, elsewhere, third = comments
-    found = similar_comments(first.id)
+    found = similar_comments(first.id, STAFF)
     assert [c.id for c, _ in found] == [third.id, second.id]
     scores = [score for _, score in found]
     assert scores == sorted(scores, reverse=True)
     assert all(score >= SIMILARITY_THRESHOLD for score in scores)
     assert unrelated.id not in {c.id for c, _ in found}
     assert elsewhere.id not in {c.id for c, _ in found}
-    assert [c.id for c, _ in similar_comments(first.id, limit=1)] == [third.id]
-    assert similar_comments(unrelated.id) == []
+    assert [c.id for c, _ in similar_comments(first.id, STAFF, limit=1)] == [third.id]
+    assert similar_comments(unrelated.id, STAFF) == []
     # The comment on the other artefact has no neighbour there.
-    assert similar_comments(elsewhere.id) == []
+    assert similar_comments(elsewhere.id, STAFF) == []
 
 
-def test_similar_comments_of_an_unknown_comment_is_refused(app):
+@pytest.mark.usefixtures("app_context")
+def test_similar_comments_of_an_unknown_comment_is_refused():
     with pytest.raises(ServiceError):
-        similar_comments(12345)
+        similar_comments(12345, STAFF)
