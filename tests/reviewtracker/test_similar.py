@@ -14,11 +14,13 @@ from reviewtracker.extensions import db
 from reviewtracker.models import Comment
 from reviewtracker.services import ServiceError
 from reviewtracker.services.comment_import import import_comment_log
+from reviewtracker.services.scope import Scope
 from reviewtracker.services.similar import SIMILARITY_THRESHOLD, similar_comments, similarity
 from tests.logmaker import write_xlsx_log
 
 from .factories import add_artefacts
 
+STAFF = Scope.staff()
 ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
 
 # Pairs a triager would call duplicates: rephrased, reordered, misspelt, or the same comment
@@ -137,6 +139,167 @@ def test_the_threshold_sits_in_the_gap_with_a_margin():
     assert similarity("", "Please confirm.") == 0
 
 
+# A held-out set, written after the threshold was chosen and never used to tune it: design
+# review comments on MHHS-style artefacts (interfaces, BRS, process maps, data items). Each
+# first text is a point one reviewer raised; in HELD_OUT_REWORDINGS another reviewer makes the
+# same point in their own words, in HELD_OUT_DIFFERENT_POINTS someone makes another point on
+# the same artefact with the same vocabulary. The pairs were written first and measured
+# afterwards, at threshold 75: the rewordings scored 80.5-97.4 (all above); eight of the ten
+# different points scored 49.8-69.7 and two scored 75.6 and 76.1, on the wrong side. Those two
+# are kept as written, marked with their score (strict xfail: if one ever changes side, the
+# mark must go). So on unseen pairs 75 misses different points that share a step, an actor
+# and an event; nothing in this set scored between 76.1 and 80.5.
+HELD_OUT_REWORDINGS = [
+    (
+        "IF-013 does not say whether the Data Service must acknowledge receipt of the "
+        "appointment details. Please confirm whether an acknowledgement is expected and within "
+        "what time.",
+        "Please confirm whether the Data Service is expected to acknowledge receipt of the "
+        "appointment details in IF-013, and within what timescale.",
+    ),
+    (
+        "The BRS does not define what happens when the Registration Service receives a "
+        "de-appointment for an agent that is not currently appointed to the MPAN.",
+        "What happens when the Registration Service receives a de-appointment for an agent who "
+        "is not currently appointed to the MPAN? The BRS does not define this.",
+    ),
+    (
+        "Step 5 of the process says the Supplier 'should' send the notification. Should this be "
+        "'must'? As written the step is optional.",
+        "In step 5 the Supplier 'should' send the notification; we think this needs to be "
+        "'must', otherwise the step is optional.",
+    ),
+    (
+        "The validation rules for the UTC settlement period field are not given. Please add them "
+        "to the data item catalogue.",
+        "Validation rules for the UTC settlement period field are missing from the data item "
+        "catalogue - please add them.",
+    ),
+    (
+        "The process map does not cover the case where the meter is removed before the change "
+        "of supplier completes.",
+        "The process map does not cover the case where the meter is removed before the change "
+        "of supplier has completed. This is a common scenario for prepayment customers and "
+        "needs its own swimlane.",
+    ),
+    (
+        "Estimated consumption is sent to the Load Shaping Service before actual reads are "
+        "available, but the document does not say whether the estimate is replaced when the "
+        "actual reads arrive.",
+        "The document doesn't say whether estimated consumption sent to the Load Shaping "
+        "Service is replaced once the actual reads become available.",
+    ),
+    (
+        "Please clarify which party is responsible for resolving a missing half-hourly read for "
+        "an unmetered supply.",
+        "Please clarify which party is responsible for resolving missing half hourly reads for "
+        "unmetered supplies.",
+    ),
+    (
+        "The timings in the table in section 4.3 are given in working days, but the interface "
+        "specification uses calendar days. Please align them.",
+        "Section 4.3 gives the timings in working days whereas the interface specification uses "
+        "calendar days; these should be aligned.",
+    ),
+    (
+        "The diagram on page 12 is unreadable when printed. Please provide a higher resolution "
+        "version.",
+        "The diagram on page 12 cannot be read when printed; could a higher resolution version "
+        "be provided?",
+    ),
+    (
+        "We do not agree that the Metering Service should notify the Supplier of a meter "
+        "exchange via the Registration Service. A direct message through the DIP would be "
+        "faster.",
+        "We disagree that the Metering Service should notify the Supplier of a meter exchange "
+        "via the Registration Service: a direct DIP message would be quicker.",
+    ),
+]
+
+HELD_OUT_DIFFERENT_POINTS = [
+    (
+        HELD_OUT_REWORDINGS[0][0],
+        "IF-013 lists the appointment details sent to the Data Service but the data item for "
+        "the effective from date is missing.",
+    ),
+    (
+        HELD_OUT_REWORDINGS[1][0],
+        "The BRS should state how long the Registration Service keeps the history of agent "
+        "appointments for an MPAN.",
+    ),
+    pytest.param(
+        HELD_OUT_REWORDINGS[2][0],
+        "Step 5 of the process sends the notification to the Supplier, but step 7 sends the "
+        "same notification again. Is this a duplicate?",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="measured 76.1 >= 75: same step, actor and notification, another point",
+        ),
+        id="step-5-should-vs-step-7-repeat",
+    ),
+    (
+        HELD_OUT_REWORDINGS[3][0],
+        "The data item catalogue gives the UTC settlement period as an integer; a date and time "
+        "would avoid conversion errors at the clock change.",
+    ),
+    (
+        HELD_OUT_REWORDINGS[4][0],
+        "The process map shows the change of supplier completing before the new Supplier "
+        "appoints its agents; please check the order.",
+    ),
+    (
+        HELD_OUT_REWORDINGS[5][0],
+        "The Load Shaping Service should receive actual reads from the Data Service at the same "
+        "time as the Supplier does, not a day later.",
+    ),
+    (
+        HELD_OUT_REWORDINGS[6][0],
+        "Please clarify how the half-hourly consumption for an unmetered supply is calculated "
+        "when the inventory changes mid-month.",
+    ),
+    (
+        HELD_OUT_REWORDINGS[7][0],
+        "Section 4.3 should include the timing for the Supplier to respond to a rejected "
+        "registration.",
+    ),
+    (
+        "Agree with the proposed design.",
+        "Agree with the proposed design for smart meters, but legacy advanced meters are not "
+        "covered and need a process of their own.",
+    ),
+    pytest.param(
+        HELD_OUT_REWORDINGS[9][0],
+        "The Metering Service should notify the Data Service of a meter exchange as well as "
+        "the Supplier, so that reads taken on the old meter are not lost.",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="measured 75.6 >= 75: same actors and event (meter exchange), another point",
+        ),
+        id="meter-exchange-route-vs-recipients",
+    ),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), HELD_OUT_REWORDINGS)
+def test_held_out_rewordings_score_at_or_above_the_threshold(a, b):
+    assert similarity(a, b) >= SIMILARITY_THRESHOLD
+
+
+@pytest.mark.parametrize(("a", "b"), HELD_OUT_DIFFERENT_POINTS)
+def test_held_out_different_points_score_below_the_threshold(a, b):
+    assert similarity(a, b) < SIMILARITY_THRESHOLD
+
+
+def test_the_held_out_set_shares_no_text_with_the_tuning_set():
+    """Held out means held out: not one comment of it is among the pairs the threshold was
+    chosen on."""
+    tuning = {text for pair in NEAR_DUPLICATES + UNRELATED for text in pair}
+    pairs = HELD_OUT_REWORDINGS + [getattr(p, "values", p) for p in HELD_OUT_DIFFERENT_POINTS]
+    held_out = {text for pair in pairs for text in pair}
+    assert len(held_out) == 31  # 20 rewordings, 10 different points, "Agree with the ..."
+    assert not tuning & held_out
+
+
 def test_demo_concerns_same_concern_similar_different_concern_not():
     """The demo data's generated comments: one concern about two topics is near the same
     comment; two different concerns about the same topic are not."""
@@ -165,7 +328,8 @@ def _import(tmp_path: Path, name: str, rows: list[tuple[str, str]]) -> list[Comm
     return [db.session.get(Comment, i) for i in ids]
 
 
-def test_similar_comments_on_the_same_artefact_best_first(app, tmp_path: Path):
+@pytest.mark.usefixtures("app_context")
+def test_similar_comments_on_the_same_artefact_best_first(tmp_path: Path):
     add_artefacts(("BP004", "1"), ("BP005", "1"))
     original, rephrased = NEAR_DUPLICATES[0]
     longer = original + " We have seen this in the current arrangements too."
@@ -181,19 +345,20 @@ def test_similar_comments_on_the_same_artefact_best_first(app, tmp_path: Path):
         ],
     )
     first, unrelated, second, elsewhere, third = comments
-    found = similar_comments(first.id)
+    found = similar_comments(first.id, STAFF)
     assert [c.id for c, _ in found] == [third.id, second.id]
     scores = [score for _, score in found]
     assert scores == sorted(scores, reverse=True)
     assert all(score >= SIMILARITY_THRESHOLD for score in scores)
     assert unrelated.id not in {c.id for c, _ in found}
     assert elsewhere.id not in {c.id for c, _ in found}
-    assert [c.id for c, _ in similar_comments(first.id, limit=1)] == [third.id]
-    assert similar_comments(unrelated.id) == []
+    assert [c.id for c, _ in similar_comments(first.id, STAFF, limit=1)] == [third.id]
+    assert similar_comments(unrelated.id, STAFF) == []
     # The comment on the other artefact has no neighbour there.
-    assert similar_comments(elsewhere.id) == []
+    assert similar_comments(elsewhere.id, STAFF) == []
 
 
-def test_similar_comments_of_an_unknown_comment_is_refused(app):
+@pytest.mark.usefixtures("app_context")
+def test_similar_comments_of_an_unknown_comment_is_refused():
     with pytest.raises(ServiceError):
-        similar_comments(12345)
+        similar_comments(12345, STAFF)

@@ -1,4 +1,8 @@
-"""The triage service: audited changes, duplicates that follow their original, copy response."""
+"""The triage service: audited changes, duplicates that follow their original, copy response.
+
+Service tests in the test's own app context. Each user action is called as a view calls it,
+in `unit_of_work()` (`save`): the service flushes, the unit of work commits, and a refusal
+rolls the whole action back."""
 
 from __future__ import annotations
 
@@ -11,26 +15,31 @@ from reviewtracker.extensions import db
 from reviewtracker.models import AuditEvent, Comment
 from reviewtracker.services import ServiceError
 from reviewtracker.services.comment_import import import_comment_log
+from reviewtracker.services.scope import Scope
 from reviewtracker.services.triage import (
     StaleComment,
-    _propagate_to_duplicates,
     copy_response,
     duplicates_of,
     history,
     last_change,
     mark_duplicate,
+    propagate_to_duplicates,
     triage_comment,
     unmark_duplicate,
 )
+from reviewtracker.unit_of_work import unit_of_work
 from tests.logmaker import write_xlsx_log
 
 from .factories import add_artefacts
 
+pytestmark = pytest.mark.usefixtures("app_context")
+
 ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
+STAFF = Scope.staff()
 
 
 @pytest.fixture
-def comments(app, tmp_path: Path) -> list[int]:
+def comments(app_context, tmp_path: Path) -> list[int]:
     """Ids of five open comments: four on BP004, the last on BP005."""
     add_artefacts(("BP004", "1"), ("BP005", "1"))
     artefacts = ["BP004", "BP004", "BP004", "BP004", "BP005"]
@@ -45,6 +54,13 @@ def comments(app, tmp_path: Path) -> list[int]:
     report = import_comment_log(write_xlsx_log(tmp_path / "log.xlsx", rows, key_values=ACME))
     assert report.ok and report.added == 5
     return list(db.session.scalars(select(Comment.id).order_by(Comment.id)))
+
+
+def save(service, *args, **kwargs):
+    """Call a writing service as a view does: in a unit of work, committed when it returns,
+    rolled back if it raises."""
+    with unit_of_work():
+        return service(*args, **kwargs)
 
 
 def _get(comment_id: int) -> Comment:
@@ -64,7 +80,8 @@ def _events(comment_id: int, field: str | None = None) -> list[tuple]:
 
 def test_triage_audits_each_changed_field_only(comments):
     first = comments[0]
-    result = triage_comment(
+    result = save(
+        triage_comment,
         first,
         {"disposition": "accepted", "response": "Agreed.", "action_owner": None},
         actor="ann@example.org",
@@ -78,21 +95,30 @@ def test_triage_audits_each_changed_field_only(comments):
     comment = _get(first)
     assert (comment.disposition_origin, comment.response_origin) == ("browser", "browser")
     # Saving the same values again changes nothing and writes no event.
-    again = triage_comment(first, {"disposition": "accepted"}, actor="bob@example.org")
+    again = save(triage_comment, first, {"disposition": "accepted"}, actor="bob@example.org")
     assert again.changed == {} and again.version == 2
     assert len(_events(first)) == 2
     with pytest.raises(StaleComment):
-        triage_comment(
-            first, {"disposition": "rejected"}, actor="bob@example.org", expected_version=1
+        save(
+            triage_comment,
+            first,
+            {"disposition": "rejected"},
+            actor="bob@example.org",
+            expected_version=1,
         )
     with pytest.raises(ServiceError):
-        triage_comment(first, {"duplicate_of_id": comments[1]}, actor="bob@example.org")
+        save(triage_comment, first, {"duplicate_of_id": comments[1]}, actor="bob@example.org")
 
 
 def test_mark_duplicate_takes_the_originals_decision_and_follows_it(comments):
     original, duplicate = comments[0], comments[1]
-    triage_comment(original, {"disposition": "rejected", "response": "Out of scope."}, actor="a@x")
-    result = mark_duplicate(duplicate, original, actor="ann@example.org", expected_version=1)
+    save(
+        triage_comment,
+        original,
+        {"disposition": "rejected", "response": "Out of scope."},
+        actor="a@x",
+    )
+    result = save(mark_duplicate, duplicate, original, actor="ann@example.org", expected_version=1)
     assert result.version == 2
     copy = _get(duplicate)
     assert copy.duplicate_of_id == original
@@ -103,11 +129,14 @@ def test_mark_duplicate_takes_the_originals_decision_and_follows_it(comments):
         ("disposition", "open", "rejected", "ann@example.org", "browser"),
         ("response", None, "Out of scope.", "ann@example.org", "browser"),
     ]
-    assert [c.id for c in duplicates_of(original)] == [duplicate]
+    assert [c.id for c in duplicates_of(original, STAFF)] == [duplicate]
 
     # A later change of the original's decision reaches the duplicate, audited there too.
-    triage_comment(
-        original, {"disposition": "accepted", "response": "Agreed."}, actor="bob@example.org"
+    save(
+        triage_comment,
+        original,
+        {"disposition": "accepted", "response": "Agreed."},
+        actor="bob@example.org",
     )
     copy = _get(duplicate)
     assert (copy.disposition, copy.response, copy.version) == ("accepted", "Agreed.", 3)
@@ -116,12 +145,12 @@ def test_mark_duplicate_takes_the_originals_decision_and_follows_it(comments):
         ("response", "Out of scope.", "Agreed.", "bob@example.org", "browser"),
     ]
     # Other triage fields stay the duplicate's own.
-    triage_comment(original, {"action_owner": "Design team"}, actor="bob@example.org")
+    save(triage_comment, original, {"action_owner": "Design team"}, actor="bob@example.org")
     assert _get(duplicate).action_owner is None
 
     # Unmarked, it keeps its decision and stops following.
-    unmark_duplicate(duplicate, actor="ann@example.org")
-    triage_comment(original, {"disposition": "action"}, actor="bob@example.org")
+    save(unmark_duplicate, duplicate, actor="ann@example.org")
+    save(triage_comment, original, {"disposition": "action"}, actor="bob@example.org")
     copy = _get(duplicate)
     assert (copy.duplicate_of_id, copy.disposition) == (None, "accepted")
     assert _events(duplicate, "duplicate_of")[-1] == (
@@ -132,22 +161,22 @@ def test_mark_duplicate_takes_the_originals_decision_and_follows_it(comments):
         "browser",
     )
     with pytest.raises(ServiceError):
-        unmark_duplicate(duplicate, actor="ann@example.org")
+        save(unmark_duplicate, duplicate, actor="ann@example.org")
 
 
 def test_mark_duplicate_refusals(comments):
     first, second, third, _fourth, other_artefact = comments
     with pytest.raises(ServiceError, match="itself"):
-        mark_duplicate(first, first, actor="a@x")
+        save(mark_duplicate, first, first, actor="a@x")
     with pytest.raises(ServiceError, match="another artefact"):
-        mark_duplicate(first, other_artefact, actor="a@x")
-    mark_duplicate(second, first, actor="a@x")
+        save(mark_duplicate, first, other_artefact, actor="a@x")
+    save(mark_duplicate, second, first, actor="a@x")
     with pytest.raises(ServiceError, match="unmark it first"):
-        mark_duplicate(first, second, actor="a@x")  # would be a cycle
+        save(mark_duplicate, first, second, actor="a@x")  # would be a cycle
     with pytest.raises(StaleComment):
-        mark_duplicate(third, first, actor="a@x", expected_version=7)
+        save(mark_duplicate, third, first, actor="a@x", expected_version=7)
     with pytest.raises(ServiceError):
-        mark_duplicate(first, 99999, actor="a@x")
+        save(mark_duplicate, first, 99999, actor="a@x")
     assert _get(first).duplicate_of_id is None
     assert _get(third).duplicate_of_id is None
     assert _events(third) == []
@@ -155,56 +184,61 @@ def test_mark_duplicate_refusals(comments):
 
 def test_duplicates_stay_one_level_deep(comments):
     first, second, third, fourth, _ = comments
-    triage_comment(first, {"disposition": "action", "response": "To the sub-group."}, actor="a@x")
-    triage_comment(third, {"disposition": "rejected", "response": "No."}, actor="a@x")
-    mark_duplicate(second, first, actor="a@x")
+    save(
+        triage_comment,
+        first,
+        {"disposition": "action", "response": "To the sub-group."},
+        actor="a@x",
+    )
+    save(triage_comment, third, {"disposition": "rejected", "response": "No."}, actor="a@x")
+    save(mark_duplicate, second, first, actor="a@x")
     # A duplicate of a duplicate points at the root original.
-    mark_duplicate(fourth, second, actor="a@x")
+    save(mark_duplicate, fourth, second, actor="a@x")
     assert _get(fourth).duplicate_of_id == first
     assert _get(fourth).disposition == "action"
     # An original marked as a duplicate hands its duplicates to its own original.
-    mark_duplicate(first, third, actor="a@x")
+    save(mark_duplicate, first, third, actor="a@x")
     assert [_get(i).duplicate_of_id for i in (first, second, fourth)] == [third] * 3
     assert {(_get(i).disposition, _get(i).response) for i in (first, second, fourth)} == {
         ("rejected", "No.")
     }
-    assert [c.id for c in duplicates_of(third)] == [first, second, fourth]
-    assert duplicates_of(first) == []
+    assert [c.id for c in duplicates_of(third, STAFF)] == [first, second, fourth]
+    assert duplicates_of(first, STAFF) == []
 
 
 def test_propagation_for_bulk_saves(comments):
-    """A bulk save changes originals in place, then calls _propagate_to_duplicates."""
+    """A bulk save changes originals in place, then calls propagate_to_duplicates."""
     first, second, third, fourth, _ = comments
-    mark_duplicate(second, first, actor="a@x")
-    mark_duplicate(fourth, third, actor="a@x")
-    for original in (first, third):
-        triage_comment(original, {"disposition": "clarification"}, actor="b@x", commit=False)
-    db.session.commit()
+    save(mark_duplicate, second, first, actor="a@x")
+    save(mark_duplicate, fourth, third, actor="a@x")
+    with unit_of_work():
+        for original in (first, third):
+            triage_comment(original, {"disposition": "clarification"}, actor="b@x")
     assert {_get(i).disposition for i in (second, fourth)} == {"clarification"}
-    # Already in step: nothing to copy.
-    assert _propagate_to_duplicates([first, third, fourth], "b@x") == 0
-    # Out of step (as after a set-based update): copied and audited per duplicate.
-    db.session.execute(
-        Comment.__table__.update()
-        .where(Comment.id.in_([first, third]))
-        .values(disposition="accepted", response="Done.")
-    )
-    assert _propagate_to_duplicates([first, third], "bulk@x") == 2
-    db.session.commit()
+    with unit_of_work():
+        # Already in step: nothing to copy.
+        assert propagate_to_duplicates([first, third, fourth], "b@x") == 0
+        # Out of step (as after a set-based update): copied and audited per duplicate.
+        db.session.execute(
+            Comment.__table__.update()
+            .where(Comment.id.in_([first, third]))
+            .values(disposition="accepted", response="Done.")
+        )
+        assert propagate_to_duplicates([first, third], "bulk@x") == 2
     for duplicate in (second, fourth):
         assert (_get(duplicate).disposition, _get(duplicate).response) == ("accepted", "Done.")
         assert _events(duplicate)[-2:] == [
             ("disposition", "clarification", "accepted", "bulk@x", "browser"),
             ("response", None, "Done.", "bulk@x", "browser"),
         ]
-    assert _propagate_to_duplicates([], "bulk@x") == 0
+    assert propagate_to_duplicates([], "bulk@x") == 0
 
 
 def test_copy_response(comments):
     first, second, third, *_ = comments
-    triage_comment(first, {"response": "Covered in section 4."}, actor="a@x")
-    mark_duplicate(third, second, actor="a@x")
-    copy_response(first, second, actor="ann@example.org")
+    save(triage_comment, first, {"response": "Covered in section 4."}, actor="a@x")
+    save(mark_duplicate, third, second, actor="a@x")
+    save(copy_response, first, second, actor="ann@example.org")
     assert _get(second).response == "Covered in section 4."
     assert _events(second, "response") == [
         ("response", None, "Covered in section 4.", "ann@example.org", "browser")
@@ -212,17 +246,36 @@ def test_copy_response(comments):
     # The copy is a change of the target's response like any other: its duplicates follow.
     assert _get(third).response == "Covered in section 4."
     with pytest.raises(ServiceError, match="no response"):
-        copy_response(comments[3], first, actor="a@x")
+        save(copy_response, comments[3], first, actor="a@x")
     with pytest.raises(ServiceError):
-        copy_response(first, first, actor="a@x")
+        save(copy_response, first, first, actor="a@x")
 
 
 def test_history_newest_first_and_last_change(comments):
     first = comments[0]
-    assert history(first) == [] and last_change(first) is None
-    triage_comment(first, {"disposition": "action"}, actor="a@x")
-    triage_comment(first, {"disposition": "accepted"}, actor="b@x")
-    oldest_first = [(e.after, e.actor) for e in history(first)]
+    assert history(first, STAFF) == [] and last_change(first) is None
+    save(triage_comment, first, {"disposition": "action"}, actor="a@x")
+    save(triage_comment, first, {"disposition": "accepted"}, actor="b@x")
+    oldest_first = [(e.after, e.actor) for e in history(first, STAFF)]
     assert oldest_first == [("action", "a@x"), ("accepted", "b@x")]
-    assert [(e.after, e.actor) for e in history(first, newest_first=True)] == oldest_first[::-1]
+    assert [(e.after, e.actor) for e in history(first, STAFF, newest_first=True)] == oldest_first[
+        ::-1
+    ]
     assert (last_change(first).actor, last_change(first).after) == ("b@x", "accepted")
+
+
+def test_the_service_leaves_the_commit_to_its_caller(comments):
+    """triage_comment flushes and never commits: a caller that rolls back keeps nothing of
+    it, and a unit of work that a refusal escapes keeps nothing of what came before."""
+    first, second, *_ = comments
+    triage_comment(first, {"disposition": "accepted", "response": "Agreed."}, actor="a@x")
+    assert _get(first).disposition == "accepted"  # flushed: visible in the transaction
+    db.session.rollback()
+    assert (_get(first).disposition, _get(first).version) == ("open", 1)
+    assert _events(first) == []
+
+    with pytest.raises(StaleComment), unit_of_work():
+        triage_comment(second, {"disposition": "rejected"}, actor="a@x")
+        triage_comment(first, {"disposition": "rejected"}, actor="a@x", expected_version=9)
+    assert _get(second).disposition == "open"
+    assert _events(second) == []
