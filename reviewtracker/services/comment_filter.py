@@ -16,7 +16,7 @@ from typing import Any
 from importers import normalise_artefact_ref, normalise_tranche
 from importers.vocabulary import DISPOSITIONS
 
-from .scope import Scope
+from .scope import Scope, require
 
 SORTS: dict[str, str] = {
     "artefact": "Artefact",
@@ -99,6 +99,7 @@ class CommentFilter:
     def for_scope(self, scope: Scope) -> CommentFilter:
         """This filter for `scope`'s view. A reviewer's is confined to their organisation: the
         organisation and constituency parts (which could only point elsewhere) give way."""
+        scope = require(scope)
         if scope.is_reviewer:
             return replace(self, organisation_id=None, constituency_id=None, scope=scope)
         return replace(self, scope=scope)

@@ -547,6 +547,7 @@ def _unscoped(scope: Scope | None, world: World) -> dict[str, Callable[[], objec
         "responses_log": lambda: responses_log(world.other_org_id, scope),
         "comment_register": lambda: comment_register(f),
         "comment_register_csv": lambda: comment_register_csv(f),
+        "from_args": lambda: list_counts(CommentFilter.from_args({"tranche": "1"}, scope)),
     }
 
 
