@@ -527,11 +527,13 @@ def prepare_database(database: Path | str, register: Path) -> None:
     from reviewtracker.extensions import db
     from reviewtracker.services.artefact_import import import_artefact_register
     from reviewtracker.services.reference import init_db
+    from reviewtracker.unit_of_work import unit_of_work
 
     app = make_app(database)
     with app.app_context():
-        init_db()
-        report = import_artefact_register(register, actor="bench")
+        with unit_of_work():
+            init_db()
+        report = import_artefact_register(register, actor="bench")  # commits itself
         if not report.ok:
             raise RuntimeError("register import failed: " + "; ".join(map(str, report.errors[:5])))
         db.session.remove()
@@ -823,10 +825,12 @@ def build_rollup_database(path: Path, case: RollupCase) -> None:
     from reviewtracker.extensions import db
     from reviewtracker.services import search
     from reviewtracker.services.reference import init_db
+    from reviewtracker.unit_of_work import unit_of_work
 
     app = make_app(path)
     with app.app_context():
-        init_db()
+        with unit_of_work():
+            init_db()
         db.session.remove()
         db.engine.dispose()
     rng = random.Random(SEED + 2)
@@ -1167,7 +1171,9 @@ def bench_web(url: str, label: str, requests: int, soak_seconds: float, folder: 
     """Page latency, then the soak, through waitress in a child process on 127.0.0.1."""
     from bench import web
     from reviewtracker.extensions import db
-    from reviewtracker.services.comment_queries import CommentFilter, count_comments
+    from reviewtracker.services.comment_filter import CommentFilter
+    from reviewtracker.services.comment_queries import count_comments
+    from reviewtracker.services.scope import Scope
 
     app = make_app(url)
     with app.app_context():
@@ -1175,10 +1181,11 @@ def bench_web(url: str, label: str, requests: int, soak_seconds: float, folder: 
         organisation = _busiest_organisation("1")
         pool = web.triage_pool(SOAK_POOL)
         before = web.snapshot(pool)
+        staff = Scope.staff()  # the pages are requested by a triager
         narrow = CommentFilter(
             tranche="1", organisation_id=organisation, disposition="open", q=SEARCH_WORD
-        )
-        hits = count_comments(narrow), count_comments(CommentFilter(q=SEARCH_WORD))
+        ).for_scope(staff)
+        hits = count_comments(narrow), count_comments(CommentFilter(q=SEARCH_WORD, scope=staff))
         db.session.remove()
         db.engine.dispose()
     pages = [

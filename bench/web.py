@@ -253,15 +253,18 @@ def _serve_main(database_url: str, threads: int) -> None:
 
 
 def make_users(count: int, role: str = "triager", prefix: str = "bench") -> list[str]:
-    """`count` users (inside an app context), password PASSWORD; existing ones are reused."""
+    """`count` users (inside an app context), password PASSWORD; existing ones are reused.
+    Committed: the server signs them in from other connections."""
     from reviewtracker.services.users import create_user, user_by_email
+    from reviewtracker.unit_of_work import unit_of_work
 
     emails = []
-    for number in range(1, count + 1):
-        email = f"{prefix}-{role}-{number:02d}@bench.invalid"
-        if user_by_email(email) is None:
-            create_user(email, PASSWORD, role, f"Bench {role} {number}")
-        emails.append(email)
+    with unit_of_work():
+        for number in range(1, count + 1):
+            email = f"{prefix}-{role}-{number:02d}@bench.invalid"
+            if user_by_email(email) is None:
+                create_user(email, PASSWORD, role, f"Bench {role} {number}")
+            emails.append(email)
     return emails
 
 
