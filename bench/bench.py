@@ -527,11 +527,13 @@ def prepare_database(database: Path | str, register: Path) -> None:
     from reviewtracker.extensions import db
     from reviewtracker.services.artefact_import import import_artefact_register
     from reviewtracker.services.reference import init_db
+    from reviewtracker.unit_of_work import unit_of_work
 
     app = make_app(database)
     with app.app_context():
-        init_db()
-        report = import_artefact_register(register, actor="bench")
+        with unit_of_work():
+            init_db()
+        report = import_artefact_register(register, actor="bench")  # commits itself
         if not report.ok:
             raise RuntimeError("register import failed: " + "; ".join(map(str, report.errors[:5])))
         db.session.remove()
@@ -824,10 +826,12 @@ def build_rollup_database(path: Path, case: RollupCase) -> None:
     made them, then FTS5's 'rebuild' reads every comment), then ANALYZE."""
     from reviewtracker.extensions import db
     from reviewtracker.services.reference import init_db
+    from reviewtracker.unit_of_work import unit_of_work
 
     app = make_app(path)
     with app.app_context():
-        init_db()
+        with unit_of_work():
+            init_db()
         db.session.remove()
         db.engine.dispose()
     rng = random.Random(SEED + 2)
@@ -1114,6 +1118,11 @@ SOAK_SECONDS = 120.0
 SOAK_TRIAGERS = 20
 SOAK_POOL = 200  # comments the triagers pick from at random: now and then two pick the same
 SERVER_THREADS = 8
+# The small soak on the demo data set (the one the test suite ran for 5 s until its
+# concurrency test became deterministic): 8 triagers on 30 comments, much contention.
+DEMO_SOAK_SECONDS = 5.0
+DEMO_SOAK_TRIAGERS = 8
+DEMO_SOAK_POOL = 30
 TARGET_PAGE_MS = 300.0
 SEARCH_WORD = "validation"  # in two of the generator's sentences: about 1 comment in 6
 
@@ -1165,7 +1174,9 @@ def bench_web(url: str, label: str, requests: int, soak_seconds: float, folder: 
     """Page latency, then the soak, through waitress in a child process on 127.0.0.1."""
     from bench import web
     from reviewtracker.extensions import db
-    from reviewtracker.services.comment_queries import CommentFilter, count_comments
+    from reviewtracker.services.comment_filter import CommentFilter
+    from reviewtracker.services.comment_queries import count_comments
+    from reviewtracker.services.scope import Scope
 
     app = make_app(url)
     with app.app_context():
@@ -1173,10 +1184,11 @@ def bench_web(url: str, label: str, requests: int, soak_seconds: float, folder: 
         organisation = _busiest_organisation("1")
         pool = web.triage_pool(SOAK_POOL)
         before = web.snapshot(pool)
+        staff = Scope.staff()  # the pages are requested by a triager
         narrow = CommentFilter(
             tranche="1", organisation_id=organisation, disposition="open", q=SEARCH_WORD
-        )
-        hits = count_comments(narrow), count_comments(CommentFilter(q=SEARCH_WORD))
+        ).for_scope(staff)
+        hits = count_comments(narrow), count_comments(CommentFilter(q=SEARCH_WORD, scope=staff))
         db.session.remove()
         db.engine.dispose()
     pages = [
@@ -1215,7 +1227,45 @@ def bench_web(url: str, label: str, requests: int, soak_seconds: float, folder: 
         verdict = web.verify(result, before)
         db.session.remove()
         db.engine.dispose()
-    _record_soak(f"soak, {label}", result, verdict)
+    _record_soak(f"soak, {label}", SOAK_TRIAGERS, result, verdict)
+
+
+def bench_demo_soak(soak_seconds: float) -> None:
+    """DEMO_SOAK_TRIAGERS triagers on DEMO_SOAK_POOL comments of the demo data set (what
+    `reviewtracker demo` loads) in a fresh SQLite database, through waitress in a child
+    process: few comments for many people, so two often pick the same one and the stale-save
+    refusals (409) are many. The same checks as the big soak."""
+    from bench import web
+    from reviewtracker.demo import load_demo
+    from reviewtracker.extensions import db
+    from reviewtracker.services.reference import init_db
+    from reviewtracker.unit_of_work import unit_of_work
+
+    with tempfile.TemporaryDirectory(prefix="bench-demo-") as folder:
+        url = f"sqlite:///{Path(folder) / 'demo.db'}"
+        app = make_app(url)
+        progress("soak, demo data: loading the demo data set ...")
+        with app.app_context():
+            with unit_of_work():
+                init_db()
+            load_demo(actor="bench")
+            emails = web.make_users(DEMO_SOAK_TRIAGERS)
+            pool = web.triage_pool(DEMO_SOAK_POOL)
+            before = web.snapshot(pool)
+            db.session.remove()
+            db.engine.dispose()
+        log = Path(folder) / "server-demo.log"
+        with web.serve_in_subprocess(url, log, threads=DEMO_SOAK_TRIAGERS) as port:
+            progress(
+                f"soak, demo data: {DEMO_SOAK_TRIAGERS} triagers on {len(pool)} comments "
+                f"for {soak_seconds:.0f}s ..."
+            )
+            result = web.soak(port, emails, pool, soak_seconds)
+        with app.app_context():
+            verdict = web.verify(result, before)
+            db.session.remove()
+            db.engine.dispose()
+    _record_soak("soak, demo data (SQLite)", DEMO_SOAK_TRIAGERS, result, verdict)
 
 
 def _busiest_organisation(tranche: str) -> int:
@@ -1235,7 +1285,7 @@ def _busiest_organisation(tranche: str) -> int:
     )
 
 
-def _record_soak(section: str, result, verdict) -> None:
+def _record_soak(section: str, triagers: int, result, verdict) -> None:
     posts = len(result.post_times)
     progress(
         f"{section}: {len(result.saves)} saves in {result.seconds:.0f}s, statuses "
@@ -1245,7 +1295,7 @@ def _record_soak(section: str, result, verdict) -> None:
         progress(f"  {problem}")
     record(
         section,
-        f"{SOAK_TRIAGERS} triagers, {result.seconds:.0f} s: saves/s",
+        f"{triagers} triagers, {result.seconds:.0f} s: saves/s",
         f"{result.per_second:.1f}",
     )
     record(section, "  saved (302)", f"{len(result.saves):,} of {posts:,} posts")
@@ -1312,6 +1362,7 @@ def run_all(args) -> None:
     if not args.skip_rollups:
         run_step("rollups", lambda: bench_rollups(args.comments, args.runs, args.budget))
     if not args.skip_web:
+        run_step("soak, demo data", lambda: bench_demo_soak(args.demo_soak_seconds))
         run_step(
             "web, SQLite",
             lambda: bench_web_sqlite(args.comments, args.requests, args.soak_seconds),
@@ -1337,6 +1388,12 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=SOAK_SECONDS,
         help="how long the triagers save at once",
+    )
+    parser.add_argument(
+        "--demo-soak-seconds",
+        type=float,
+        default=DEMO_SOAK_SECONDS,
+        help="how long the triagers save at once on the demo data",
     )
     parser.add_argument("--skip-import", action="store_true", help="no import figures")
     parser.add_argument("--skip-rollups", action="store_true", help="no rollup figures")

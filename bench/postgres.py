@@ -116,10 +116,12 @@ def copy_from_sqlite(source: Path, url: str, make_app, progress: Progress) -> No
     from reviewtracker.extensions import db
     from reviewtracker.services import search
     from reviewtracker.services.reference import init_db
+    from reviewtracker.unit_of_work import unit_of_work
 
     app = make_app(url)
     with app.app_context():
-        init_db()
+        with unit_of_work():  # committed: the TRUNCATE below runs on another connection
+            init_db()
         tables = db.metadata.sorted_tables
         comment = db.metadata.tables["comment"]
         with db.engine.begin() as connection:

@@ -3,9 +3,9 @@
 - `Browser`: one signed-in person, over one keep-alive HTTP/1.1 connection (http.client), with
   the session cookie; signs in through the login form (CSRF token and all), and reads and
   posts the comment page's triage form as a browser would.
-- `serve_in_thread` / `serve_in_subprocess`: waitress on 127.0.0.1, ephemeral port, built by
-  reviewtracker.server (what `reviewtracker serve` runs). The benchmark uses a subprocess, so
-  the 20 clients don't share a GIL with the server; the fast test uses a thread.
+- `serve_in_subprocess`: waitress on 127.0.0.1, ephemeral port, built by reviewtracker.server
+  (what `reviewtracker serve` runs), in a child process, so the clients don't share a GIL with
+  the server.
 - `latency`: N sequential GETs of one page, median and 95th percentile.
 - `soak`: K triagers (threads) for a bounded time, each: pick a random comment of a pool, GET
   its page, change the disposition and the response in the form, POST it. A 409 is the app
@@ -184,27 +184,6 @@ def triage_form(page: str) -> dict[str, str]:
 
 
 @contextmanager
-def serve_in_thread(app, threads: int = 8) -> Iterator[int]:
-    """waitress serving `app` on 127.0.0.1 in a thread of this process; yields its port."""
-    from reviewtracker.server import (
-        ServerSettings,
-        bound_port,
-        build_server,
-        run_server,
-        stop_server,
-    )
-
-    server = build_server(app, ServerSettings(host=HOST, port=0, threads=threads))
-    runner = threading.Thread(target=run_server, args=(server,), daemon=True)
-    runner.start()
-    try:
-        yield bound_port(server)
-    finally:
-        stop_server(server)
-        runner.join(timeout=30)
-
-
-@contextmanager
 def serve_in_subprocess(database_url: str, log: Path, threads: int = 8) -> Iterator[int]:
     """waitress serving the app on `database_url` in a child process; yields its port. The
     child's log lines (one per request) go to `log`."""
@@ -254,15 +233,18 @@ def _serve_main(database_url: str, threads: int) -> None:
 
 
 def make_users(count: int, role: str = "triager", prefix: str = "bench") -> list[str]:
-    """`count` users (inside an app context), password PASSWORD; existing ones are reused."""
+    """`count` users (inside an app context), password PASSWORD; existing ones are reused.
+    Committed: the server signs them in from other connections."""
     from reviewtracker.services.users import create_user, user_by_email
+    from reviewtracker.unit_of_work import unit_of_work
 
     emails = []
-    for number in range(1, count + 1):
-        email = f"{prefix}-{role}-{number:02d}@bench.invalid"
-        if user_by_email(email) is None:
-            create_user(email, PASSWORD, role, f"Bench {role} {number}")
-        emails.append(email)
+    with unit_of_work():
+        for number in range(1, count + 1):
+            email = f"{prefix}-{role}-{number:02d}@bench.invalid"
+            if user_by_email(email) is None:
+                create_user(email, PASSWORD, role, f"Bench {role} {number}")
+            emails.append(email)
     return emails
 
 

@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from reviewtracker.extensions import db
 from reviewtracker.models import Comment
-from reviewtracker.services.comment_queries import CommentFilter, filtered_ids
+from reviewtracker.services.comment_filter import CommentFilter
+from reviewtracker.services.comment_queries import filtered_ids
+from reviewtracker.services.scope import Scope
 
 from .conftest import screenshot, sign_in
 
@@ -16,8 +18,9 @@ FILTER = "tranche=2&disposition=open"
 
 
 def _open_comments(live_server, n: int) -> list[int]:
-    """The first `n` comments of the list "open comments of tranche 2", in its order."""
-    f = CommentFilter.from_args({"tranche": "2", "disposition": "open"})
+    """The first `n` comments of the list "open comments of tranche 2", in its order, as the
+    triager (staff) sees it."""
+    f = CommentFilter.from_args({"tranche": "2", "disposition": "open"}, Scope.staff())
     with live_server.app.app_context():
         ids = list(db.session.scalars(filtered_ids(f).limit(n)))
         db.session.remove()

@@ -1,5 +1,9 @@
 """Bulk triage: the service (set-based, one audit event per comment per field changed) and
-the pages (ticked rows or every comment matching the filter, a confirmation, CSRF)."""
+the pages (ticked rows or every comment matching the filter, a confirmation, CSRF).
+
+The service tests run in the `app_context` fixture; the page tests make their requests
+without a context and read the database in `with app.app_context():` blocks between them.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,18 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from reviewtracker import create_app
 from reviewtracker.extensions import db
 from reviewtracker.models import AuditEvent, Comment
 from reviewtracker.services import ServiceError
 from reviewtracker.services import triage as triage_service
-from reviewtracker.services.comment_queries import CommentFilter, filtered_ids
+from reviewtracker.services.comment_filter import CommentFilter
+from reviewtracker.services.comment_queries import filtered_ids
+from reviewtracker.services.scope import Scope
 from reviewtracker.services.triage import bulk_plan, bulk_triage
 
 from .demo_copy import load_demo_copy
+
+STAFF = Scope.staff()  # bulk triage is for the programme's staff, who see every comment
 
 
 @pytest.fixture
@@ -25,11 +32,12 @@ def demo(app, tmp_path_factory):
 
 
 def ids(f: CommentFilter) -> list[int]:
+    """The filter's comments in its order (inside an app context)."""
     return list(db.session.scalars(filtered_ids(f)))
 
 
 def snapshot() -> dict[int, tuple]:
-    """Every comment's triage fields, origins and version."""
+    """Every comment's triage fields, origins and version (inside an app context)."""
     db.session.expire_all()
     columns = (Comment.disposition, Comment.response, Comment.action_owner)
     columns += (Comment.disposition_origin, Comment.response_origin, Comment.version)
@@ -37,6 +45,7 @@ def snapshot() -> dict[int, tuple]:
 
 
 def audit(actor: str) -> list[tuple]:
+    """The audit events of `actor`'s changes (inside an app context)."""
     return db.session.execute(
         select(AuditEvent.comment_id, AuditEvent.field, AuditEvent.before, AuditEvent.after)
         .where(AuditEvent.actor == actor)
@@ -47,9 +56,9 @@ def audit(actor: str) -> list[tuple]:
 # --- the service -----------------------------------------------------------------------------
 
 
-def test_bulk_triage_audits_each_field_it_changes_and_nothing_else(demo):
-    open_ones = ids(CommentFilter(tranche="2", disposition="open"))[:3]
-    rejected = ids(CommentFilter(tranche="2", disposition="rejected"))[:2]
+def test_bulk_triage_audits_each_field_it_changes_and_nothing_else(demo, app_context):
+    open_ones = ids(CommentFilter(tranche="2", disposition="open", scope=STAFF))[:3]
+    rejected = ids(CommentFilter(tranche="2", disposition="rejected", scope=STAFF))[:2]
     before = snapshot()
     # The rejected ones already have the response that goes with "rejected".
     response = before[rejected[0]][1]
@@ -74,8 +83,8 @@ def test_bulk_triage_audits_each_field_it_changes_and_nothing_else(demo):
     assert {i: after[i] for i in untouched} == {i: before[i] for i in untouched}
 
 
-def test_only_the_changed_field_is_audited(demo):
-    target = ids(CommentFilter(tranche="1", disposition="accepted"))[:4]
+def test_only_the_changed_field_is_audited(demo, app_context):
+    target = ids(CommentFilter(tranche="1", disposition="accepted", scope=STAFF))[:4]
     before = snapshot()
     assert bulk_triage(target, None, {"disposition": "accepted", "action_owner": "Bo"}, "bo") == 4
     events = audit("bo")
@@ -92,11 +101,11 @@ def test_only_the_changed_field_is_audited(demo):
     assert len(audit("bo")) == 4
 
 
-def test_every_comment_matching_the_filter_changes_exactly_that_set(demo):
+def test_every_comment_matching_the_filter_changes_exactly_that_set(demo, app_context):
     organisation = db.session.scalar(
         select(Comment.organisation_id).where(Comment.disposition == "open").limit(1)
     )
-    f = CommentFilter(tranche="2", organisation_id=organisation, disposition="open")
+    f = CommentFilter(tranche="2", organisation_id=organisation, disposition="open", scope=STAFF)
     chosen = set(ids(f))
     assert 10 < len(chosen) < 240
     before = snapshot()
@@ -111,19 +120,22 @@ def test_every_comment_matching_the_filter_changes_exactly_that_set(demo):
     assert ids(f) == []
 
 
-def test_ids_and_filter_together_take_the_ids_that_match(demo):
-    in_tranche_2 = ids(CommentFilter(tranche="2"))[:3]
-    in_tranche_1 = ids(CommentFilter(tranche="1"))[:3]
+def test_ids_and_filter_together_take_the_ids_that_match(demo, app_context):
+    in_tranche_2 = ids(CommentFilter(tranche="2", scope=STAFF))[:3]
+    in_tranche_1 = ids(CommentFilter(tranche="1", scope=STAFF))[:3]
     changed = bulk_triage(
-        in_tranche_1 + in_tranche_2, CommentFilter(tranche="2"), {"action_owner": "Di"}, "di"
+        in_tranche_1 + in_tranche_2,
+        CommentFilter(tranche="2", scope=STAFF),
+        {"action_owner": "Di"},
+        "di",
     )
     assert changed == 3
     assert {e.comment_id for e in audit("di")} == set(in_tranche_2)
 
 
-def test_bulk_works_in_chunks(demo, monkeypatch):
+def test_bulk_works_in_chunks(demo, app_context, monkeypatch):
     monkeypatch.setattr(triage_service, "BULK_CHUNK", 7)
-    f = CommentFilter(tranche="2")
+    f = CommentFilter(tranche="2", scope=STAFF)
     everything = ids(f)
     plan = bulk_plan(everything, None, {"action_owner": "Ed"})
     assert (plan.selected, plan.changing, plan.per_field) == (240, 240, {"action_owner": 240})
@@ -132,8 +144,8 @@ def test_bulk_works_in_chunks(demo, monkeypatch):
     assert len(audit("ed")) == 240
 
 
-def test_bulk_plan_counts_what_would_change(demo):
-    f = CommentFilter(tranche="1", artefact="BP004")
+def test_bulk_plan_counts_what_would_change(demo, app_context):
+    f = CommentFilter(tranche="1", artefact="BP004", scope=STAFF)
     plan = bulk_plan(None, f, {"disposition": "accepted", "action_owner": "Flo"})
     assert plan.selected == 54
     assert plan.per_field == {"disposition": 54 - 36, "action_owner": 54}
@@ -152,12 +164,12 @@ def test_bulk_plan_counts_what_would_change(demo):
         (None, None, {"disposition": "open"}, "no comments selected"),
     ],
 )
-def test_bulk_refuses_what_it_cannot_do(app, comment_ids, f, changes, message):
+def test_bulk_refuses_what_it_cannot_do(app_context, comment_ids, f, changes, message):
     with pytest.raises(ServiceError, match=message):
         bulk_triage(comment_ids, f, changes, "x")
 
 
-def test_duplicates_follow_a_bulk_change_of_their_original(demo):
+def test_duplicates_follow_a_bulk_change_of_their_original(demo, app_context):
     mark_duplicate = triage_service.mark_duplicate
     artefact = db.session.scalar(
         select(Comment.artefact_id).where(Comment.disposition == "open").limit(1)
@@ -174,12 +186,14 @@ def test_duplicates_follow_a_bulk_change_of_their_original(demo):
     assert db.session.get(Comment, duplicate).disposition == "accepted"
 
 
-# --- the pages -------------------------------------------------------------------------------
+# --- the pages ---------------------------------------------------------------------------------
 
 
-def test_ticked_rows_confirm_then_change(demo, client, login):
+def test_ticked_rows_confirm_then_change(app, demo, client, login):
     user = login("triager")
-    target = ids(CommentFilter(tranche="2", disposition="open"))[:5]
+    with app.app_context():
+        target = ids(CommentFilter(tranche="2", disposition="open", scope=STAFF))[:5]
+        before = snapshot()
     data = {
         "scope": "selected",
         "ids": [str(i) for i in target],
@@ -189,29 +203,30 @@ def test_ticked_rows_confirm_then_change(demo, client, login):
         "action_owner": "Design team",
         "back": "/comments/?tranche=2&disposition=open&page=1",
     }
-    before = snapshot()
     confirm = client.post("/comments/bulk", data=data)
     page = confirm.get_data(as_text=True)
     assert confirm.status_code == 200
     assert "This will change <strong>5</strong> comments" in page
     assert page.count('<input type="hidden" name="ids"') == 5
     assert '<input type="hidden" name="confirm" value="yes">' in page
-    assert snapshot() == before  # nothing written before the confirmation
+    with app.app_context():
+        assert snapshot() == before  # nothing written before the confirmation
     done = client.post("/comments/bulk", data={**data, "confirm": "yes"})
     assert done.status_code == 302
     assert done.headers["Location"] == "/comments/?tranche=2&disposition=open&page=1"
-    after = snapshot()
+    with app.app_context():
+        after = snapshot()
+        events = audit(user.email)
     assert {i for i in before if before[i] != after[i]} == set(target)
-    events = audit(user.email)
     assert len(events) == 10  # disposition and action owner, 5 comments
     followed = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "5 comments updated." in followed
 
 
-def test_every_comment_matching_the_filter_from_the_page(demo, client, login):
+def test_every_comment_matching_the_filter_from_the_page(app, demo, client, login):
     login("lead")
-    f = CommentFilter(tranche="2", disposition="open")
-    chosen = set(ids(f))
+    with app.app_context():
+        chosen = set(ids(CommentFilter(tranche="2", disposition="open", scope=STAFF)))
     data = {
         "scope": "filter",
         "ids": [str(next(iter(chosen)))],  # ticked rows are ignored for this scope
@@ -224,19 +239,22 @@ def test_every_comment_matching_the_filter_from_the_page(demo, client, login):
     page = client.post("/comments/bulk", data=data).get_data(as_text=True)
     assert f"This will change <strong>{len(chosen)}</strong> comments" in page
     assert "Tranche 2" in page and "Disposition: Open" in page
-    before = snapshot()
+    with app.app_context():
+        before = snapshot()
     response = client.post("/comments/bulk", data={**data, "confirm": "yes"})
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/comments/?")
-    after = snapshot()
+    with app.app_context():
+        after = snapshot()
     assert {i for i in before if before[i] != after[i]} == chosen
     assert all(after[i][:2] == ("rejected", "Out of scope.") for i in chosen)
     assert f"{len(chosen)} comments updated." in client.get("/comments/").get_data(as_text=True)
 
 
-def test_bulk_form_mistakes_change_nothing(demo, client, login):
+def test_bulk_form_mistakes_change_nothing(app, demo, client, login):
     login("triager")
-    before = snapshot()
+    with app.app_context():
+        before = snapshot()
     nothing_to_set = client.post(
         "/comments/bulk", data={"scope": "filter", "f-tranche": "2"}, follow_redirects=True
     )
@@ -255,12 +273,14 @@ def test_bulk_form_mistakes_change_nothing(demo, client, login):
         follow_redirects=True,
     )
     assert "Nothing changed" in bad.get_data(as_text=True)
-    assert snapshot() == before
+    with app.app_context():
+        assert snapshot() == before
 
 
-def test_back_never_leaves_the_site(demo, client, login):
+def test_back_never_leaves_the_site(app, demo, client, login):
     login("triager")
-    target = ids(CommentFilter(tranche="2"))[:1]
+    with app.app_context():
+        target = ids(CommentFilter(tranche="2", scope=STAFF))[:1]
     data = {"ids": [str(target[0])], "action_owner": "X", "confirm": "yes"}
     for back in ("https://evil.example/", "//evil.example/x", ""):
         response = client.post("/comments/bulk", data={**data, "back": back})
@@ -268,43 +288,44 @@ def test_back_never_leaves_the_site(demo, client, login):
         assert response.headers["Location"] == "/comments/"
 
 
-def test_anonymous_visitors_cannot_bulk_triage(demo, client):
-    before = snapshot()
+def test_anonymous_visitors_cannot_bulk_triage(app, demo, client):
+    with app.app_context():
+        before = snapshot()
     data = {"scope": "filter", "disposition": "rejected", "confirm": "yes"}
     anonymous = client.post("/comments/bulk", data=data)
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
-    assert snapshot() == before
+    with app.app_context():
+        assert snapshot() == before
 
 
-def test_viewers_cannot_bulk_triage(demo, client, login):
+def test_viewers_cannot_bulk_triage(app, demo, client, login):
     login("viewer")
-    before = snapshot()
+    with app.app_context():
+        before = snapshot()
     data = {"scope": "filter", "disposition": "rejected", "confirm": "yes"}
     assert client.post("/comments/bulk", data=data).status_code == 403
     assert client.post("/comments/bulk", data={**data, "confirm": ""}).status_code == 403
-    assert snapshot() == before
-
-
-def test_bulk_triage_needs_the_csrf_token(app, make_user, tmp_path_factory):
-    load_demo_copy(app, tmp_path_factory)
-    protected = create_app({**app.config, "WTF_CSRF_ENABLED": True, "TESTING": True})
-    user = make_user("triager")
-    client = protected.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-    target = ids(CommentFilter(tranche="2"))[:2]
-    data = {"ids": [str(i) for i in target], "disposition": "accepted", "confirm": "yes"}
-    before = snapshot()
-    with protected.app_context():
-        refused = client.post("/comments/bulk", data=data)
-        assert refused.status_code == 400
+    with app.app_context():
         assert snapshot() == before
-        page = client.get("/comments/").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        accepted = client.post("/comments/bulk", data={**data, "csrf_token": token})
-        assert accepted.status_code == 302
-        db.session.remove()
-        db.engine.dispose()
-    changed = {i for i, row in snapshot().items() if row != before[i]}
+
+
+def test_bulk_triage_needs_the_csrf_token(app, demo, client, login):
+    """The one bulk test with CSRF protection on, as in production: a POST without the form's
+    token is refused and writes nothing; with the token the page gave, it goes through."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    login("triager")
+    with app.app_context():
+        target = ids(CommentFilter(tranche="2", scope=STAFF))[:2]
+        before = snapshot()
+    data = {"ids": [str(i) for i in target], "disposition": "accepted", "confirm": "yes"}
+    refused = client.post("/comments/bulk", data=data)
+    assert refused.status_code == 400
+    with app.app_context():
+        assert snapshot() == before
+    page = client.get("/comments/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    accepted = client.post("/comments/bulk", data={**data, "csrf_token": token})
+    assert accepted.status_code == 302
+    with app.app_context():
+        changed = {i for i, row in snapshot().items() if row != before[i]}
     assert changed == {i for i in target if before[i][0] != "accepted"}

@@ -11,14 +11,17 @@ from sqlalchemy import func, select
 
 from reviewtracker.extensions import db
 from reviewtracker.models import Comment, Organisation, ReviewRound, Tranche
+from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
-from reviewtracker.services.comment_queries import CommentFilter, filtered_ids
+from reviewtracker.services.comment_queries import filtered_ids
+from reviewtracker.services.scope import Scope
 from tests.logmaker import write_csv_log
 
 from .demo_copy import load_demo_copy
 from .factories import add_artefacts
 
 ROW = re.compile(r'<tr data-comment="(\d+)"')
+STAFF = Scope.staff()
 
 
 @pytest.fixture
@@ -32,7 +35,8 @@ def listed(response) -> list[int]:
 
 
 def ids(f: CommentFilter) -> list[int]:
-    return list(db.session.scalars(filtered_ids(f)))
+    """The filter's comments in its order, as the staff see them (inside an app context)."""
+    return list(db.session.scalars(filtered_ids(f.for_scope(STAFF))))
 
 
 def links(page: str, css_class: str) -> list[str]:
@@ -46,6 +50,7 @@ def links(page: str, css_class: str) -> list[str]:
 
 
 def elexon() -> int:
+    """Elexon's organisation id (inside an app context)."""
     return db.session.scalar(select(Organisation.id).where(Organisation.name == "Elexon"))
 
 
@@ -55,11 +60,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert "/login" in response.headers["Location"]
 
 
-def test_the_list_shows_fifty_comments_with_what_a_triager_needs(demo, client, login):
+def test_the_list_shows_fifty_comments_with_what_a_triager_needs(app, demo, client, login):
     login("viewer")
     response = client.get("/comments/")
     page = response.get_data(as_text=True)
-    assert listed(response) == ids(CommentFilter())[:50]
+    with app.app_context():
+        assert listed(response) == ids(CommentFilter())[:50]
     assert "Showing <strong>1–50</strong> of <strong>947</strong> comments" in page
     for column in ("Artefact", "Organisation", "Where", "Comment", "Disposition", "Response"):
         assert f">{column}<" in page or f">{column} " in page
@@ -67,25 +73,27 @@ def test_the_list_shows_fifty_comments_with_what_a_triager_needs(demo, client, l
     assert 'href="/artefacts/BP001"' in page  # artefact links to its page
 
 
-def test_filters_combine_and_the_form_keeps_them(demo, client, login):
+def test_filters_combine_and_the_form_keeps_them(app, demo, client, login):
     login("viewer")
-    organisation = elexon()
-    by_hand = db.session.scalar(
-        select(func.count(Comment.id))
-        .join(ReviewRound, ReviewRound.id == Comment.review_round_id)
-        .join(Tranche, Tranche.id == ReviewRound.tranche_id)
-        .where(
-            Tranche.code == "1",
-            Comment.organisation_id == organisation,
-            Comment.disposition == "accepted",
+    with app.app_context():
+        organisation = elexon()
+        by_hand = db.session.scalar(
+            select(func.count(Comment.id))
+            .join(ReviewRound, ReviewRound.id == Comment.review_round_id)
+            .join(Tranche, Tranche.id == ReviewRound.tranche_id)
+            .where(
+                Tranche.code == "1",
+                Comment.organisation_id == organisation,
+                Comment.disposition == "accepted",
+            )
         )
-    )
+        f = CommentFilter(tranche="1", organisation_id=organisation, disposition="accepted")
+        expected = ids(f)[:50]
     assert 0 < by_hand < 114
     response = client.get(f"/comments/?tranche=1&organisation={organisation}&disposition=accepted")
     page = response.get_data(as_text=True)
     assert f"of <strong>{by_hand}</strong> comments" in page
-    f = CommentFilter(tranche="1", organisation_id=organisation, disposition="accepted")
-    assert listed(response) == ids(f)[:50]
+    assert listed(response) == expected
     assert len(listed(response)) == min(by_hand, 50)
     # The selects are pre-filled from the URL; the active filters can be removed one by one.
     assert '<option value="1" selected>Tranche 1</option>' in page
@@ -98,20 +106,21 @@ def test_filters_combine_and_the_form_keeps_them(demo, client, login):
     assert "/comments/?tranche=1&disposition=accepted" in removals
 
 
-def test_chips_count_each_disposition_of_the_filter(demo, client, login):
+def test_chips_count_each_disposition_of_the_filter(app, demo, client, login):
     login("viewer")
-    organisation = elexon()
+    with app.app_context():
+        organisation = elexon()
+        expected = dict(
+            db.session.execute(
+                select(Comment.disposition, func.count())
+                .join(ReviewRound, ReviewRound.id == Comment.review_round_id)
+                .join(Tranche, Tranche.id == ReviewRound.tranche_id)
+                .where(Tranche.code == "1", Comment.organisation_id == organisation)
+                .group_by(Comment.disposition)
+            ).all()
+        )
     page = client.get(f"/comments/?tranche=1&organisation={organisation}&disposition=rejected")
     text = page.get_data(as_text=True)
-    expected = dict(
-        db.session.execute(
-            select(Comment.disposition, func.count())
-            .join(ReviewRound, ReviewRound.id == Comment.review_round_id)
-            .join(Tranche, Tranche.id == ReviewRound.tranche_id)
-            .where(Tranche.code == "1", Comment.organisation_id == organisation)
-            .group_by(Comment.disposition)
-        ).all()
-    )
     chips = re.findall(
         r'<a href="([^"]*)" class="chip[^"]*"[^>]*>([^<]*)<span class="count">(\d+)</span>', text
     )
@@ -131,10 +140,10 @@ def test_chips_count_each_disposition_of_the_filter(demo, client, login):
     assert re.search(r'class="chip d-rejected[^"]*" aria-current="true"', text)
 
 
-def test_paging_keeps_the_filter(demo, client, login):
+def test_paging_keeps_the_filter(app, demo, client, login):
     login("viewer")
-    f = CommentFilter(tranche="1", sort="organisation")
-    everything = ids(f)
+    with app.app_context():
+        everything = ids(CommentFilter(tranche="1", sort="organisation"))
     second = client.get("/comments/?tranche=1&sort=organisation&page=2")
     assert listed(second) == everything[50:100]
     page = second.get_data(as_text=True)
@@ -153,10 +162,11 @@ def test_paging_keeps_the_filter(demo, client, login):
 
 
 @pytest.mark.parametrize("sort", ["artefact", "organisation", "disposition", "changed"])
-def test_sort_orders(demo, client, login, sort):
+def test_sort_orders(app, demo, client, login, sort):
     login("viewer")
     response = client.get(f"/comments/?tranche=2&sort={sort}")
-    assert listed(response) == ids(CommentFilter(tranche="2", sort=sort))[:50]
+    with app.app_context():
+        assert listed(response) == ids(CommentFilter(tranche="2", sort=sort))[:50]
     assert f'<option value="{sort}" selected>' in response.get_data(as_text=True)
 
 
@@ -169,15 +179,16 @@ def test_sort_orders_differ(demo, client, login):
     assert len({tuple(order) for order in orders.values()}) == 4
 
 
-def test_free_text_search(demo, client, login):
+def test_free_text_search(app, demo, client, login):
     login("viewer")
     response = client.get("/comments/?q=SWIMLANE&tranche=2")
-    by_hand = db.session.scalars(
-        select(Comment.id)
-        .join(ReviewRound, ReviewRound.id == Comment.review_round_id)
-        .join(Tranche, Tranche.id == ReviewRound.tranche_id)
-        .where(Tranche.code == "2", func.lower(Comment.text).like("%swimlane%"))
-    ).all()
+    with app.app_context():
+        by_hand = db.session.scalars(
+            select(Comment.id)
+            .join(ReviewRound, ReviewRound.id == Comment.review_round_id)
+            .join(Tranche, Tranche.id == ReviewRound.tranche_id)
+            .where(Tranche.code == "2", func.lower(Comment.text).like("%swimlane%"))
+        ).all()
     found = listed(response)
     assert 0 < len(by_hand) <= 50
     assert sorted(found) == sorted(by_hand)
@@ -186,13 +197,14 @@ def test_free_text_search(demo, client, login):
     assert "No comments match these filters" in nothing and "clear all filters" in nothing
 
 
-def test_a_search_too_broad_to_count_says_more_than(demo, client, login, monkeypatch):
+def test_a_search_too_broad_to_count_says_more_than(app, demo, client, login, monkeypatch):
     """Over SEARCH_COUNT_LIMIT matches a search is not counted by disposition: the chips stay
     (as links), the total reads "more than", and the pages still work."""
     from reviewtracker.services import comment_queries
 
     login("viewer")
-    everything = comment_queries.count_comments(CommentFilter(q="the"))
+    with app.app_context():
+        everything = comment_queries.count_comments(CommentFilter(q="the", scope=STAFF))
     assert everything > 60
     monkeypatch.setattr(comment_queries, "SEARCH_COUNT_LIMIT", 10)
     page = client.get("/comments/?q=the")
@@ -211,18 +223,22 @@ def test_a_search_too_broad_to_count_says_more_than(demo, client, login, monkeyp
     assert f'All <span class="count">{everything}</span>' in text
 
 
-def test_list_counts_are_exact_up_to_the_limit(demo):
+def test_list_counts_are_exact_up_to_the_limit(demo, app_context):
     from reviewtracker.services.comment_queries import disposition_counts, list_counts
 
-    for f in (CommentFilter(q="the"), CommentFilter(q="the", disposition="open"), CommentFilter()):
+    for f in (
+        CommentFilter(q="the", scope=STAFF),
+        CommentFilter(q="the", disposition="open", scope=STAFF),
+        CommentFilter(scope=STAFF),
+    ):
         chips = disposition_counts(f)
         total = chips[f.disposition] if f.disposition else chips["total"]
         exact = list_counts(f, limit=10_000)
         assert (exact.chips, exact.total, exact.exact) == (chips, total, True)
-    broad = list_counts(CommentFilter(q="the"), limit=5)
+    broad = list_counts(CommentFilter(q="the", scope=STAFF), limit=5)
     assert (broad.chips, broad.total, broad.exact) == (None, 6, False)
     # Its disposition part is counted on its own: exact if that is under the limit.
-    one = CommentFilter(q="the", disposition="rejected")
+    one = CommentFilter(q="the", disposition="rejected", scope=STAFF)
     rejected = disposition_counts(one)["rejected"]
     narrowed = list_counts(one, limit=rejected)
     assert (narrowed.chips, narrowed.total, narrowed.exact) == (None, rejected, True)
@@ -230,13 +246,15 @@ def test_list_counts_are_exact_up_to_the_limit(demo):
     assert not list_counts(one, limit=rejected - 1).exact
 
 
-def test_a_viewer_sees_no_checkboxes_and_cannot_bulk_triage(demo, client, login):
+def test_a_viewer_sees_no_checkboxes_and_cannot_bulk_triage(app, demo, client, login):
     login("viewer")
     page = client.get("/comments/").get_data(as_text=True)
     assert 'name="ids"' not in page and "Triage in bulk" not in page
     response = client.post("/comments/bulk", data={"scope": "filter", "disposition": "rejected"})
     assert response.status_code == 403
-    assert db.session.scalar(select(func.count()).where(Comment.disposition == "rejected")) == 75
+    with app.app_context():
+        rejected = db.session.scalar(select(func.count()).where(Comment.disposition == "rejected"))
+    assert rejected == 75
 
 
 def test_a_triager_ticks_rows(demo, client, login):
@@ -249,7 +267,6 @@ def test_a_triager_ticks_rows(demo, client, login):
 
 
 def test_html_in_comments_is_shown_escaped(app, client, login, tmp_path: Path):
-    add_artefacts(("BP004", "1"))
     rows = [
         {
             "log_comment_id": "1",
@@ -261,7 +278,9 @@ def test_html_in_comments_is_shown_escaped(app, client, login, tmp_path: Path):
     ]
     path = write_csv_log(tmp_path / "log.csv", rows, key_values={"Organisation": "<i>Acme</i>"})
     options = ImportOptions(constituency="Supplier- Large")
-    assert import_comment_log(path, options=options).written
+    with app.app_context():
+        add_artefacts(("BP004", "1"))
+        assert import_comment_log(path, options=options).written
     login("viewer")
     page = client.get("/comments/").get_data(as_text=True)
     assert (
@@ -274,11 +293,13 @@ def test_html_in_comments_is_shown_escaped(app, client, login, tmp_path: Path):
 
 
 def test_long_comments_are_truncated(app, client, login, tmp_path: Path):
-    add_artefacts(("BP004", "1"))
     text = "word " * 100 + "THE-END"
     rows = [{"log_comment_id": "1", "artefact": "BP004", "comment": text}]
     path = write_csv_log(tmp_path / "log.csv", rows, key_values={"Organisation": "Acme"})
-    assert import_comment_log(path, options=ImportOptions(constituency="Supplier- Large")).written
+    with app.app_context():
+        add_artefacts(("BP004", "1"))
+        options = ImportOptions(constituency="Supplier- Large")
+        assert import_comment_log(path, options=options).written
     login("viewer")
     page = client.get("/comments/").get_data(as_text=True)
     assert "THE-END" not in page and "word word…" in page
@@ -291,10 +312,11 @@ def test_empty_state_says_what_to_do(client, login):
     assert 'name="ids"' not in page
 
 
-def test_rows_open_the_comment_page_with_the_list_filter(demo, client, login):
+def test_rows_open_the_comment_page_with_the_list_filter(app, demo, client, login):
     login("triager")
     page = client.get("/comments/?tranche=2&sort=changed").get_data(as_text=True)
-    first = ids(CommentFilter(tranche="2", sort="changed"))[0]
+    with app.app_context():
+        first = ids(CommentFilter(tranche="2", sort="changed"))[0]
     hrefs = links(page, "open")
     assert len(hrefs) == 50
     assert hrefs[0] == f"/comments/{first}?tranche=2&sort=changed"
