@@ -399,6 +399,10 @@ def bulk_triage(
 def _bulk_chunk(chunk: list[int], changes: dict[str, object], actor: str, now) -> int:
     """Audit, then update, the comments of one chunk that differ; returns how many changed."""
     in_chunk = Comment.id.in_(chunk)
+    # Lock the chunk's rows first (PostgreSQL; SQLite has one writer anyway): the audit's
+    # INSERT ... SELECT then reads them as a concurrent change committed them, not as they were
+    # before it, so "before" is what this change really replaced.
+    db.session.execute(select(Comment.id).where(in_chunk).with_for_update())
     columns = ["comment_id", "field", "before", "after", "actor", "at", "origin"]
     for name, value in changes.items():
         before = select(
