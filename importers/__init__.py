@@ -40,6 +40,7 @@ from .records import (
     ArtefactRecord,
     CommentRecord,
     Problem,
+    ProblemReport,
     ReadResult,
     SheetReport,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "CommentRecord",
     "DesignDashboardRecord",
     "Problem",
+    "ProblemReport",
     "ReadResult",
     "SheetReport",
     "document_type",

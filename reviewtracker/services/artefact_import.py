@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from importers import read_artefact_register
-from importers.records import ArtefactRecord, Problem, SheetReport
+from importers.records import ArtefactRecord, Problem, ProblemReport, SheetReport
 
 from ..extensions import db
 from ..models import Artefact, ImportBatch
@@ -22,7 +22,7 @@ FIELDS += ("action_with", "position")
 
 
 @dataclass(slots=True)
-class RegisterReport:
+class RegisterReport(ProblemReport):
     file: str
     added: int = 0
     updated: int = 0
@@ -30,14 +30,6 @@ class RegisterReport:
     problems: list[Problem] = field(default_factory=list)
     sheets: list[SheetReport] = field(default_factory=list)
     batch_id: int | None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def import_artefact_register(

@@ -22,7 +22,7 @@ from sqlalchemy import Table, and_, bindparam, insert, literal, select, update
 
 from importers import read_comment_log
 from importers.guards import MAX_FILE_BYTES
-from importers.records import CommentRecord, Problem, SheetReport
+from importers.records import CommentRecord, Problem, ProblemReport, SheetReport
 
 from ..extensions import db
 from ..logs import log_import  # one log record per import: counts, never text
@@ -106,7 +106,7 @@ class Conflict:
 
 
 @dataclass(slots=True)
-class ImportReport:
+class ImportReport(ProblemReport):
     file: str
     sha256: str = ""
     added: int = 0
@@ -120,18 +120,6 @@ class ImportReport:
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
     sample: list[CommentRecord] = field(default_factory=list)  # see ImportOptions.sample_rows
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     @property
     def written(self) -> bool:

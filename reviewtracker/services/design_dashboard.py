@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 
 from importers import read_design_dashboard
 from importers.design_dashboard import RAGS, DesignDashboardRecord
-from importers.records import Problem, SheetReport
+from importers.records import Problem, ProblemReport, SheetReport
 
 from ..extensions import db
 from ..models import (
@@ -448,7 +448,7 @@ def service_history(tranche: str, service: str | int) -> list[HistoryMonth]:
 
 
 @dataclass(slots=True)
-class DesignImportReport:
+class DesignImportReport(ProblemReport):
     file: str
     month: str
     created: int = 0  # this month's records
@@ -461,14 +461,6 @@ class DesignImportReport:
     problems: list[Problem] = field(default_factory=list)
     sheets: list[SheetReport] = field(default_factory=list)
     dry_run: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _record_values(record: DesignDashboardRecord) -> dict[str, str | None]:
