@@ -25,6 +25,7 @@ from .normalise import (
     DISPOSITION_SYNONYMS,
     REGISTER_FIELDS,
     document_type,
+    fold_name,
     header_field,
     match_constituency,
     normalise_artefact_ref,
@@ -34,6 +35,7 @@ from .normalise import (
     normalise_review_round,
     normalise_tranche,
     split_artefact_ref,
+    tidy_name,
 )
 from .records import (
     DISPOSITIONS,
@@ -68,6 +70,7 @@ __all__ = [
     "ReadResult",
     "SheetReport",
     "document_type",
+    "fold_name",
     "header_field",
     "match_constituency",
     "normalise_artefact_ref",
@@ -81,4 +84,5 @@ __all__ = [
     "read_comment_log",
     "read_design_dashboard",
     "split_artefact_ref",
+    "tidy_name",
 ]

@@ -20,7 +20,14 @@ from datetime import date
 from itertools import chain
 from typing import Any
 
-from .normalise import header_field, normalise_header, normalise_tranche, synonym_lookup
+from .normalise import (
+    fold_name,
+    header_field,
+    normalise_header,
+    normalise_tranche,
+    synonym_lookup,
+    tidy_name,
+)
 from .records import ReadResult, SheetReport
 from .sources import RawSheet, Row, Source
 from .table import Header, ProblemLog, cell_text, find_header, read_each_sheet, skip_reason
@@ -267,7 +274,7 @@ class _SheetRows:
             return None
         if not self._carry_tranche(number, row, service is not None) or service is None:
             return None  # blank, a group heading that only sets the tranche, or a note
-        service = " ".join(service.split())
+        service = tidy_name(service)
         if self.tranche is None:
             self.log.add(
                 "no tranche for this row, and none above it in its group",
@@ -335,7 +342,7 @@ class _SheetRows:
         return None
 
     def _unique(self, number: int, service: str) -> bool:
-        key = (self.tranche or "", service.casefold())
+        key = (self.tranche or "", fold_name(service))
         first = self.owner.seen.setdefault(key, (self.raw.name, number))
         if first == (self.raw.name, number):
             return True

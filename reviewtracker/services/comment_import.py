@@ -8,7 +8,6 @@ overwritten: the log's differing value is reported as a conflict instead.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +21,7 @@ from sqlalchemy import Table, and_, bindparam, insert, literal, select, update
 
 from importers import read_comment_log
 from importers.guards import MAX_FILE_BYTES
+from importers.normalise import fold_name, tidy_name
 from importers.records import CommentRecord, Problem, ProblemReport, SheetReport
 
 from ..extensions import db
@@ -413,7 +413,7 @@ class _Resolver:
                 )
             else:
                 organisation = Organisation(
-                    name=" ".join((record.organisation or "").split()),
+                    name=tidy_name(record.organisation or ""),
                     name_key=key,
                     constituency_id=constituencies[name],
                 )
@@ -477,12 +477,6 @@ NEW_COLUMNS = (
     "created_at",
     "updated_at",
 )
-
-
-@functools.lru_cache(maxsize=4096)
-def fold_name(name: str) -> str:
-    """An organisation's name as matched: "Acme  Energy" and "ACME Energy" are one."""
-    return " ".join(name.split()).casefold()
 
 
 def _reviewer_values(record: CommentRecord) -> tuple:
@@ -695,6 +689,7 @@ def _driver_insert(table: Table, columns: Sequence[str]) -> Callable[[list[tuple
 
 __all__ = [
     "Conflict",
+    "fold_name",
     "ImportOptions",
     "ImportReport",
     "import_comment_log",
