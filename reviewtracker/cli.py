@@ -22,6 +22,7 @@ from .services.comment_import import ImportOptions, ImportReport, import_comment
 from .services.reference import count_rows, init_db, schema_exists
 from .services.rollups import comment_status, constituency_table, tranche_rollup
 from .services.users import create_user
+from .unit_of_work import unit_of_work
 
 # Progress bars only for files big enough to make someone wait.
 PROGRESS_FROM_BYTES = 1_000_000
@@ -63,9 +64,10 @@ def import_artefacts_command(file: Path, dry_run: bool) -> None:
     status and version.
     """
     _require_schema()
-    report = import_artefact_register(
-        file, actor=current_app.config["IMPORT_ACTOR"], dry_run=dry_run
-    )
+    with unit_of_work() as work:
+        report = import_artefact_register(file, actor=current_app.config["IMPORT_ACTOR"])
+        if dry_run or not report.ok:
+            work.discard()
     console = _console()
     for problem in report.problems:
         console.print(f"  [{'red' if problem.severity == 'error' else 'yellow'}]{problem}[/]")

@@ -24,6 +24,7 @@ from .services.artefact_import import import_artefact_register
 from .services.comment_import import ImportOptions, import_comment_log
 from .services.design_dashboard import load_design_dashboard_demo
 from .services.triage import triage_comment
+from .unit_of_work import unit_of_work
 
 # (reference, title, service); the pack's tranche 1 status table lists these 23 in this order.
 TRANCHE_1_REVIEWED = [
@@ -352,8 +353,9 @@ def load_demo(actor: str = "demo") -> dict[str, int]:
     summary = {"artefacts": 0, "comments": 0, "triaged": 0}
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        register = import_artefact_register(write_register(tmp / "artefact-tracker.xlsx"))
-        _check(register)
+        with unit_of_work():  # committed before the comment imports, which refuse pending work
+            register = import_artefact_register(write_register(tmp / "artefact-tracker.xlsx"))
+            _check(register)
         summary["artefacts"] = register.added + register.updated + register.unchanged
         for tranche, comments in (("1", dag8_tranche1_comments()), ("2", tranche2_comments())):
             by_organisation: dict[str, list[DemoComment]] = {}

@@ -33,47 +33,35 @@ class RegisterReport(ProblemReport):
 
 
 def import_artefact_register(
-    path: str | Path,
-    *,
-    filename: str | None = None,
-    actor: str | None = None,
-    dry_run: bool = False,
+    path: str | Path, *, filename: str | None = None, actor: str | None = None
 ) -> RegisterReport:
-    """Add new artefacts and update known ones (matched by reference) in one transaction."""
+    """Add new artefacts and update known ones (matched by reference), and record the batch.
+    Flushes, never commits: the caller's unit of work keeps it, or discards it for a dry run.
+    A file with any error writes nothing."""
     data = Path(path).read_bytes()
     filename = filename or Path(path).name
     read = read_artefact_register(data, filename=filename)
     report = RegisterReport(file=filename, problems=list(read.problems), sheets=read.sheets)
     if not read.ok:
         return report
-    db.session.rollback()
-    try:
-        rows = _rows(read.records)
-        _count(rows, report)
-        if report.added or report.updated:
-            db.session.execute(upsert(Artefact.__table__, ["reference"], list(FIELDS)), rows)
-        batch = ImportBatch(
-            kind="artefacts",
-            file_name=filename,
-            sha256=hashlib.sha256(data).hexdigest(),
-            imported_by=actor or current_app.config["IMPORT_ACTOR"],
-            added=report.added,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            column_mapping={s.name: s.mapping for s in read.sheets if s.mapping},
-            problems=[str(p) for p in read.problems],
-        )
-        db.session.add(batch)
-        db.session.flush()
-        report.batch_id = batch.id
-    except Exception:
-        db.session.rollback()
-        raise
-    if dry_run:
-        db.session.rollback()
-        report.batch_id = None
-    else:
-        db.session.commit()
+    rows = _rows(read.records)
+    _count(rows, report)
+    if report.added or report.updated:
+        db.session.execute(upsert(Artefact.__table__, ["reference"], list(FIELDS)), rows)
+    batch = ImportBatch(
+        kind="artefacts",
+        file_name=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        imported_by=actor or current_app.config["IMPORT_ACTOR"],
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        column_mapping={s.name: s.mapping for s in read.sheets if s.mapping},
+        problems=[str(p) for p in read.problems],
+    )
+    db.session.add(batch)
+    db.session.flush()
+    report.batch_id = batch.id
     return report
 
 
