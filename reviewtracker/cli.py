@@ -166,6 +166,9 @@ def _print_report(report: ImportReport, console: Console) -> None:
             console.print(f"    from above the table: {given}")
     for note in report.notes:
         console.print(f"  note: {note}")
+    if report.created:
+        made = "would create" if report.dry_run else "created"
+        console.print(f"  {made}: {', '.join(report.created)}", soft_wrap=True)
     for problem in report.problems:
         colour = "red" if problem.severity == "error" else "yellow"
         console.print(f"  [{colour}]{problem}[/]", markup=True, soft_wrap=True)
