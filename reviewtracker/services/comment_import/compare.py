@@ -92,7 +92,7 @@ def stored_comments(keys: Iterable[Key | None]) -> dict[Key, Sequence]:
     )
     # Plain rows from the connection: no ORM identity work for a 100,000-row re-import.
     found: dict[Key, Sequence] = {}
-    for row in db.session.connection().execute(query):
+    for row in db.session.connection().execute(query).all():
         key = tuple(row[1:5])
         if key in wanted:
             found[key] = row
@@ -123,13 +123,15 @@ def _update(record: CommentRecord, stored: Sequence, conflicts: list[Conflict]) 
     """The update for one stored comment, or None if the log says nothing new."""
     incoming = reviewer_values(record)
     dirty = incoming != tuple(stored[FIRST_REVIEWER_FIELD:])
-    decisions = {name: stored[i] for name, i in DECISIONS.items()}
-    origins = {name: stored[i + 2] for name, i in DECISIONS.items()}
     # A blank status in the log never undoes a decision already stored.
     offered = {
         "disposition": record.disposition if record.disposition != "open" else None,
         "response": record.response,
     }
+    if not dirty and all(offered[name] in (None, stored[i]) for name, i in DECISIONS.items()):
+        return None  # the common case of a re-import, decided without building the update
+    decisions = {name: stored[i] for name, i in DECISIONS.items()}
+    origins = {name: stored[i + 2] for name, i in DECISIONS.items()}
     changed: list[tuple[str, str | None, str | None]] = []
     for name, value in offered.items():
         if value is None or value == decisions[name]:

@@ -9,6 +9,7 @@ Every record that can't be matched is a problem naming its sheet, row and column
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from rapidfuzz import process
 from sqlalchemy import select
@@ -128,16 +129,23 @@ class Resolver:
     def _lengths(self, records: list[CommentRecord]) -> None:
         """A value longer than its column is refused here, naming the cell: PostgreSQL would
         refuse the whole insert with a database error instead."""
-        for record in records:
-            for name, limit in LIMITED_FIELDS:
-                value = getattr(record, name)
-                if value is not None and len(value) > limit:
-                    self.problem(
-                        f"{len(value)} characters is too long for {name.replace('_', ' ')}; "
-                        f"the limit is {limit}",
-                        record,
-                        column=self.column(record, name),
-                    )
+        too_long: list[tuple[int, int, str, int]] = []  # record, field (index, name), limit
+        for position, (name, limit) in enumerate(LIMITED_FIELDS):
+            values = list(map(attrgetter(name), records))  # a column at a time: 100,000 rows
+            if max(map(len, filter(None, values)), default=0) > limit:
+                too_long += [
+                    (index, position, name, limit)
+                    for index, value in enumerate(values)
+                    if value is not None and len(value) > limit
+                ]
+        for index, _position, name, limit in sorted(too_long):
+            record = records[index]
+            self.problem(
+                f"{len(getattr(record, name))} characters is too long for "
+                f"{name.replace('_', ' ')}; the limit is {limit}",
+                record,
+                column=self.column(record, name),
+            )
 
     def _duplicates(self, records: list[CommentRecord], keys: list[Key | None]) -> None:
         """Two rows that would be the same comment (the same id twice in a log)."""
