@@ -113,7 +113,7 @@ class Writer:
         self.day = table.c.raised_on.type.dialect_impl(dialect).bind_processor(dialect)
 
     def write(self, comparison: Comparison) -> None:
-        self._insert([self._new_row(record, key) for record, key in comparison.new])
+        self._insert(comparison.new)
         self._update(comparison.updates)
         audit = [
             self._audit(change.comment_id, *decision)
@@ -159,15 +159,17 @@ class Writer:
             "import_batch_id": self.batch_id,
         }
 
-    def _insert(self, rows: list[tuple]) -> None:
-        if not rows:
+    def _insert(self, new: list[tuple[CommentRecord, Key]]) -> None:
+        if not new:
             return
         insert_rows = _driver_insert(Comment.__table__, NEW_COLUMNS)
         # The search index takes the batch's rows in one statement afterwards (see search).
         with search.bulk_insert(self.batch_id):
-            for start in range(0, len(rows), CHUNK):
-                insert_rows(rows[start : start + CHUNK])
-                tick(self.progress, "write", min(start + CHUNK, len(rows)), len(rows))
+            for start in range(0, len(new), CHUNK):
+                # Rows a chunk at a time: a 100,000-row log's never all exist at once.
+                chunk = new[start : start + CHUNK]
+                insert_rows([self._new_row(record, key) for record, key in chunk])
+                tick(self.progress, "write", start + len(chunk), len(new))
         self._audit_new_rows()
 
     def _audit_new_rows(self) -> None:
