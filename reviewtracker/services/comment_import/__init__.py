@@ -78,12 +78,7 @@ def import_comment_log(
     options.actor = options.actor or current_app.config["IMPORT_ACTOR"]
     if not options.dry_run:
         _refuse_callers_work()
-    if isinstance(source, ParsedLog):
-        parsed = source
-        if not parsed.fits(options):
-            raise ValueError(f"{parsed.file} was read with other defaults or column choices")
-    else:
-        parsed = parse_comment_log(source, filename=filename, options=options, progress=progress)
+    parsed = _parsed(source, filename, options, progress)
     report = _report(parsed, options)
     if not report.ok:
         return report
@@ -98,6 +93,19 @@ def import_comment_log(
     else:
         _store(records, resolution, report, options, progress)
     return report
+
+
+def _parsed(
+    source: Source | ParsedLog,
+    filename: str | None,
+    options: ImportOptions,
+    progress: Progress | None,
+) -> ParsedLog:
+    if not isinstance(source, ParsedLog):
+        return parse_comment_log(source, filename=filename, options=options, progress=progress)
+    if not source.fits(options):
+        raise ValueError(f"{source.file} was read with other defaults or column choices")
+    return source
 
 
 def _refuse_callers_work() -> None:
