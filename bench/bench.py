@@ -536,6 +536,7 @@ def prepare_database(database: Path | str, register: Path) -> None:
         report = import_artefact_register(register, actor="bench")  # commits itself
         if not report.ok:
             raise RuntimeError("register import failed: " + "; ".join(map(str, report.errors[:5])))
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
 

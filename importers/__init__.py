@@ -24,6 +24,7 @@ from .normalise import (
     DISPOSITION_SYNONYMS,
     REGISTER_FIELDS,
     document_type,
+    fold_name,
     header_field,
     match_constituency,
     normalise_artefact_ref,
@@ -33,11 +34,13 @@ from .normalise import (
     normalise_review_round,
     normalise_tranche,
     split_artefact_ref,
+    tidy_name,
 )
 from .records import (
     ArtefactRecord,
     CommentRecord,
     Problem,
+    ProblemReport,
     ReadResult,
     SheetReport,
 )
@@ -63,11 +66,13 @@ __all__ = [
     "CommentRecord",
     "DesignDashboardRecord",
     "Problem",
+    "ProblemReport",
     "ReadResult",
     "SheetReport",
     "Term",
     "Vocabulary",
     "document_type",
+    "fold_name",
     "header_field",
     "match_constituency",
     "normalise_artefact_ref",
@@ -81,4 +86,5 @@ __all__ = [
     "read_comment_log",
     "read_design_dashboard",
     "split_artefact_ref",
+    "tidy_name",
 ]

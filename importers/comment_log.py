@@ -38,7 +38,7 @@ from .table import (
     find_header,
     read_context,
     read_source,
-    skip_reason,
+    sheet_report,
 )
 
 # Fields that a key/value line above the table, or the caller's defaults, may supply.
@@ -219,9 +219,7 @@ class _LogReader:
             self.log.add(NO_ORGANISATION.format(count=self.without_organisation))
 
     def _read_sheet(self, raw: RawSheet) -> None:
-        report = SheetReport(raw.name)
-        self.result.sheets.append(report)
-        report.skipped = raw.skipped or (None if raw.is_csv else skip_reason(raw.name))
+        report = sheet_report(self.result, raw)
         if report.skipped:
             return
         header, above, raw.rows = find_header(raw.rows, self.lookup, "comment")

@@ -20,10 +20,18 @@ from datetime import date
 from itertools import chain
 from typing import Any
 
-from .normalise import header_field, normalise_header, normalise_tranche, synonym_lookup
+from .normalise import (
+    fold_name,
+    header_field,
+    normalise_header,
+    normalise_tranche,
+    synonym_lookup,
+    tidy_name,
+)
 from .records import ReadResult, SheetReport
+from .sheet_rows import SheetRows, TableReader, read_each_sheet
 from .sources import RawSheet, Row, Source
-from .table import Header, ProblemLog, cell_text, find_header, read_each_sheet, skip_reason
+from .table import Header, cell_text
 
 # Written forms of each RAG status, keyed by vocabulary.RAG_STATUSES' keys. Matching folds
 # case, spaces and punctuation (normalise_header), so "Not on track / high risk" and "not on
@@ -175,25 +183,16 @@ def _settle_rag_columns(header: Header) -> None:
             header.cells[col] = f"RAG {header.cells[col]}"
 
 
-class _Reader:
-    def __init__(self, result: ReadResult, log: ProblemLog) -> None:
-        self.result, self.log = result, log
-        self.tables = 0
-        self.seen: dict[tuple[str, str], tuple[str, int]] = {}
+class _Reader(TableReader):
+    LOOKUP = DESIGN_DASHBOARD_HEADER_LOOKUP
+    REQUIRED = "service"
+    NO_HEADER = "no header row with an MHHS Service column"
 
-    def read_sheet(self, raw: RawSheet) -> None:
-        report = SheetReport(raw.name)
-        self.result.sheets.append(report)
-        report.skipped = raw.skipped or (None if raw.is_csv else skip_reason(raw.name))
-        if report.skipped:
-            return
-        header, above, rows = find_header(raw.rows, DESIGN_DASHBOARD_HEADER_LOOKUP, "service")
-        if header is None:
-            report.skipped = "no header row with an MHHS Service column" if above else "empty sheet"
-            return
+    def read_table(
+        self, raw: RawSheet, header: Header, rows: Iterator[Row], report: SheetReport
+    ) -> None:
         rows = _take_sub_header(header, rows)
         _settle_rag_columns(header)
-        self.tables += 1
         if "tranche" not in header.columns:
             self.log.add(
                 f"the table (header row {header.row + 1}) has no Tranche column",
@@ -207,33 +206,10 @@ class _Reader:
         report.records = _SheetRows(self, raw, header, rows).read()
 
 
-class _SheetRows:
+class _SheetRows(SheetRows):
     def __init__(self, owner: _Reader, raw: RawSheet, header: Header, rows: Iterator[Row]):
-        self.owner, self.raw, self.header, self.rows = owner, raw, header, rows
-        self.log = owner.log
-        self.label = None if raw.is_csv else raw.name
-        self.columns = dict(header.columns)
-        self.width = max(self.columns.values()) + 1
+        super().__init__(owner, raw, header, rows)
         self.tranche: str | None = None  # carried down the group
-
-    def where(self, name: str) -> dict[str, Any]:
-        col = self.columns[name]
-        return {
-            "sheet": self.label,
-            "column": self.header.cells[col],
-            "column_index": col + self.raw.col_offset,
-        }
-
-    def read(self) -> int:
-        records = self.owner.result.records
-        before = len(records)
-        for number, row in enumerate(self.rows, self.header.row + 2):
-            if len(row) < self.width:
-                row = row + [""] * (self.width - len(row))
-            record = self._record(number, row)
-            if record is not None:
-                records.append(record)
-        return len(records) - before
 
     def _value(self, row: Row, name: str) -> Any:
         col = self.columns.get(name)
@@ -259,13 +235,13 @@ class _SheetRows:
             return False
         return True
 
-    def _record(self, number: int, row: Row) -> DesignDashboardRecord | None:
+    def record(self, number: int, row: Row) -> DesignDashboardRecord | None:
         service = self._text(row, "service")
         if service is not None and self._is_noise(service, row):
             return None
         if not self._carry_tranche(number, row, service is not None) or service is None:
             return None  # blank, a group heading that only sets the tranche, or a note
-        service = " ".join(service.split())
+        service = tidy_name(service)
         if self.tranche is None:
             self.log.add(
                 "no tranche for this row, and none above it in its group",
@@ -333,18 +309,9 @@ class _SheetRows:
         return None
 
     def _unique(self, number: int, service: str) -> bool:
-        key = (self.tranche or "", service.casefold())
-        first = self.owner.seen.setdefault(key, (self.raw.name, number))
-        if first == (self.raw.name, number):
-            return True
-        sheet = "" if self.raw.is_csv else f"sheet '{first[0]}' "
-        self.log.add(
-            f"tranche {self.tranche} lists this service twice (first at {sheet}row {first[1]}):",
-            row=number,
-            value=service,
-            **self.where("service"),
-        )
-        return False
+        key = (self.tranche or "", fold_name(service))
+        what = f"tranche {self.tranche} lists this service twice"
+        return self.unique(key, number, what, "service", service)
 
 
 __all__ = [

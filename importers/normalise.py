@@ -390,6 +390,21 @@ def normalise_comment_type(text: str) -> tuple[str, bool]:
     return (known, True) if known else (text.strip(), False)
 
 
+# --- names of organisations and services ---------------------------------------------------
+
+
+def tidy_name(name: str) -> str:
+    """A name as stored and shown: each run of spaces or line breaks one space, ends trimmed."""
+    return " ".join(name.split())
+
+
+@lru_cache(maxsize=4096)
+def fold_name(name: str) -> str:
+    """A name as matched: "Acme  Energy" and "ACME energy" are one organisation (or service).
+    The one folding of names: the importers, the import and every lookup by name use it."""
+    return tidy_name(name).casefold()
+
+
 # --- constituencies ------------------------------------------------------------------------
 
 _ALNUM = re.compile(r"[^0-9a-z]+")

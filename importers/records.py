@@ -56,6 +56,27 @@ class Problem:
         return text if self.severity == "error" else f"{text} [warning]"
 
 
+class ProblemReport:
+    """`errors`, `warnings` and `ok` over a `problems` list: what every report of a read or
+    an import has. A base for dataclasses that define `problems: list[Problem]`."""
+
+    __slots__ = ()
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True if nothing is an error: the input can be used (warnings allowed)."""
+        return not self.errors
+
+
 @dataclass(slots=True)
 class CommentRecord:
     """One reviewer comment read from a log, normalised but not yet matched to the database."""
@@ -117,7 +138,7 @@ class SheetReport:
 
 
 @dataclass(slots=True)
-class ReadResult:
+class ReadResult(ProblemReport):
     """Everything read from one file."""
 
     file: str
@@ -125,15 +146,3 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     sheets: list[SheetReport] = field(default_factory=list)
     encoding: str | None = None  # for CSV: the detected encoding
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from .normalise import (
@@ -12,8 +13,9 @@ from .normalise import (
     split_artefact_ref,
 )
 from .records import ArtefactRecord, ReadResult, SheetReport
+from .sheet_rows import SheetRows, TableReader, read_each_sheet
 from .sources import RawSheet, Row, Source
-from .table import Header, ProblemLog, cell_text, find_header, read_each_sheet, skip_reason
+from .table import Header, cell_text
 
 # Grouped trackers write these once per group and leave the rows below blank.
 FILL_DOWN: tuple[str, ...] = ("tranche", "service", "document_type")
@@ -34,23 +36,14 @@ def _version(value: Any) -> str | None:
     return repr(value) if type(value) is float else cell_text(value)
 
 
-class _RegisterReader:
-    def __init__(self, result: ReadResult, log: ProblemLog) -> None:
-        self.result, self.log = result, log
-        self.tables = 0
-        self.seen: dict[str, tuple[str, int]] = {}
+class _RegisterReader(TableReader):
+    LOOKUP = REGISTER_HEADER_LOOKUP
+    REQUIRED = "reference"
+    NO_HEADER = "no header row with a reference column"
 
-    def read_sheet(self, raw: RawSheet) -> None:
-        report = SheetReport(raw.name)
-        self.result.sheets.append(report)
-        report.skipped = raw.skipped or (None if raw.is_csv else skip_reason(raw.name))
-        if report.skipped:
-            return
-        header, above, raw.rows = find_header(raw.rows, REGISTER_HEADER_LOOKUP, "reference")
-        if header is None:
-            report.skipped = "no header row with a reference column" if above else "empty sheet"
-            return
-        self.tables += 1
+    def read_table(
+        self, raw: RawSheet, header: Header, rows: Iterator[Row], report: SheetReport
+    ) -> None:
         report.header_row = header.row + 1
         report.mapping, report.unmapped = header.mapping(), header.unmapped
         for field_name, kept, ignored in header.duplicates:
@@ -61,37 +54,16 @@ class _RegisterReader:
                 column_index=ignored + raw.col_offset,
                 severity="warning",
             )
-        report.records = _SheetRows(self, raw, header).read()
+        report.records = _SheetRows(self, raw, header, rows).read()
 
 
-class _SheetRows:
-    def __init__(self, owner: _RegisterReader, raw: RawSheet, header: Header) -> None:
-        self.owner, self.raw, self.header, self.log = owner, raw, header, owner.log
-        self.label = None if raw.is_csv else raw.name
-        self.columns = {
-            name: col for name, col in header.columns.items() if name in REGISTER_FIELDS
-        }
-        self.width = max(self.columns.values()) + 1
+class _SheetRows(SheetRows):
+    def __init__(
+        self, owner: _RegisterReader, raw: RawSheet, header: Header, rows: Iterator[Row]
+    ) -> None:
+        columns = {name: col for name, col in header.columns.items() if name in REGISTER_FIELDS}
+        super().__init__(owner, raw, header, rows, columns)
         self.carried: dict[str, str | None] = dict.fromkeys(FILL_DOWN)
-
-    def where(self, name: str) -> dict[str, Any]:
-        col = self.columns[name]
-        return {
-            "sheet": self.label,
-            "column": self.header.cells[col],
-            "column_index": col + self.raw.col_offset,
-        }
-
-    def read(self) -> int:
-        records = self.owner.result.records
-        before = len(records)
-        for number, row in enumerate(self.raw.rows, self.header.row + 2):
-            if len(row) < self.width:
-                row = row + [""] * (self.width - len(row))
-            record = self._record(number, row)
-            if record is not None:
-                records.append(record)
-        return len(records) - before
 
     def _cells(self, row: Row) -> dict[str, Any]:
         values = {name: row[col] for name, col in self.columns.items()}
@@ -103,7 +75,7 @@ class _SheetRows:
                 self.carried[name] = values[name]
         return values
 
-    def _record(self, number: int, row: Row) -> ArtefactRecord | None:
+    def record(self, number: int, row: Row) -> ArtefactRecord | None:
         values = self._cells(row)
         written = values.get("reference")
         if written is None:
@@ -157,14 +129,5 @@ class _SheetRows:
         return tranche
 
     def _unique(self, number: int, reference: str, written: str) -> bool:
-        first = self.owner.seen.setdefault(reference, (self.raw.name, number))
-        if first == (self.raw.name, number):
-            return True
-        sheet = "" if self.raw.is_csv else f"sheet '{first[0]}' "
-        self.log.add(
-            f"duplicate artefact {reference} (first at {sheet}row {first[1]}):",
-            row=number,
-            value=written,
-            **self.where("reference"),
-        )
-        return False
+        what = f"duplicate artefact {reference}"
+        return self.unique(reference, number, what, "reference", written)

@@ -1,5 +1,5 @@
-"""What both readers share: finding the header row, mapping columns, the key/value block
-above a table, cell converters, and the problem log."""
+"""What the readers share: opening a source, a sheet's report, finding the header row,
+mapping columns, the key/value block above a table, cell converters, and the problem log."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from itertools import chain
 from typing import Any
 
 from .normalise import header_field, normalise_header
-from .records import Problem, ReadResult, Severity
-from .sources import OpenedSource, Row, Source, SourceError, open_source, source_name
+from .records import Problem, ReadResult, Severity, SheetReport
+from .sources import OpenedSource, RawSheet, Row, Source, SourceError, open_source, source_name
 
 HEADER_SCAN_ROWS = 40
 # A problem repeated on many rows (a whole column of one unknown status) is listed this
@@ -61,20 +61,13 @@ def skip_reason(sheet_name: str) -> str | None:
     return None
 
 
-def read_each_sheet(
-    source: Source, filename: str | None, make_reader: Callable, no_table: str
-) -> ReadResult:
-    """For a reader of one table per sheet: every sheet through `make_reader(result, log)`'s
-    `read_sheet`; a file in which no sheet had a table is the `no_table` problem."""
-
-    def read(opened: OpenedSource, result: ReadResult, log: ProblemLog) -> None:
-        reader = make_reader(result, log)
-        for raw in opened.sheets:
-            reader.read_sheet(raw)
-        if not reader.tables:
-            log.add(no_table)
-
-    return read_source(source, filename, read)
+def sheet_report(result: ReadResult, raw: RawSheet) -> SheetReport:
+    """A new report for the sheet, added to the result. Its `skipped` says why the sheet is not
+    read (it can't hold a table, or its name says it is instructions); None if it is."""
+    report = SheetReport(raw.name)
+    result.sheets.append(report)
+    report.skipped = raw.skipped or (None if raw.is_csv else skip_reason(raw.name))
+    return report
 
 
 @contextmanager

@@ -69,9 +69,10 @@ def import_artefacts_command(file: Path, dry_run: bool) -> None:
     status and version.
     """
     _require_schema()
-    report = import_artefact_register(
-        file, actor=current_app.config["IMPORT_ACTOR"], dry_run=dry_run
-    )
+    with unit_of_work() as work:
+        report = import_artefact_register(file, actor=current_app.config["IMPORT_ACTOR"])
+        if dry_run or not report.ok:
+            work.discard()
     console = _console()
     for problem in report.problems:
         console.print(f"  [{'red' if problem.severity == 'error' else 'yellow'}]{problem}[/]")
@@ -170,6 +171,9 @@ def _print_report(report: ImportReport, console: Console) -> None:
             console.print(f"    from above the table: {given}")
     for note in report.notes:
         console.print(f"  note: {note}")
+    if report.created:
+        made = "would create" if report.dry_run else "created"
+        console.print(f"  {made}: {', '.join(report.created)}", soft_wrap=True)
     for problem in report.problems:
         colour = "red" if problem.severity == "error" else "yellow"
         console.print(f"  [{colour}]{problem}[/]", markup=True, soft_wrap=True)

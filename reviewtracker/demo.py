@@ -357,7 +357,7 @@ def load_demo(actor: str = "demo") -> dict[str, int]:
     summary = {"artefacts": 0, "comments": 0, "triaged": 0}
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        with unit_of_work():
+        with unit_of_work():  # committed before the comment imports, which refuse pending work
             register = import_artefact_register(write_register(tmp / "artefact-tracker.xlsx"))
             _check(register)
         summary["artefacts"] = register.added + register.updated + register.unchanged

@@ -13,9 +13,10 @@ It commits when the block ends normally and rolls back when anything escapes it 
 ServiceError included), so a refusal never leaves half a change behind. `work.discard()` ends
 the block with a rollback instead (a dry run).
 
-The exception is the comment log import (`services/comment_import.py`): one transaction per
+The exception is the comment log import (`services/comment_import/`): one transaction per
 file, which it commits or rolls back itself, because the SQLite full-text triggers are dropped
-and re-created inside it. Call it outside any unit of work.
+and re-created inside it. Call it outside any unit of work: it refuses (RuntimeError) to start
+over uncommitted changes. Its dry run (the import preview, `--dry-run`) only reads.
 
 Two guards keep the rule true (`init_app`):
 - A GET (or HEAD, OPTIONS) writes nothing: a write statement in one raises `ReadOnlyRequest`.

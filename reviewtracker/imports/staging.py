@@ -4,6 +4,12 @@ Each upload is a folder `<upload folder>/<random token>/` with the files under s
 a manifest (who uploaded them, their original names, the options and column overrides). The
 client's file name is only ever shown and recorded, never used as a path. Folders are removed
 on confirm or cancel, and any older than a day on the next upload.
+
+Beside each file the preview keeps the file as read (`<stored name>.read.json`, a ParsedLog),
+so that a reload, and then the confirm, do not read the spreadsheet again. It holds for the
+column overrides it was read with: a new choice of columns reads the file again. What the
+import would do is never kept: each preview compares anew with the stored comments, which
+other imports and triage change in the meantime.
 """
 
 from __future__ import annotations
@@ -21,10 +27,13 @@ from werkzeug.utils import secure_filename
 
 from importers import guards
 
+from ..services.comment_import import ImportOptions, ParsedLog, parse_comment_log
+
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 MAX_AGE_SECONDS = 24 * 60 * 60
 MAX_NAME = 200
 MANIFEST = "manifest.json"
+PARSED_SUFFIX = ".read.json"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -153,6 +162,27 @@ def save(upload: Upload) -> None:
     temporary = upload.folder / f"{MANIFEST}.tmp"
     temporary.write_text(json.dumps(data), encoding="utf-8")
     temporary.replace(upload.folder / MANIFEST)
+
+
+def parsed_log(upload: Upload, staged: StagedFile, options: ImportOptions) -> ParsedLog:
+    """The staged file as read with `options`: kept from an earlier preview if it was read
+    with the same ones, else read now and kept."""
+    kept = upload.folder / f"{staged.stored}{PARSED_SUFFIX}"
+    try:
+        parsed = ParsedLog.from_json(kept.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        parsed = None  # not read yet, or a file this version can't use: read it again
+    if parsed is not None and parsed.fits(options) and parsed.file == staged.name:
+        return parsed
+    parsed = parse_comment_log(upload.path(staged), filename=staged.name, options=options)
+    # A name of its own: two previews of one upload may be reading it at once.
+    temporary = kept.with_name(f"{kept.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        temporary.write_text(parsed.to_json(), encoding="utf-8")
+        temporary.replace(kept)
+    except OSError:  # the upload was confirmed or cancelled meanwhile: nothing to keep it for
+        temporary.unlink(missing_ok=True)
+    return parsed
 
 
 def discard(upload: Upload) -> None:

@@ -1,7 +1,8 @@
 """Upload -> preview (a dry run, with column overrides) -> confirm; the history; undo.
 
 The browser imports exactly as the CLI does: the same service function, one transaction per
-file, with the signed-in user recorded as the actor.
+file, with the signed-in user recorded as the actor. The preview is a read-only dry run of
+the file as read once and kept with the upload (staging.parsed_log), as is the confirm.
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ def _options(upload: staging.Upload, staged: staging.StagedFile, **extra) -> Imp
     )
 
 
+def _import(upload: staging.Upload, staged: staging.StagedFile, **extra) -> ImportReport:
+    """Import one staged file (or dry-run it: a preview), from the file as the preview read it."""
+    options = _options(upload, staged, **extra)
+    parsed = staging.parsed_log(upload, staged, options)
+    return import_comment_log(parsed, filename=staged.name, options=options)
+
+
 def _load_upload(token: str) -> staging.Upload | None:
     upload = staging.load(token, current_user.id)
     if upload is None:
@@ -160,15 +168,7 @@ def preview(token: str):
     if upload is None:
         return redirect(url_for(".upload"))
     previews = [
-        FilePreview(
-            index,
-            staged,
-            import_comment_log(
-                upload.path(staged),
-                filename=staged.name,
-                options=_options(upload, staged, dry_run=True, sample_rows=PREVIEW_ROWS),
-            ),
-        )
+        FilePreview(index, staged, _import(upload, staged, dry_run=True, sample_rows=PREVIEW_ROWS))
         for index, staged in enumerate(upload.files, start=1)
     ]
     return render_template(
@@ -226,9 +226,7 @@ def confirm(token: str):
         return redirect(url_for(".upload"))
     written = 0
     for staged in upload.files:
-        report = import_comment_log(
-            upload.path(staged), filename=staged.name, options=_options(upload, staged)
-        )
+        report = _import(upload, staged)
         if report.written:
             written += 1
             flash(

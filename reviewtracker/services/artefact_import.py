@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from importers import read_artefact_register
-from importers.records import ArtefactRecord, Problem, SheetReport
+from importers.records import ArtefactRecord, Problem, ProblemReport, SheetReport
 
 from ..extensions import db
 from ..models import Artefact, ImportBatch
@@ -22,7 +22,7 @@ FIELDS += ("action_with", "position")
 
 
 @dataclass(slots=True)
-class RegisterReport:
+class RegisterReport(ProblemReport):
     file: str
     added: int = 0
     updated: int = 0
@@ -31,57 +31,37 @@ class RegisterReport:
     sheets: list[SheetReport] = field(default_factory=list)
     batch_id: int | None = None
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
 
 def import_artefact_register(
-    path: str | Path,
-    *,
-    filename: str | None = None,
-    actor: str | None = None,
-    dry_run: bool = False,
+    path: str | Path, *, filename: str | None = None, actor: str | None = None
 ) -> RegisterReport:
-    """Add new artefacts and update known ones (matched by reference) in one transaction."""
+    """Add new artefacts and update known ones (matched by reference), and record the batch.
+    Flushes, never commits: the caller's unit of work keeps it, or discards it for a dry run.
+    A file with any error writes nothing."""
     data = Path(path).read_bytes()
     filename = filename or Path(path).name
     read = read_artefact_register(data, filename=filename)
     report = RegisterReport(file=filename, problems=list(read.problems), sheets=read.sheets)
     if not read.ok:
         return report
-    db.session.rollback()
-    try:
-        rows = _rows(read.records)
-        _count(rows, report)
-        if report.added or report.updated:
-            db.session.execute(upsert(Artefact.__table__, ["reference"], list(FIELDS)), rows)
-        batch = ImportBatch(
-            kind="artefacts",
-            file_name=filename,
-            sha256=hashlib.sha256(data).hexdigest(),
-            imported_by=actor or current_app.config["IMPORT_ACTOR"],
-            added=report.added,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            column_mapping={s.name: s.mapping for s in read.sheets if s.mapping},
-            problems=[str(p) for p in read.problems],
-        )
-        db.session.add(batch)
-        db.session.flush()
-        report.batch_id = batch.id
-    except Exception:
-        db.session.rollback()
-        raise
-    if dry_run:
-        db.session.rollback()
-        report.batch_id = None
-    else:
-        db.session.commit()
+    rows = _rows(read.records)
+    _count(rows, report)
+    if report.added or report.updated:
+        db.session.execute(upsert(Artefact.__table__, ["reference"], list(FIELDS)), rows)
+    batch = ImportBatch(
+        kind="artefacts",
+        file_name=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        imported_by=actor or current_app.config["IMPORT_ACTOR"],
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        column_mapping={s.name: s.mapping for s in read.sheets if s.mapping},
+        problems=[str(p) for p in read.problems],
+    )
+    db.session.add(batch)
+    db.session.flush()
+    report.batch_id = batch.id
     return report
 
 

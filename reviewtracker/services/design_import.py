@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from importers import read_design_dashboard
 from importers.design_dashboard import DesignDashboardRecord
-from importers.records import Problem, SheetReport
+from importers.normalise import fold_name
+from importers.records import Problem, ProblemReport, SheetReport
 from importers.vocabulary import RAG_STATUSES
 
 from ..extensions import db
@@ -28,7 +29,7 @@ from .reference import get_or_create_service, tranche_ids_by_code
 
 
 @dataclass(slots=True)
-class DesignImportReport:
+class DesignImportReport(ProblemReport):
     file: str
     month: str
     created: int = 0  # this month's records
@@ -40,14 +41,6 @@ class DesignImportReport:
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sheets: list[SheetReport] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _record_values(record: DesignDashboardRecord) -> dict[str, str | None]:
@@ -104,12 +97,12 @@ def import_design_dashboard(
         _check_records(read.records, report)
     if not report.ok:
         return report
-    known = {name.lower() for name in db.session.scalars(select(Service.name))}
+    known = {fold_name(name) for name in db.session.scalars(select(Service.name))}
     services: dict[str, int] = {}
     for record in read.records:
         service_id = get_or_create_service(record.service, services)
-        if record.service.lower() not in known:
-            known.add(record.service.lower())
+        if fold_name(record.service) not in known:
+            known.add(fold_name(record.service))
             report.services_created.append(record.service)
         _import_record(record, service_id, month, actor, report)
     return report

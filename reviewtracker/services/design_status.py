@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, literal, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from importers.normalise import fold_name
 from importers.vocabulary import RAG_STATUSES
 
 from ..extensions import db
@@ -165,8 +166,10 @@ def service_by_name_or_id(service: str | int) -> Service:
     if isinstance(service, int):
         found = db.session.get(Service, service)
     else:
-        name = " ".join(str(service).split())
-        found = db.session.scalar(select(Service).where(func.lower(Service.name) == name.lower()))
+        # Stored names are tidy (tidy_name): folding the stored one in SQL matches fold_name.
+        found = db.session.scalar(
+            select(Service).where(func.lower(Service.name) == fold_name(str(service)))
+        )
     if found is None:
         raise ServiceError(f"unknown service {service!r}")
     return found

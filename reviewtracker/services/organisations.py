@@ -7,11 +7,11 @@ import difflib
 from sqlalchemy import select
 
 from importers import match_constituency
+from importers.normalise import fold_name, tidy_name
 
 from ..extensions import db
 from ..models import Constituency, Organisation
 from . import ServiceError
-from .comment_import import fold_name
 
 
 def organisation_by_name(name: str) -> Organisation:
@@ -22,7 +22,7 @@ def organisation_by_name(name: str) -> Organisation:
     )
     if organisation is None:
         names = list(db.session.scalars(select(Organisation.name)))
-        close = difflib.get_close_matches(name.strip(), names, n=3, cutoff=0.6)
+        close = difflib.get_close_matches(tidy_name(name), names, n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(repr(n) for n in close)}?" if close else ""
         raise ServiceError(f"no organisation called {name!r}{hint}")
     return organisation

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from importers.normalise import fold_name, tidy_name
 from importers.reference import CONSTITUENCIES, TRANCHES
 
 from ..extensions import MIGRATIONS, db
@@ -36,14 +37,15 @@ def tranche_ids_by_code() -> dict[str, int]:
 
 
 def get_or_create_service(name: str, cache: dict[str, int]) -> int:
-    """Service id by name (case-insensitive), created if new. `cache` is name.lower() -> id."""
-    key = " ".join(name.split()).lower()
+    """Service id by name (folded: case and spaces), created if new. `cache` is folded name
+    -> id."""
+    key = fold_name(name)
     if not cache:
         cache.update(
-            (n.lower(), i) for n, i in db.session.execute(select(Service.name, Service.id))
+            (fold_name(n), i) for n, i in db.session.execute(select(Service.name, Service.id))
         )
     if key not in cache:
-        service = Service(name=" ".join(name.split()))
+        service = Service(name=tidy_name(name))
         db.session.add(service)
         db.session.flush()
         cache[key] = service.id

@@ -12,6 +12,7 @@ from importers import (
     DISPOSITION_SYNONYMS,
     DISPOSITIONS,
     document_type,
+    fold_name,
     header_field,
     match_constituency,
     normalise_artefact_ref,
@@ -21,6 +22,7 @@ from importers import (
     normalise_review_round,
     normalise_tranche,
     split_artefact_ref,
+    tidy_name,
 )
 from importers.normalise import REGISTER_FIELDS, synonym_lookup
 from importers.records import Problem
@@ -361,3 +363,23 @@ def test_problem_reads_well() -> None:
         == "log.csv, row 3, column (A): unknown comment type 'X', kept as written [warning]"
     )
     assert str(Problem("log.csv", "the file is empty")) == "log.csv: the file is empty"
+
+
+@pytest.mark.parametrize(
+    ("written", "tidy"),
+    [
+        ("Acme Energy", "Acme Energy"),
+        ("ACME  Energy", "ACME Energy"),
+        (" acme energy ", "acme energy"),
+        ("Acme\nEnergy", "Acme Energy"),
+        ("Acme\u00a0ENERGY", "Acme ENERGY"),
+    ],
+)
+def test_names_fold_case_and_spaces(written: str, tidy: str) -> None:
+    assert tidy_name(written) == tidy
+    assert fold_name(written) == "acme energy"
+
+
+def test_names_that_differ_in_more_than_case_and_spaces_stay_apart() -> None:
+    assert fold_name("Acme Energy Ltd") != fold_name("Acme Energy")
+    assert fold_name("Acme-Energy") != fold_name("Acme Energy")

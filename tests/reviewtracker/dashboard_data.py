@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from importers.normalise import fold_name as organisation_key
 from reviewtracker.extensions import db
 from reviewtracker.models import Artefact, Comment, Constituency, Organisation, Tranche
-from reviewtracker.services.comment_import import fold_name as organisation_key
 from reviewtracker.services.reference import get_or_create_round
 
 DEMO_MONTH = "2022-04"  # the month of the demo's design dashboard

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from reviewtracker.demo import write_register
 from reviewtracker.extensions import db
-from reviewtracker.models import Artefact, Comment, Constituency
+from reviewtracker.models import Artefact, Comment, Constituency, Organisation, ReviewRound
 from reviewtracker.services.users import user_by_email
 from tests.logmaker import write_xlsx_log
 
@@ -73,8 +73,13 @@ def test_dry_run_writes_nothing(app, runner, tmp_path):
     result = runner.invoke(args=["import-comments", "--dry-run", str(_log(tmp_path))])
     assert result.exit_code == 0, result.output
     assert "would add 4" in result.output
+    created = "organisation 'Acme Energy' (Supplier- Large), review round 1 of tranche 1"
+    assert f"would create: {created}" in result.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
+        for model in (Comment, Organisation, ReviewRound):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0
+    result = runner.invoke(args=["import-comments", str(_log(tmp_path))])
+    assert "added 4" in result.output and f"created: {created}" in result.output
 
 
 def test_rollup_json_and_text(runner, tmp_path):

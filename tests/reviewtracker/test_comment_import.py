@@ -11,10 +11,15 @@ import pytest
 from sqlalchemy import select, text
 
 from reviewtracker.extensions import db
-from reviewtracker.models import AuditEvent, Comment, ImportBatch, Organisation
-from reviewtracker.services.comment_import import ImportOptions, import_comment_log
+from reviewtracker.models import AuditEvent, Comment, ImportBatch, Organisation, ReviewRound
+from reviewtracker.services.comment_import import (
+    ImportOptions,
+    import_comment_log,
+    parse_comment_log,
+)
 from reviewtracker.services.rollups import constituency_table
 from reviewtracker.services.triage import StaleComment, mark_duplicate, triage_comment
+from reviewtracker.unit_of_work import ReadOnlyRequest, unit_of_work
 from tests.logmaker import write_csv_log, write_xlsx_log
 
 from .factories import add_artefacts, comment_rows, count
@@ -118,12 +123,13 @@ def test_reimport_never_overwrites_a_browser_decision(artefacts, tmp_path: Path)
     rows = comment_rows(disposition="Accepted", response="Agreed")
     import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", rows, key_values=ACME))
     comment = db.session.scalar(select(Comment).where(Comment.log_comment_id == "2"))
-    triage_comment(
-        comment.id,
-        {"disposition": "action", "response": "Sub-group to discuss"},
-        actor="triager@example.org",
-        expected_version=comment.version,
-    )
+    with unit_of_work():
+        triage_comment(
+            comment.id,
+            {"disposition": "action", "response": "Sub-group to discuss"},
+            actor="triager@example.org",
+            expected_version=comment.version,
+        )
     rows = comment_rows(disposition="Rejected", response="Not needed")
     report = import_comment_log(write_xlsx_log(tmp_path / "v2.xlsx", rows, key_values=ACME))
     assert report.ok
@@ -164,6 +170,82 @@ def test_dry_run_counts_but_writes_nothing(artefacts, tmp_path: Path):
     report = import_comment_log(path, options=ImportOptions(dry_run=True))
     assert report.ok and not report.written and report.added == 3
     assert count(Comment) == count(Organisation) == count(ImportBatch) == 0
+
+
+def test_a_dry_run_only_reads_even_with_new_organisation_and_round(app, artefacts, tmp_path: Path):
+    """It would create Acme Energy and tranche 1's review round 2: it says so, and runs
+    where any write statement is refused (the guard of a GET request)."""
+    path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(), key_values=ACME)
+    created = ["organisation 'Acme Energy' (Supplier- Large)", "review round 2 of tranche 1"]
+    options = ImportOptions(review_round=2, dry_run=True)
+    with app.test_request_context("/imports/preview/x", method="GET"):
+        report = import_comment_log(path, options=options)
+        with pytest.raises(ReadOnlyRequest):  # the guard is on: a write would have failed
+            db.session.execute(text("DELETE FROM comment"))
+    db.session.rollback()
+    assert report.ok and (report.added, report.unchanged, report.updated) == (3, 0, 0)
+    assert report.created == created and report.batch_id is None
+    assert count(Organisation) == count(ReviewRound) == count(ImportBatch) == 0
+
+    real = import_comment_log(path, options=ImportOptions(review_round=2))
+    assert (real.added, real.unchanged, real.updated, real.created) == (3, 0, 0, created)
+    assert count(Organisation) == count(ReviewRound) == 1 and count(Comment) == 3
+
+
+def test_a_dry_run_counts_what_the_import_then_does(artefacts, tmp_path: Path):
+    """v1 has comments 1-4; comment 2 is then triaged in the browser. v2 repeats 1 as it was,
+    offers 2 another disposition (a conflict: the browser's stays), rewords 3, accepts 4 and
+    adds 5 and 6: added 2, unchanged 2 (1, and 2 with its conflict), updated 2 (3 and 4)."""
+    import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", comment_rows(4), key_values=ACME))
+    second = db.session.scalar(select(Comment).where(Comment.log_comment_id == "2"))
+    with unit_of_work():
+        triage_comment(second.id, {"disposition": "action"}, actor="triager@example.org")
+    rows = comment_rows(6)
+    rows[1]["disposition"] = "Rejected"
+    rows[2]["comment"] = "Comment number 3, reworded by the reviewer."
+    rows[3]["disposition"] = "Accepted"
+    v2 = write_xlsx_log(tmp_path / "v2.xlsx", rows, key_values=ACME)
+    audit = count(AuditEvent)
+
+    def counts(report) -> tuple:
+        conflicts = [(c.row, c.field, c.kept, c.offered) for c in report.conflicts]
+        return report.added, report.unchanged, report.updated, conflicts, report.created
+
+    # 2 title rows, Organisation: and Constituency:, a blank row, the header: 2 is on row 8.
+    expected = (2, 2, 2, [(8, "disposition", "action", "rejected")], [])
+    dry = import_comment_log(v2, options=ImportOptions(dry_run=True))
+    assert counts(dry) == expected
+    assert count(Comment) == 4 and count(ImportBatch) == 1 and count(AuditEvent) == audit
+    real = import_comment_log(v2)
+    assert counts(real) == expected
+    assert count(Comment) == 6 and count(ImportBatch) == 2
+    assert count(AuditEvent) == audit + 1  # comment 4's disposition, set by the log
+
+
+def test_an_import_refuses_to_start_over_uncommitted_changes(artefacts, tmp_path: Path):
+    """It commits its own transaction: it would commit or lose the caller's changes with it."""
+    path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(), key_values=ACME)
+    newco = Organisation(name="Newco", name_key="newco", constituency_id=1)
+    db.session.add(newco)
+    with pytest.raises(RuntimeError, match="uncommitted changes"):
+        import_comment_log(path)
+    db.session.flush()
+    with pytest.raises(RuntimeError, match="uncommitted changes"):
+        import_comment_log(path)
+    db.session.commit()  # the caller's change was neither lost nor committed by the import
+    assert count(Organisation) == 1 and count(Comment) == 0
+    assert import_comment_log(path).added == 3
+
+
+def test_an_import_from_the_log_as_read_before(artefacts, tmp_path: Path):
+    path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(), key_values=ACME)
+    options = ImportOptions(review_round=2)
+    parsed = parse_comment_log(path, options=options)
+    path.unlink()  # the import reads nothing of the file again
+    with pytest.raises(ValueError, match="other defaults or column choices"):
+        import_comment_log(parsed, options=ImportOptions(review_round=3))
+    report = import_comment_log(parsed, options=options)
+    assert report.added == 3 and report.sha256 == parsed.sha256 and report.file == "acme.xlsx"
 
 
 def test_cp1252_csv_with_options_for_what_the_log_lacks(artefacts, tmp_path: Path):
@@ -237,7 +319,8 @@ def test_duplicates_follow_a_decision_changed_by_a_reimport(artefacts, tmp_path:
     rows = comment_rows(3, artefact="MHHSP-BP004", disposition="Action")
     import_comment_log(write_xlsx_log(tmp_path / "v1.xlsx", rows, key_values=ACME))
     original, duplicate, _other = db.session.scalars(select(Comment).order_by(Comment.id)).all()
-    mark_duplicate(duplicate.id, original.id, actor="triager@example.org")
+    with unit_of_work():
+        mark_duplicate(duplicate.id, original.id, actor="triager@example.org")
     rows[0]["disposition"] = "Accepted"
     rows[0]["response"] = "Agreed"
     report = import_comment_log(write_xlsx_log(tmp_path / "v2.xlsx", rows, key_values=ACME))

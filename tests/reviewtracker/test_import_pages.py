@@ -16,8 +16,10 @@ from sqlalchemy import select
 from reviewtracker.extensions import db
 from reviewtracker.imports import staging
 from reviewtracker.models import Comment, ImportBatch
+from reviewtracker.services import comment_import
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
 from reviewtracker.services.triage import triage_comment
+from reviewtracker.unit_of_work import unit_of_work
 from tests.logmaker import write_csv_log, write_xlsx_log
 
 from .factories import add_artefacts, comment_rows, count
@@ -80,6 +82,10 @@ def test_upload_preview_and_confirm_a_messy_log(client, login, artefacts, upload
     assert "unknown comment type &#39;Gripe&#39;, kept as written" in html
     assert '<tr class="sev-warning">' in html and '<tr class="sev-error">' not in html
     assert 'data-count="added">3<' in html and 'data-count="updated">0<' in html
+    assert (
+        "Would be created: organisation &#39;Acme Energy&#39; (Supplier- Large), "
+        "review round 2 of tranche 1." in html
+    )
     assert "Import 1 file</button>" in html
     # Nothing written by the upload or the preview.
     assert count(Comment) == 0 and count(ImportBatch) == 0
@@ -318,7 +324,8 @@ def test_undo_is_refused_once_a_comment_was_triaged(client, login, artefacts, tm
         write_xlsx_log(tmp_path / "a.xlsx", comment_rows(3), key_values=ACME)
     )
     triaged = db.session.scalar(select(Comment).where(Comment.log_comment_id == "2"))
-    triage_comment(triaged.id, {"disposition": "accepted"}, actor="bo@example.org")
+    with unit_of_work():
+        triage_comment(triaged.id, {"disposition": "accepted"}, actor="bo@example.org")
 
     page = _text(client.get(f"/imports/{report.batch_id}/undo"))
     assert "This import can't be undone" in page and "Remove" not in page
@@ -349,7 +356,8 @@ def test_history_lists_the_conflicts_a_reimport_kept(client, login, artefacts, t
     path = write_xlsx_log(tmp_path / "a.xlsx", comment_rows(2), key_values=ACME)
     import_comment_log(path)
     comment = db.session.scalar(select(Comment).where(Comment.log_comment_id == "1"))
-    triage_comment(comment.id, {"disposition": "rejected"}, actor="bo@example.org")
+    with unit_of_work():
+        triage_comment(comment.id, {"disposition": "rejected"}, actor="bo@example.org")
     updated = write_xlsx_log(
         tmp_path / "b.xlsx", comment_rows(2, disposition="Accepted"), key_values=ACME
     )
@@ -373,3 +381,63 @@ def test_a_comment_header_not_known_can_be_typed_in(client, login, artefacts, up
     assert "Ready to import" in html and "Comment number 2" in html
     client.post(f"/imports/preview/{token}/confirm")
     assert count(Comment) == 2
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The names of the files the comment log reader reads, in order."""
+    names: list[str] = []
+    read = comment_import.read_comment_log
+
+    def counted(source, *, filename=None, **kwargs):
+        names.append(filename)
+        return read(source, filename=filename, **kwargs)
+
+    monkeypatch.setattr(comment_import, "read_comment_log", counted)
+    return names
+
+
+def test_a_log_is_read_once_for_its_previews_and_confirm(
+    client, login, artefacts, uploads, tmp_path, reads
+):
+    login("triager")
+    one = write_xlsx_log(tmp_path / "one.xlsx", comment_rows(2), key_values=ACME)
+    two = write_xlsx_log(tmp_path / "two.xlsx", comment_rows(3, start=3), key_values=ACME)
+    token = _token(_upload(client, ("one.xlsx", one.read_bytes()), ("two.xlsx", two.read_bytes())))
+    assert reads == []
+    for _reload in range(3):
+        assert "Import 2 files</button>" in _text(client.get(f"/imports/preview/{token}"))
+    assert reads == ["one.xlsx", "two.xlsx"]
+
+    # Other columns for one file: that file is read again, with them.
+    client.post(f"/imports/preview/{token}/columns/2", data={"field-section": "none"})
+    html = _text(client.get(f"/imports/preview/{token}"))
+    assert reads == ["one.xlsx", "two.xlsx", "two.xlsx"]
+    assert "Section / Page" in html and "3.4" not in html  # comment 4's section, not read
+
+    client.post(f"/imports/preview/{token}/confirm")
+    assert reads == ["one.xlsx", "two.xlsx", "two.xlsx"]
+    sections = dict(db.session.execute(select(Comment.log_comment_id, Comment.section)).all())
+    assert sections == {"1": "3.1", "2": "3.2", "3": None, "4": None, "5": None}
+
+
+def test_a_reload_compares_with_what_was_stored_since(
+    client, login, artefacts, uploads, tmp_path, reads
+):
+    """The log as read is kept; what it would do is not: another triager imports the same
+    log and triages comment 2 between two looks at the preview."""
+    login("triager")
+    rows = comment_rows(3, disposition="Accepted")
+    path = write_xlsx_log(tmp_path / "acme.xlsx", rows, key_values=ACME)
+    token = _token(_upload(client, ("acme.xlsx", path.read_bytes())))
+    html = _text(client.get(f"/imports/preview/{token}"))
+    assert 'data-count="added">3<' in html and 'data-count="conflicts">0<' in html
+
+    import_comment_log(path, options=ImportOptions(actor="bo@example.org"))
+    second = db.session.scalar(select(Comment).where(Comment.log_comment_id == "2"))
+    with unit_of_work():
+        triage_comment(second.id, {"disposition": "rejected"}, actor="bo@example.org")
+    html = _text(client.get(f"/imports/preview/{token}"))
+    assert 'data-count="added">0<' in html and 'data-count="unchanged">3<' in html
+    assert 'data-count="conflicts">1<' in html and "this file was imported before" in html
+    assert reads == ["acme.xlsx", "acme.xlsx"]  # the preview's once, bo's import once

@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from importers.normalise import fold_name
 from reviewtracker.auth import PUBLIC_ENDPOINTS
 from reviewtracker.extensions import db
 from reviewtracker.models import (
@@ -42,7 +43,7 @@ from reviewtracker.models import (
 from reviewtracker.services import ServiceError
 from reviewtracker.services.comment_choices import filter_choices
 from reviewtracker.services.comment_filter import CommentFilter
-from reviewtracker.services.comment_import import fold_name, import_comment_log
+from reviewtracker.services.comment_import import import_comment_log
 from reviewtracker.services.comment_queries import (
     comment_page,
     comments_by_ids,

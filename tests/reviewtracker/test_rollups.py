@@ -11,6 +11,7 @@ from reviewtracker.services import ServiceError
 from reviewtracker.services.artefact_import import import_artefact_register
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
 from reviewtracker.services.rollups import comment_status, constituency_table, tranche_rollup
+from reviewtracker.unit_of_work import unit_of_work
 from tests.logmaker import write_csv_log, write_per_artefact_workbook, write_xlsx_log
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -109,7 +110,8 @@ def _write_logs(folder: Path) -> list[Path]:
 
 @pytest.fixture
 def dag8(app, tmp_path):
-    report = import_artefact_register(write_register(tmp_path / "register.xlsx"))
+    with unit_of_work():
+        report = import_artefact_register(write_register(tmp_path / "register.xlsx"))
     assert report.ok, report.problems
     for path in _write_logs(tmp_path):
         result = import_comment_log(path, options=ImportOptions(review_round=1))

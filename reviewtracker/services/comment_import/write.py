@@ -1,0 +1,252 @@
+"""Store a compared log: create the new organisations and review rounds, record the batch,
+bulk-insert the new comments, bulk-update the changed ones and audit every decision the log
+set. Runs inside the import's own transaction (see the package's docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import Table, and_, bindparam, insert, literal, select, update
+
+from importers.records import CommentRecord
+
+from ...extensions import db
+from ...models import AuditEvent, Comment, ImportBatch, Organisation, ReviewRound, utcnow
+from .. import search
+from ..triage import propagate_to_duplicates
+from .compare import REVIEWER_FIELDS, Comparison, Update, reviewer_values
+from .report import ImportReport
+from .resolve import Key, Resolution
+
+CHUNK = 5000
+Progress = Callable[[str, int, int], None]  # phase, done, total
+# The columns a new comment is inserted with, in the order Writer._new_row gives them.
+NEW_COLUMNS = (
+    "artefact_id",
+    "review_round_id",
+    "organisation_id",
+    "source_key",
+    *REVIEWER_FIELDS,
+    "disposition",
+    "disposition_origin",
+    "response",
+    "response_origin",
+    "version",
+    "import_batch_id",
+    "last_import_batch_id",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "created_at",
+    "updated_at",
+)
+
+
+def tick(progress: Progress | None, phase: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(phase, done, total)
+
+
+def add_batch(report: ImportReport, actor: str) -> ImportBatch:
+    """The import's batch row, flushed: the file's first write, which on SQLite takes the
+    write lock before the comparison reads the comments the import then changes."""
+    batch = ImportBatch(
+        kind="comments",
+        file_name=report.file,
+        sha256=report.sha256,
+        imported_by=actor,
+        column_mapping={s.name: s.mapping for s in report.sheets if s.mapping},
+    )
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def close_batch(batch: ImportBatch, report: ImportReport) -> None:
+    batch.added, batch.unchanged, batch.updated = report.added, report.unchanged, report.updated
+    batch.conflicts = len(report.conflicts)
+    batch.problems = [str(p) for p in report.warnings] + [str(c) for c in report.conflicts]
+
+
+def create_missing(resolution: Resolution) -> list[Key | None]:
+    """Create the organisations and review rounds the log needs; its keys with their ids."""
+    organisations = {
+        stand_in: Organisation(
+            name=new.name, name_key=new.name_key, constituency_id=new.constituency_id
+        )
+        for stand_in, new in resolution.organisations.items()
+    }
+    rounds = {
+        stand_in: ReviewRound(tranche_id=new.tranche_id, number=new.number)
+        for stand_in, new in resolution.rounds.items()
+    }
+    if not (organisations or rounds):
+        return resolution.keys
+    db.session.add_all([*organisations.values(), *rounds.values()])
+    db.session.flush()
+    organisation_ids = {stand_in: row.id for stand_in, row in organisations.items()}
+    round_ids = {stand_in: row.id for stand_in, row in rounds.items()}
+    return [
+        None
+        if key is None
+        else (key[0], round_ids.get(key[1], key[1]), organisation_ids.get(key[2], key[2]), key[3])
+        for key in resolution.keys
+    ]
+
+
+class Writer:
+    """Bulk-inserts new comments, bulk-updates changed ones, and writes their audit events."""
+
+    def __init__(self, batch_id: int, actor: str, file: str, progress: Progress | None) -> None:
+        self.batch_id = batch_id
+        self.actor = actor
+        self.file = file
+        self.progress = progress
+        self.now = utcnow()
+        # The bulk insert hands values to the driver as they are: convert the timestamp once,
+        # and dates with the dialect's own processor (SQLite stores them as text, in
+        # SQLAlchemy's format; the generic types have no processor, their dialect's do).
+        table = Comment.__table__
+        dialect = db.session.get_bind().dialect
+        stamp = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self.stamp = stamp(self.now) if stamp else self.now
+        self.day = table.c.raised_on.type.dialect_impl(dialect).bind_processor(dialect)
+
+    def write(self, comparison: Comparison) -> None:
+        self._insert(comparison.new)
+        self._update(comparison.updates)
+        audit = [
+            self._audit(change.comment_id, *decision)
+            for change in comparison.updates
+            for decision in change.decisions
+        ]
+        if audit:
+            db.session.execute(insert(AuditEvent.__table__), audit)
+            # Duplicates marked in the browser follow their original's new decision.
+            propagate_to_duplicates({event["comment_id"] for event in audit}, self.actor)
+
+    def _new_row(self, record: CommentRecord, key: Key) -> tuple:
+        disposition = record.disposition or "open"
+        values = reviewer_values(record)
+        if self.day is not None and record.raised_on is not None:
+            values = (*values[:-1], self.day(record.raised_on))
+        return (
+            *key,
+            *values,
+            disposition,
+            "import" if disposition != "open" else None,
+            record.response,
+            "import" if record.response else None,
+            1,
+            self.batch_id,
+            self.batch_id,
+            self.file,
+            record.sheet,
+            record.row,
+            self.stamp,
+            self.stamp,
+        )
+
+    def _audit(self, comment_id: int, field_name: str, before, after) -> dict:
+        return {
+            "comment_id": comment_id,
+            "field": field_name,
+            "before": before,
+            "after": after,
+            "actor": self.actor,
+            "at": self.now,
+            "origin": "import",
+            "import_batch_id": self.batch_id,
+        }
+
+    def _insert(self, new: list[tuple[CommentRecord, Key]]) -> None:
+        if not new:
+            return
+        insert_rows = _driver_insert(Comment.__table__, NEW_COLUMNS)
+        # The search index takes the batch's rows in one statement afterwards (see search).
+        with search.bulk_insert(self.batch_id):
+            for start in range(0, len(new), CHUNK):
+                # Rows a chunk at a time: a 100,000-row log's never all exist at once.
+                chunk = new[start : start + CHUNK]
+                insert_rows([self._new_row(record, key) for record, key in chunk])
+                tick(self.progress, "write", start + len(chunk), len(new))
+        self._audit_new_rows()
+
+    def _audit_new_rows(self) -> None:
+        """One audit event per decision the import set on a new comment, in one statement each."""
+        audit = AuditEvent.__table__
+        comment = Comment.__table__
+        columns = ["comment_id", "field", "before", "after", "actor", "at", "origin"]
+        columns.append("import_batch_id")
+        for field_name, before, condition in (
+            ("disposition", "open", comment.c.disposition != "open"),
+            ("response", None, comment.c.response.is_not(None)),
+        ):
+            source = select(
+                comment.c.id,
+                literal(field_name),
+                literal(before),
+                comment.c[field_name],
+                literal(self.actor),
+                literal(self.now),
+                literal("import"),
+                literal(self.batch_id),
+            ).where(and_(comment.c.import_batch_id == self.batch_id, condition))
+            db.session.execute(insert(audit).from_select(columns, source))
+
+    def _update(self, updates: list[Update]) -> None:
+        if not updates:
+            return
+        table = Comment.__table__
+        names = [*REVIEWER_FIELDS, "disposition", "response"]
+        names += ["disposition_origin", "response_origin"]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values(
+                {name: bindparam(name) for name in names}
+                | {
+                    "version": table.c.version + 1,
+                    "updated_at": self.now,
+                    "last_import_batch_id": self.batch_id,
+                }
+            )
+        )
+        rows = [change.values | {"_id": change.comment_id} for change in updates]
+        with search.bulk_update([change.comment_id for change in updates]):
+            for start in range(0, len(rows), CHUNK):
+                db.session.connection().execute(statement, rows[start : start + CHUNK])
+
+
+def _driver_insert(table: Table, columns: Sequence[str]) -> Callable[[list[tuple]], None]:
+    """A bulk insert straight to the database driver: rows go as tuples, already in the
+    driver's types (see Writer: dates on SQLite).
+
+    SQLite: an executemany (SQLAlchemy's per-row parameter handling cost as much as SQLite's
+    own insert). PostgreSQL: COPY, one stream per chunk instead of a statement per row (psycopg
+    pipelines an executemany, but the server still plans and runs each row's INSERT).
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    if dialect.name == "postgresql":
+        raw = connection.connection.dbapi_connection
+        copy_sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+
+        def copy(rows: list[tuple]) -> None:
+            with raw.cursor() as cursor, cursor.copy(copy_sql) as stream:
+                for row in rows:
+                    stream.write_row(row)
+
+        return copy
+    marker = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
+    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join([marker] * len(columns))})"
+
+    def run(rows: list[tuple]) -> None:
+        connection.exec_driver_sql(sql, rows)
+
+    return run
+
+
+__all__ = ["Writer", "add_batch", "close_batch", "create_missing", "tick"]
