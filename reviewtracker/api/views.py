@@ -42,13 +42,7 @@ for _code in ERROR_CODES:
 def tranche_comment_status(code: str):
     """The comment status table: per artefact, comments per disposition, and the totals."""
     code = tranche_or_404(code)
-    table = comment_status(code, review_round_arg(code))
-    return {
-        "tranche": table.tranche,
-        "review_round": table.review_round,
-        "artefacts": [row.as_json() for row in table.artefacts],
-        "totals": table.totals,
-    }
+    return comment_status(code, review_round_arg(code)).as_json()
 
 
 @bp.get("/tranches/<code>/constituencies")
@@ -56,13 +50,7 @@ def tranche_comment_status(code: str):
 def tranche_constituencies(code: str):
     """The constituency table: every constituency (zeros too), organisations and comments."""
     code = tranche_or_404(code)
-    table = constituency_table(code, review_round_arg(code))
-    return {
-        "tranche": table.tranche,
-        "review_round": table.review_round,
-        "constituencies": [row.as_json() for row in table.constituencies],
-        "totals": table.totals,
-    }
+    return constituency_table(code, review_round_arg(code)).as_json()
 
 
 @bp.get("/tranches/<code>")

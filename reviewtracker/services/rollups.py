@@ -95,6 +95,15 @@ class CommentStatusTable:
             self.totals.get("total", 0) - self.totals.get(OPEN, 0), self.totals.get("total", 0)
         )
 
+    def as_json(self) -> dict:
+        """The API's shape: {"tranche", "review_round", "artefacts", "totals"}."""
+        return {
+            "tranche": self.tranche,
+            "review_round": self.review_round,
+            "artefacts": [row.as_json() for row in self.artefacts],
+            "totals": self.totals,
+        }
+
 
 @dataclass(slots=True)
 class ConstituencyRow:
@@ -120,6 +129,15 @@ class ConstituencyTable:
     review_round: int | None
     constituencies: list[ConstituencyRow] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """The API's shape: {"tranche", "review_round", "constituencies", "totals"}."""
+        return {
+            "tranche": self.tranche,
+            "review_round": self.review_round,
+            "constituencies": [row.as_json() for row in self.constituencies],
+            "totals": self.totals,
+        }
 
 
 def _percent(part: int, whole: int) -> int:
