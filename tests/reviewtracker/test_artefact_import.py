@@ -14,7 +14,7 @@ from .factories import count
 REGISTER_ARTEFACTS = 62
 
 
-def test_the_import_leaves_the_commit_to_its_caller(app, tmp_path):
+def test_the_import_leaves_the_commit_to_its_caller(app_context, tmp_path):
     register = write_register(tmp_path / "register.xlsx")
     report = import_artefact_register(register)
     assert report.ok and report.added == REGISTER_ARTEFACTS
@@ -28,13 +28,15 @@ def test_the_import_leaves_the_commit_to_its_caller(app, tmp_path):
     assert count(Artefact) == REGISTER_ARTEFACTS and count(ImportBatch) == 1
 
 
-def test_dry_run_on_the_command_line_writes_nothing(runner, tmp_path):
+def test_dry_run_on_the_command_line_writes_nothing(app, runner, tmp_path):
     register = str(write_register(tmp_path / "register.xlsx"))
     result = runner.invoke(args=["import-artefacts", "--dry-run", register])
     assert result.exit_code == 0, result.output
     assert f"would add {REGISTER_ARTEFACTS}, updated 0, unchanged 0" in result.output
-    assert count(Artefact) == count(Service) == count(ImportBatch) == 0
+    with app.app_context():
+        assert count(Artefact) == count(Service) == count(ImportBatch) == 0
 
     result = runner.invoke(args=["import-artefacts", register])
     assert f"added {REGISTER_ARTEFACTS}, updated 0, unchanged 0" in result.output
-    assert count(Artefact) == REGISTER_ARTEFACTS and count(ImportBatch) == 1
+    with app.app_context():
+        assert count(Artefact) == REGISTER_ARTEFACTS and count(ImportBatch) == 1

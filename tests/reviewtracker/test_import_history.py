@@ -26,6 +26,8 @@ from .factories import add_artefacts, comment_rows, count
 ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
 BRAVO = {"Organisation": "Bravo Power", "Constituency": "Supplier - Medium"}
 
+pytestmark = pytest.mark.usefixtures("app_context")  # service tests, in the app's context
+
 
 def _import(path: Path, **options):
     report = import_comment_log(path, options=ImportOptions(**options))
@@ -34,7 +36,7 @@ def _import(path: Path, **options):
 
 
 @pytest.fixture
-def artefacts(app):
+def artefacts(app_context):
     add_artefacts(("BP004", "1"), ("BP005", "1"), ("IF005", "1"))
 
 
@@ -61,7 +63,7 @@ def test_undo_removes_exactly_the_comments_the_batch_added(artefacts, tmp_path: 
     assert [o.name for o in db.session.scalars(select(Organisation))] == ["Bravo Power"]
     assert [r.number for r in db.session.scalars(select(ReviewRound))] == [1]
     history = import_history()
-    assert [b.id for b in history.batches] == [undone.batch_id, kept.batch_id]
+    assert [b.id for b in history.page.items] == [undone.batch_id, kept.batch_id]
     assert history.remaining == {kept.batch_id: 2}
 
 
@@ -143,10 +145,10 @@ def test_history_is_newest_first_and_paged(artefacts, tmp_path: Path):
     oldest = db.session.get(ImportBatch, ids[2])
     oldest.imported_at -= timedelta(days=3)
     db.session.commit()
-    first = import_history(page=1, per_page=2)
-    assert [b.id for b in first.batches] == [ids[4], ids[3]]
+    first = import_history(page=1, per_page=2).page
+    assert [b.id for b in first.items] == [ids[4], ids[3]]
     assert (first.page, first.pages, first.total, first.has_next) == (1, 3, 5, True)
-    last = import_history(page=3, per_page=2)
-    assert [b.id for b in last.batches] == [ids[2]] and last.has_prev and not last.has_next
-    assert import_history(page=99, per_page=2).page == 3
+    last = import_history(page=3, per_page=2).page
+    assert [b.id for b in last.items] == [ids[2]] and last.has_prev and not last.has_next
+    assert import_history(page=99, per_page=2).page.page == 3
     assert import_history(page=1, per_page=2).remaining == {}

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from reviewtracker.extensions import db
@@ -53,10 +52,17 @@ def uploads(app, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def artefacts(app):
-    add_artefacts(("BP004", "1"), ("BP005", "1"), ("IF005", "1"))
+    with app.app_context():
+        add_artefacts(("BP004", "1"), ("BP005", "1"), ("IF005", "1"))
 
 
-def test_upload_preview_and_confirm_a_messy_log(client, login, artefacts, uploads, tmp_path):
+def _count(app, model, *where) -> int:
+    """Rows of a model's table (matching `where`), read in a context of the test's own."""
+    with app.app_context():
+        return count(model, *where)
+
+
+def test_upload_preview_and_confirm_a_messy_log(app, client, login, artefacts, uploads, tmp_path):
     user = login("triager")
     rows = comment_rows(3)
     rows[1]["comment_type"] = "Gripe"  # an unknown comment type: a warning, kept as written
@@ -88,21 +94,23 @@ def test_upload_preview_and_confirm_a_messy_log(client, login, artefacts, upload
     )
     assert "Import 1 file</button>" in html
     # Nothing written by the upload or the preview.
-    assert count(Comment) == 0 and count(ImportBatch) == 0
+    assert _count(app, Comment) == 0 and _count(app, ImportBatch) == 0
 
     confirmed = client.post(f"/imports/preview/{token}/confirm")
     assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/imports/history"
     history = _text(client.get("/imports/history"))
     assert "Acme BP004 log.xlsx: added 3, unchanged 0, updated 0, conflicts kept 0" in history
-    assert count(Comment) == 3
-    batch = db.session.scalar(select(ImportBatch))
-    assert batch.imported_by == user.email and batch.file_name == "Acme BP004 log.xlsx"
-    assert batch.added == 3 and batch.column_mapping["Comments"]["comment"] == "Reviewer Comment"
-    assert {c.review_round.number for c in db.session.scalars(select(Comment))} == {2}
+    with app.app_context():
+        assert count(Comment) == 3
+        batch = db.session.scalar(select(ImportBatch))
+        assert batch.imported_by == user.email and batch.file_name == "Acme BP004 log.xlsx"
+        assert batch.added == 3
+        assert batch.column_mapping["Comments"]["comment"] == "Reviewer Comment"
+        assert {c.review_round.number for c in db.session.scalars(select(Comment))} == {2}
     assert not (uploads / token).exists()  # cleaned up after the confirm
 
 
-def test_a_file_with_errors_cannot_be_confirmed(client, login, artefacts, uploads, tmp_path):
+def test_a_file_with_errors_cannot_be_confirmed(app, client, login, artefacts, uploads, tmp_path):
     login("triager")
     bad = write_xlsx_log(
         tmp_path / "bad.xlsx", comment_rows(2, artefact="MHHSP-BP999"), key_values=ACME
@@ -118,12 +126,12 @@ def test_a_file_with_errors_cannot_be_confirmed(client, login, artefacts, upload
     # Posting the confirm anyway writes nothing and keeps the upload for another look.
     response = client.post(f"/imports/preview/{token}/confirm")
     assert response.headers["Location"] == f"/imports/preview/{token}"
-    assert count(Comment) == 0 and count(ImportBatch) == 0
+    assert _count(app, Comment) == 0 and _count(app, ImportBatch) == 0
     assert "bad.xlsx: not imported" in _text(client.get(response.headers["Location"]))
 
 
 def test_only_the_clean_files_of_an_upload_are_imported(
-    client, login, artefacts, uploads, tmp_path
+    app, client, login, artefacts, uploads, tmp_path
 ):
     login("triager")
     good = write_csv_log(tmp_path / "good.csv", comment_rows(2, organisation="Acme Energy"))
@@ -145,12 +153,13 @@ def test_only_the_clean_files_of_an_upload_are_imported(
     flashes = _text(client.get("/imports/history"))
     assert "good.csv: added 2, unchanged 0, updated 0, conflicts kept 0" in flashes
     assert "bad.xlsx: not imported" in flashes
-    assert [b.file_name for b in db.session.scalars(select(ImportBatch))] == ["good.csv"]
-    assert count(Comment) == 2
+    with app.app_context():
+        assert list(db.session.scalars(select(ImportBatch.file_name))) == ["good.csv"]
+        assert count(Comment) == 2
 
 
 def test_a_column_override_changes_what_is_read_and_imported(
-    client, login, artefacts, uploads, tmp_path
+    app, client, login, artefacts, uploads, tmp_path
 ):
     login("triager")
     headers = {
@@ -174,11 +183,12 @@ def test_a_column_override_changes_what_is_read_and_imported(
     assert re.search(r"Comment</label></th>\s*<td><span class=\"mapped\">Summary<", html)
 
     client.post(f"/imports/preview/{token}/confirm")
-    texts = sorted(db.session.scalars(select(Comment.text)))
+    with app.app_context():
+        texts = sorted(db.session.scalars(select(Comment.text)))
+        mapping = db.session.scalar(select(ImportBatch.column_mapping))
     assert texts == ["Short version 1", "Short version 2", "Short version 3"]
-    batch = db.session.scalar(select(ImportBatch))
-    assert batch.column_mapping["Comments"]["comment"] == "Summary"
-    assert "Reviewer Comment" not in batch.column_mapping["Comments"].values()
+    assert mapping["Comments"]["comment"] == "Summary"
+    assert "Reviewer Comment" not in mapping["Comments"].values()
 
 
 def test_column_overrides_can_be_reset(client, login, artefacts, uploads, tmp_path):
@@ -232,10 +242,11 @@ def test_an_upload_over_the_size_limit_gets_413(app, client, login, uploads):
     assert not uploads.exists()
 
 
-def test_viewers_may_not_import_or_undo(client, login, artefacts, uploads, tmp_path):
-    report = import_comment_log(
-        write_xlsx_log(tmp_path / "a.xlsx", comment_rows(1), key_values=ACME)
-    )
+def test_viewers_may_not_import_or_undo(app, client, login, artefacts, uploads, tmp_path):
+    with app.app_context():
+        report = import_comment_log(
+            write_xlsx_log(tmp_path / "a.xlsx", comment_rows(1), key_values=ACME)
+        )
     login("viewer")
     token = "0" * 32
     assert client.get("/imports/").status_code == 403
@@ -246,7 +257,7 @@ def test_viewers_may_not_import_or_undo(client, login, artefacts, uploads, tmp_p
     assert client.get("/imports/history").status_code == 403
     assert client.get(f"/imports/{report.batch_id}/undo").status_code == 403
     assert client.post(f"/imports/{report.batch_id}/undo").status_code == 403
-    assert count(Comment) == 1
+    assert _count(app, Comment) == 1
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -254,20 +265,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_an_upload_belongs_to_whoever_uploaded_it(client, login, artefacts, uploads, tmp_path):
+def test_an_upload_belongs_to_whoever_uploaded_it(app, client, login, artefacts, uploads, tmp_path):
     login("triager", "ana@example.org")
     path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(1), key_values=ACME)
     token = _token(_upload(client, ("acme.xlsx", path.read_bytes())))
-    g.pop("_login_user", None)  # the fixture's app context outlives requests: forget ana
     login("triager", "bo@example.org")
     response = client.get(f"/imports/preview/{token}")
     assert response.status_code == 302 and response.headers["Location"] == "/imports/"
     assert client.post(f"/imports/preview/{token}/confirm").status_code == 302
-    assert count(Comment) == 0 and (uploads / token).exists()
+    assert _count(app, Comment) == 0 and (uploads / token).exists()
     assert "no longer available" in _text(client.get("/imports/"))
 
 
-def test_cancel_discards_the_upload(client, login, artefacts, uploads, tmp_path):
+def test_cancel_discards_the_upload(app, client, login, artefacts, uploads, tmp_path):
     login("triager")
     path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(1), key_values=ACME)
     token = _token(_upload(client, ("../../etc/acme.xlsx", path.read_bytes())))
@@ -276,7 +286,7 @@ def test_cancel_discards_the_upload(client, login, artefacts, uploads, tmp_path)
     assert "acme.xlsx" in _text(client.get(f"/imports/preview/{token}"))
     response = client.post(f"/imports/preview/{token}/cancel")
     assert response.headers["Location"] == "/imports/"
-    assert not (uploads / token).exists() and count(ImportBatch) == 0
+    assert not (uploads / token).exists() and _count(app, ImportBatch) == 0
 
 
 def test_uploads_older_than_a_day_are_swept(app, uploads):
@@ -291,15 +301,16 @@ def test_uploads_older_than_a_day_are_swept(app, uploads):
         assert staging.load("../../etc", owner=1) is None
 
 
-def test_history_lists_batches_and_undo_removes_them(client, login, artefacts, tmp_path):
+def test_history_lists_batches_and_undo_removes_them(app, client, login, artefacts, tmp_path):
     login("triager", "ana@example.org")
-    first = import_comment_log(
-        write_xlsx_log(tmp_path / "one.xlsx", comment_rows(2), key_values=ACME)
-    )
-    second = import_comment_log(
-        write_xlsx_log(tmp_path / "two.xlsx", comment_rows(3), key_values=ACME),
-        options=ImportOptions(review_round=2, actor="bo@example.org"),
-    )
+    with app.app_context():
+        first = import_comment_log(
+            write_xlsx_log(tmp_path / "one.xlsx", comment_rows(2), key_values=ACME)
+        )
+        second = import_comment_log(
+            write_xlsx_log(tmp_path / "two.xlsx", comment_rows(3), key_values=ACME),
+            options=ImportOptions(review_round=2, actor="bo@example.org"),
+        )
     html = _text(client.get("/imports/history"))
     assert html.index("two.xlsx") < html.index("one.xlsx")  # newest first
     assert "bo@example.org" in html and "tester" in html
@@ -309,23 +320,24 @@ def test_history_lists_batches_and_undo_removes_them(client, login, artefacts, t
     assert page.status_code == 200 and "Remove 3 comments" in _text(page)
     response = client.post(f"/imports/{second.batch_id}/undo")
     assert response.status_code == 302 and response.headers["Location"] == "/imports/history"
-    assert count(Comment) == 2
-    assert count(Comment, Comment.import_batch_id == first.batch_id) == 2
-    batch = db.session.get(ImportBatch, second.batch_id)
-    assert batch.undone_by == "ana@example.org"
+    with app.app_context():
+        assert count(Comment) == 2
+        assert count(Comment, Comment.import_batch_id == first.batch_id) == 2
+        assert db.session.get(ImportBatch, second.batch_id).undone_by == "ana@example.org"
     html = _text(client.get("/imports/history"))
     assert "import undone, 3 comments removed" in html and "by ana@example.org" in html
     assert client.get("/imports/9999/undo").status_code == 404
 
 
-def test_undo_is_refused_once_a_comment_was_triaged(client, login, artefacts, tmp_path):
+def test_undo_is_refused_once_a_comment_was_triaged(app, client, login, artefacts, tmp_path):
     login("triager")
-    report = import_comment_log(
-        write_xlsx_log(tmp_path / "a.xlsx", comment_rows(3), key_values=ACME)
-    )
-    triaged = db.session.scalar(select(Comment).where(Comment.log_comment_id == "2"))
-    with unit_of_work():
-        triage_comment(triaged.id, {"disposition": "accepted"}, actor="bo@example.org")
+    with app.app_context():
+        report = import_comment_log(
+            write_xlsx_log(tmp_path / "a.xlsx", comment_rows(3), key_values=ACME)
+        )
+        triaged = db.session.scalar(select(Comment.id).where(Comment.log_comment_id == "2"))
+        with unit_of_work():
+            triage_comment(triaged, {"disposition": "accepted"}, actor="bo@example.org")
 
     page = _text(client.get(f"/imports/{report.batch_id}/undo"))
     assert "This import can't be undone" in page and "Remove" not in page
@@ -333,42 +345,49 @@ def test_undo_is_refused_once_a_comment_was_triaged(client, login, artefacts, tm
     assert response.status_code == 409
     html = _text(response)
     assert "Not undone:" in html and "BP005 comment 2" in html and "bo@example.org" in html
-    assert count(Comment) == 3
-    assert db.session.get(ImportBatch, report.batch_id).undone_at is None
+    with app.app_context():
+        assert count(Comment) == 3
+        assert db.session.get(ImportBatch, report.batch_id).undone_at is None
 
 
-def test_a_reimport_that_only_updated_says_it_cannot_be_undone(client, login, artefacts, tmp_path):
+def test_a_reimport_that_only_updated_says_it_cannot_be_undone(
+    app, client, login, artefacts, tmp_path
+):
     login("triager")
     path = write_xlsx_log(tmp_path / "a.xlsx", comment_rows(2), key_values=ACME)
-    import_comment_log(path)
-    again = import_comment_log(path)
+    with app.app_context():
+        import_comment_log(path)
+        again = import_comment_log(path)
     html = _text(client.get("/imports/history"))
     assert f'href="/imports/{again.batch_id}/undo"' not in html
     page = _text(client.get(f"/imports/{again.batch_id}/undo"))
     assert "added no comments" in page
     assert "updates to existing comments can&#39;t be undone" in page
     assert client.post(f"/imports/{again.batch_id}/undo").status_code == 409
-    assert count(Comment) == 2
+    assert _count(app, Comment) == 2
 
 
-def test_history_lists_the_conflicts_a_reimport_kept(client, login, artefacts, tmp_path):
+def test_history_lists_the_conflicts_a_reimport_kept(app, client, login, artefacts, tmp_path):
     login("triager")
     path = write_xlsx_log(tmp_path / "a.xlsx", comment_rows(2), key_values=ACME)
-    import_comment_log(path)
-    comment = db.session.scalar(select(Comment).where(Comment.log_comment_id == "1"))
-    with unit_of_work():
-        triage_comment(comment.id, {"disposition": "rejected"}, actor="bo@example.org")
     updated = write_xlsx_log(
         tmp_path / "b.xlsx", comment_rows(2, disposition="Accepted"), key_values=ACME
     )
-    report = import_comment_log(updated)
+    with app.app_context():
+        import_comment_log(path)
+        comment = db.session.scalar(select(Comment.id).where(Comment.log_comment_id == "1"))
+        with unit_of_work():  # committed: the import refuses to start over uncommitted work
+            triage_comment(comment, {"disposition": "rejected"}, actor="bo@example.org")
+        report = import_comment_log(updated)
     assert len(report.conflicts) == 1
     html = _text(client.get("/imports/history"))
     assert "<summary>1 conflict kept</summary>" in html
     assert "disposition set in the browser kept as &#39;rejected&#39;" in html
 
 
-def test_a_comment_header_not_known_can_be_typed_in(client, login, artefacts, uploads, tmp_path):
+def test_a_comment_header_not_known_can_be_typed_in(
+    app, client, login, artefacts, uploads, tmp_path
+):
     login("triager")
     headers = {"log_comment_id": "Comment No.", "artefact": "Design Artefact", "comment": "Obs"}
     path = write_xlsx_log(tmp_path / "obs.xlsx", comment_rows(2), headers=headers, key_values=ACME)
@@ -380,7 +399,7 @@ def test_a_comment_header_not_known_can_be_typed_in(client, login, artefacts, up
     html = _text(client.get(f"/imports/preview/{token}"))
     assert "Ready to import" in html and "Comment number 2" in html
     client.post(f"/imports/preview/{token}/confirm")
-    assert count(Comment) == 2
+    assert _count(app, Comment) == 2
 
 
 @pytest.fixture
@@ -398,7 +417,7 @@ def reads(monkeypatch) -> list[str]:
 
 
 def test_a_log_is_read_once_for_its_previews_and_confirm(
-    client, login, artefacts, uploads, tmp_path, reads
+    app, client, login, artefacts, uploads, tmp_path, reads
 ):
     login("triager")
     one = write_xlsx_log(tmp_path / "one.xlsx", comment_rows(2), key_values=ACME)
@@ -417,12 +436,13 @@ def test_a_log_is_read_once_for_its_previews_and_confirm(
 
     client.post(f"/imports/preview/{token}/confirm")
     assert reads == ["one.xlsx", "two.xlsx", "two.xlsx"]
-    sections = dict(db.session.execute(select(Comment.log_comment_id, Comment.section)).all())
+    with app.app_context():
+        sections = dict(db.session.execute(select(Comment.log_comment_id, Comment.section)).all())
     assert sections == {"1": "3.1", "2": "3.2", "3": None, "4": None, "5": None}
 
 
 def test_a_reload_compares_with_what_was_stored_since(
-    client, login, artefacts, uploads, tmp_path, reads
+    app, client, login, artefacts, uploads, tmp_path, reads
 ):
     """The log as read is kept; what it would do is not: another triager imports the same
     log and triages comment 2 between two looks at the preview."""
@@ -433,10 +453,11 @@ def test_a_reload_compares_with_what_was_stored_since(
     html = _text(client.get(f"/imports/preview/{token}"))
     assert 'data-count="added">3<' in html and 'data-count="conflicts">0<' in html
 
-    import_comment_log(path, options=ImportOptions(actor="bo@example.org"))
-    second = db.session.scalar(select(Comment).where(Comment.log_comment_id == "2"))
-    with unit_of_work():
-        triage_comment(second.id, {"disposition": "rejected"}, actor="bo@example.org")
+    with app.app_context():
+        import_comment_log(path, options=ImportOptions(actor="bo@example.org"))
+        second = db.session.scalar(select(Comment.id).where(Comment.log_comment_id == "2"))
+        with unit_of_work():
+            triage_comment(second, {"disposition": "rejected"}, actor="bo@example.org")
     html = _text(client.get(f"/imports/preview/{token}"))
     assert 'data-count="added">0<' in html and 'data-count="unchanged">3<' in html
     assert 'data-count="conflicts">1<' in html and "this file was imported before" in html
