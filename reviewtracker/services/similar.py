@@ -30,6 +30,17 @@ different-point score 76.1 (set B): the only gap between the groups is 76.1-78.8
 and the threshold is its midpoint, 77.45, at the scores' resolution (they are rounded to one
 decimal, so 77.45 and 77.5 draw the same line). The margin is thin, about 1.3 on each side:
 pairs that share a step, an actor and an event but make another point come close.
+Set C (13 rewordings, 14 different points) was then written as a held-out check and committed
+before it was measured. At 77.5 it does not separate: rewordings score 67.9-89.3, different
+points 57.5-88.4, and 8 of its 27 pairs are on the wrong side (4 rewordings below, 4
+different points above; strict xfails in the tests). Rewordings that restructure the
+sentence (a statement turned into a question, a terse "BP012 BPMN: ..." heading) and very
+short comments score low; a different point that repeats the first comment's subject and
+asks for something else scores high. No threshold separates set C: 77.5 and 75 both get 8
+of it wrong, and the fewest possible, 7, is at 70.8-71.5, which would put set B's 76.1 and
+75.6 back on the wrong side. The threshold was not moved on set C's account, which would
+make it tuning data. Treat the suggestions as candidates for a triager to check, not as
+duplicates.
 Over the demo data set's generated comments, pairs written from the same concern score at
 least 82 and pairs from different concerns at most 69.
 `fuzz.WRatio` was tried and rejected: it scores different concerns up to 85 and the short
@@ -47,7 +58,8 @@ from . import ServiceError
 from .scope import Scope, require
 
 # The midpoint of the gap between sets A and B's groups (module docstring): same-point pairs
-# scored 78.8 and up, different points at most 76.1.
+# scored 78.8 and up, different points at most 76.1. Held-out set C overlaps it (8 of 27
+# pairs on the wrong side).
 SIMILARITY_THRESHOLD = 77.5
 
 

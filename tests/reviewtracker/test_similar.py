@@ -1,6 +1,7 @@
 """Similar comments: near-duplicates on the same artefact score above the threshold, comments
 that say something else score below it. Sets A and B are the evidence the threshold was
-chosen on; set C was written afterwards, blind, to check it."""
+chosen on; set C was written afterwards, blind, to check it, and 8 of its 27 pairs fall on
+the wrong side (strict xfails)."""
 
 from __future__ import annotations
 
@@ -460,6 +461,66 @@ def test_set_c_shares_no_text_with_sets_a_and_b():
     assert len(SET_C_REWORDINGS) >= 12 and len(SET_C_DIFFERENT_POINTS) >= 12
     assert len(held_out) == 41  # 26 rewordings, 13 different points, "Agree with section 4..."
     assert not tuning & held_out
+
+
+# Set C measured, after the commit above, at threshold 77.5: the rewordings scored 67.9-89.3,
+# the different points 57.5-88.4; 8 of the 27 pairs are on the wrong side. The pairs are kept
+# as written (the lists above are unchanged since that commit); the wrong-side ones are strict
+# xfails marked with their score, by index, so if one ever changes side its mark must go.
+# - Rewordings below: restructured (a statement turned into a question, a terse "BP012 BPMN:"
+#   heading), or short texts that share only a few words ("Diagram missing a legend." / "The
+#   diagram has no legend.").
+# - Different points above: the second comment repeats the first one's subject (the same
+#   actor, request, flag or table) and asks for something else.
+# The groups overlap (67.9 < 88.4), so no threshold separates set C: 75 and 77.5 put 8 pairs
+# on the wrong side, 70 and 80 nine; the fewest is 7, at 70.8-71.5. The threshold was not
+# moved for set C: that would make it tuning data, and it is the only unseen check we have.
+SET_C_REWORDINGS_BELOW = {3: 67.9, 6: 69.5, 8: 72.5, 9: 71.5}
+SET_C_DIFFERENT_POINTS_ABOVE = {7: 80.6, 10: 78.6, 11: 88.4, 12: 78.8}
+
+
+def _set_c_params(pairs: list[tuple[str, str]], wrong_side: dict[int, float], why: str) -> list:
+    return [
+        pytest.param(
+            a,
+            b,
+            marks=[pytest.mark.xfail(strict=True, reason=f"measured {wrong_side[i]}: {why}")]
+            if i in wrong_side
+            else [],
+            id=f"c{i}",
+        )
+        for i, (a, b) in enumerate(pairs)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    _set_c_params(SET_C_REWORDINGS, SET_C_REWORDINGS_BELOW, "a rewording below the threshold"),
+)
+def test_set_c_rewordings_score_at_or_above_the_threshold(a, b):
+    assert similarity(a, b) >= SIMILARITY_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    _set_c_params(
+        SET_C_DIFFERENT_POINTS, SET_C_DIFFERENT_POINTS_ABOVE, "another point at or above it"
+    ),
+)
+def test_set_c_different_points_score_below_the_threshold(a, b):
+    assert similarity(a, b) < SIMILARITY_THRESHOLD
+
+
+def test_set_c_figures():
+    """The numbers the module docstring and the comment above quote for set C."""
+    same = [similarity(a, b) for a, b in SET_C_REWORDINGS]
+    different = [similarity(a, b) for a, b in SET_C_DIFFERENT_POINTS]
+    assert (min(same), max(same)) == (67.9, 89.3)
+    assert (min(different), max(different)) == (57.5, 88.4)
+    below = {i: score for i, score in enumerate(same) if score < SIMILARITY_THRESHOLD}
+    above = {i: score for i, score in enumerate(different) if score >= SIMILARITY_THRESHOLD}
+    assert below == SET_C_REWORDINGS_BELOW
+    assert above == SET_C_DIFFERENT_POINTS_ABOVE
 
 
 def test_the_threshold_is_the_midpoint_of_the_gap_over_sets_a_and_b():
