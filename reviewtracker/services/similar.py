@@ -14,15 +14,35 @@ texts:
   its few words with a long one low (about 20-40), but it punishes additions.
 Their mean keeps the strengths of both.
 
-SIMILARITY_THRESHOLD = 75 sits in the gap between the two groups we measured (see
-tests/reviewtracker/test_similar.py, which pins these numbers):
-- near-duplicates (rephrased, reordered, misspelt, the same comment with one sentence or a
-  whole paragraph added) score 78.8-96;
-- unrelated comments on the same artefact, written with the same domain vocabulary
-  ("Registration Service", "interface", "please clarify"), score 42-65, and short comments
-  whose every word appears in a longer one ("Agree with the approach.") at most 70.2;
-- over the demo data set's generated comments, pairs written from the same concern score at
-  least 82 and pairs from different concerns at most 69.
+SIMILARITY_THRESHOLD = 77.5 was chosen on two measured sets of pairs, both in
+tests/reviewtracker/test_similar.py, which pins these numbers:
+- set A (7 near-duplicates, 7 other points), the set 75 was first tuned on: near-duplicates
+  (rephrased, reordered, misspelt, the same comment with one sentence or a whole paragraph
+  added) score 78.8-96; other points on the same artefact, written with the same domain
+  vocabulary ("Registration Service", "interface", "please clarify"), score 42.3-64.9, and short
+  comments whose every word appears in a longer one ("Agree with the approach.") at most 70.2;
+- set B (10 rewordings, 10 different points), written as a held-out set before it was
+  measured: rewordings score 80.5-97.4, different points 49.8-76.1. Two of them, 76.1 and
+  75.6, share a step, an actor and an event with the comment they are compared with; they
+  were on the wrong side of the first threshold, 75, which is why it was raised.
+Over A and B together the lowest same-point score is 78.8 (set A) and the highest
+different-point score 76.1 (set B): the only gap between the groups is 76.1-78.8, 2.7 wide,
+and the threshold is its midpoint, 77.45, at the scores' resolution (they are rounded to one
+decimal, so 77.45 and 77.5 draw the same line). The margin is thin, about 1.3 on each side:
+pairs that share a step, an actor and an event but make another point come close.
+Set C (13 rewordings, 14 different points) was then written as a held-out check and committed
+before it was measured. At 77.5 it does not separate: rewordings score 67.9-89.3, different
+points 57.5-88.4, and 8 of its 27 pairs are on the wrong side (4 rewordings below, 4
+different points above; strict xfails in the tests). Rewordings that restructure the
+sentence (a statement turned into a question, a terse "BP012 BPMN: ..." heading) and very
+short comments score low; a different point that repeats the first comment's subject and
+asks for something else scores high. No threshold separates set C: 77.5 and 75 both get 8
+of it wrong, and the fewest possible, 7, is at 70.8-71.5, which would put set B's 76.1 and
+75.6 back on the wrong side. The threshold was not moved on set C's account, which would
+make it tuning data. Treat the suggestions as candidates for a triager to check, not as
+duplicates.
+Over the demo data set's generated comments, pairs written from the same concern score at
+least 82 and pairs from different concerns at most 69.
 `fuzz.WRatio` was tried and rejected: it scores different concerns up to 85 and the short
 comments 85-90, above most real near-duplicates.
 """
@@ -37,9 +57,10 @@ from ..models import Comment
 from . import ServiceError
 from .scope import Scope, require
 
-# Tuned on measured pairs (module docstring): near-duplicates scored 78.8 and up, unrelated
-# comments at most 70.2; 75 leaves a margin on both sides.
-SIMILARITY_THRESHOLD = 75.0
+# The midpoint of the gap between sets A and B's groups (module docstring): same-point pairs
+# scored 78.8 and up, different points at most 76.1. Held-out set C overlaps it (8 of 27
+# pairs on the wrong side).
+SIMILARITY_THRESHOLD = 77.5
 
 
 def similarity(a: str, b: str) -> float:

@@ -1,5 +1,7 @@
 """Similar comments: near-duplicates on the same artefact score above the threshold, comments
-that say something else score below it. These pairs are the evidence for the threshold."""
+that say something else score below it. Sets A and B are the evidence the threshold was
+chosen on; set C was written afterwards, blind, to check it, and 8 of its 27 pairs fall on
+the wrong side (strict xfails)."""
 
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ from .factories import add_artefacts
 STAFF = Scope.staff()
 ACME = {"Organisation": "Acme Energy", "Constituency": "Supplier - Large"}
 
-# Pairs a triager would call duplicates: rephrased, reordered, misspelt, or the same comment
-# with a sentence or a whole paragraph added.
+# Set A. Pairs a triager would call duplicates: rephrased, reordered, misspelt, or the same
+# comment with a sentence or a whole paragraph added.
 NEAR_DUPLICATES = [
     (
         "The trigger for step 4 is not clear when the meter technical details arrive after the "
@@ -128,27 +130,16 @@ def test_unrelated_comments_score_below_the_threshold(a, b):
     assert similarity(a, b) < SIMILARITY_THRESHOLD
 
 
-def test_the_threshold_sits_in_the_gap_with_a_margin():
-    """The numbers the module docstring quotes: a few points of margin on each side."""
-    lowest_near = min(similarity(a, b) for a, b in NEAR_DUPLICATES)
-    highest_unrelated = max(similarity(a, b) for a, b in UNRELATED)
-    assert lowest_near >= SIMILARITY_THRESHOLD + 3
-    assert highest_unrelated <= SIMILARITY_THRESHOLD - 4
-    # Identical texts, up to case and punctuation, score 100; nothing scores against nothing.
-    assert similarity("Please confirm.", "please CONFIRM") == 100
-    assert similarity("", "Please confirm.") == 0
-
-
-# A held-out set, written after the threshold was chosen and never used to tune it: design
+# Set B. Written as a held-out set after the first threshold (75) was chosen on set A: design
 # review comments on MHHS-style artefacts (interfaces, BRS, process maps, data items). Each
 # first text is a point one reviewer raised; in HELD_OUT_REWORDINGS another reviewer makes the
 # same point in their own words, in HELD_OUT_DIFFERENT_POINTS someone makes another point on
 # the same artefact with the same vocabulary. The pairs were written first and measured
 # afterwards, at threshold 75: the rewordings scored 80.5-97.4 (all above); eight of the ten
-# different points scored 49.8-69.7 and two scored 75.6 and 76.1, on the wrong side. Those two
-# are kept as written, marked with their score (strict xfail: if one ever changes side, the
-# mark must go). So on unseen pairs 75 misses different points that share a step, an actor
-# and an event; nothing in this set scored between 76.1 and 80.5.
+# different points scored 49.8-69.7 and two scored 75.6 and 76.1, on the wrong side (they were
+# strict xfails). The threshold was then re-chosen on sets A and B together, so set B is no
+# longer held out: it is calibration data, like set A, and its two former xfails are ordinary
+# assertions now. Set C below is the held-out check of the new threshold.
 HELD_OUT_REWORDINGS = [
     (
         "IF-013 does not say whether the Data Service must acknowledge receipt of the "
@@ -227,14 +218,12 @@ HELD_OUT_DIFFERENT_POINTS = [
         "The BRS should state how long the Registration Service keeps the history of agent "
         "appointments for an MPAN.",
     ),
+    # Calibration data: measured 76.1, above the old threshold 75 (then a strict xfail); the
+    # highest different-point score of sets A and B, so it fixes the bottom of the gap.
     pytest.param(
         HELD_OUT_REWORDINGS[2][0],
         "Step 5 of the process sends the notification to the Supplier, but step 7 sends the "
         "same notification again. Is this a duplicate?",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="measured 76.1 >= 75: same step, actor and notification, another point",
-        ),
         id="step-5-should-vs-step-7-repeat",
     ),
     (
@@ -267,14 +256,11 @@ HELD_OUT_DIFFERENT_POINTS = [
         "Agree with the proposed design for smart meters, but legacy advanced meters are not "
         "covered and need a process of their own.",
     ),
+    # Calibration data: measured 75.6, above the old threshold 75 (then a strict xfail).
     pytest.param(
         HELD_OUT_REWORDINGS[9][0],
         "The Metering Service should notify the Data Service of a meter exchange as well as "
         "the Supplier, so that reads taken on the old meter are not lost.",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="measured 75.6 >= 75: same actors and event (meter exchange), another point",
-        ),
         id="meter-exchange-route-vs-recipients",
     ),
 ]
@@ -290,14 +276,265 @@ def test_held_out_different_points_score_below_the_threshold(a, b):
     assert similarity(a, b) < SIMILARITY_THRESHOLD
 
 
-def test_the_held_out_set_shares_no_text_with_the_tuning_set():
-    """Held out means held out: not one comment of it is among the pairs the threshold was
-    chosen on."""
+def _pairs(params: list) -> list[tuple[str, str]]:
+    """The (a, b) texts of a parametrize list, with or without pytest.param entries."""
+    return [tuple(getattr(p, "values", p)) for p in params]
+
+
+def test_set_b_shares_no_text_with_set_a():
+    """Set B was written as a held-out set: not one comment of it is among set A's pairs."""
     tuning = {text for pair in NEAR_DUPLICATES + UNRELATED for text in pair}
-    pairs = HELD_OUT_REWORDINGS + [getattr(p, "values", p) for p in HELD_OUT_DIFFERENT_POINTS]
+    pairs = HELD_OUT_REWORDINGS + _pairs(HELD_OUT_DIFFERENT_POINTS)
     held_out = {text for pair in pairs for text in pair}
     assert len(held_out) == 31  # 20 rewordings, 10 different points, "Agree with the ..."
     assert not tuning & held_out
+
+
+# Set C. A held-out check of the threshold chosen on sets A and B (77.5), written before any
+# of it was measured and committed on its own before it was: realistic review comments on
+# MHHS design artefacts (business process diagrams, interface specifications, registration,
+# metering and settlement steps, DIP messages, data items), short and long, terse and
+# wordy, some quoting the document. In SET_C_REWORDINGS a second reviewer makes the first
+# one's point in their own words; in SET_C_DIFFERENT_POINTS someone makes another point on
+# the same artefact, with the same vocabulary.
+SET_C_REWORDINGS = [
+    (
+        "BP007 step 3: who sends the MTD?",
+        "Step 3 of BP007 - which party sends the MTD?",
+    ),
+    (
+        "Section 5.2 says 'the Registration Service shall validate the MPAN against the Market "
+        "Participant Identifier'. MPANs are not validated against MPIDs; this should reference "
+        "the MPAN's LDSO. Please correct.",
+        "The statement in 5.2 that 'the Registration Service shall validate the MPAN against the "
+        "Market Participant Identifier' looks wrong - an MPAN is validated against its LDSO, not "
+        "an MPID. Please correct the wording.",
+    ),
+    (
+        "IF-021 has the Connection Type Indicator as mandatory, but the BRS says it is only sent "
+        "for new connections. Which is right?",
+        "Conflict between IF-021 and the BRS: the interface makes Connection Type Indicator "
+        "mandatory, the BRS says it is only sent for new connections. Please resolve.",
+    ),
+    (
+        "The DIP message for the segment change (PUB-005) does not say what the receiving "
+        "Supplier should do if it receives the message for an MPAN it is no longer registered "
+        "to. In a change of supplier that crosses the segment change this will happen "
+        "regularly, and without a defined response each Supplier will build its own handling.",
+        "What should a Supplier do when PUB-005 (segment change) arrives for an MPAN it has since "
+        "lost on change of supplier? This will happen often when the two overlap; please define "
+        "the expected response rather than leave it to each Supplier.",
+    ),
+    (
+        "The settlement timetable in appendix B still shows RF at 14 months. Under MHHS the "
+        "final run is at 4 months; please update the appendix.",
+        "Appendix B settlement timetable is out of date: it shows RF at 14 months, but the MHHS "
+        "final reconciliation run is at 4 months.",
+    ),
+    (
+        "DI-042 Meter Read Type: the valid set lists 'C' twice with different descriptions.",
+        "Duplicate code in the valid set for DI-042 (Meter Read Type): 'C' appears twice, with "
+        "two different descriptions.",
+    ),
+    (
+        "Diagram missing a legend.",
+        "The diagram has no legend.",
+    ),
+    (
+        "Please confirm whether the Registration Service rejects an appointment request for a "
+        "Metering Service that has not passed qualification, or accepts it and raises an "
+        "exception.",
+        "If a Supplier appoints a Metering Service that is not yet qualified, does the "
+        "Registration Service reject the request outright or accept it and raise an exception? "
+        "Please confirm.",
+    ),
+    (
+        "We believe the swimlane for the Advanced Data Service is missing from the BPMN for "
+        "BP012; the ADS receives the read and should be shown.",
+        "BP012 BPMN: the Advanced Data Service has no swimlane, although it receives the read. "
+        "Please add it.",
+    ),
+    (
+        "The 'D+1' timescale in step 8 is ambiguous: does D mean the day the read was taken or "
+        "the day it was received?",
+        "Step 8 says 'D+1'. Is D the read date or the date the read was received? Please define.",
+    ),
+    (
+        "The process does not cover a meter exchange where the new meter cannot communicate on "
+        "installation.",
+        "The process does not cover a meter exchange where the new meter cannot communicate on "
+        "installation. We see this on around 5% of exchanges in rural areas, and the Data "
+        "Service would need to fall back to manual reads until comms are established.",
+    ),
+    (
+        "Is the consent flag for half-hourly data held by the Supplier or by the Data Service? "
+        "The document is not clear.",
+        "not clear from the doc whether the consent flag for HH data sits with the supplier or "
+        "the data service??",
+    ),
+    (
+        "Table 3 lists the Unmetered Supplies Operator as a recipient of the inventory update, "
+        "but the process diagram does not show this flow.",
+        "The inventory update flow to the Unmetered Supplies Operator listed in Table 3 is not "
+        "shown on the process diagram.",
+    ),
+]
+
+SET_C_DIFFERENT_POINTS = [
+    (
+        SET_C_REWORDINGS[0][0],
+        "BP007 step 3: the MTD should go to the Data Service as well.",
+    ),
+    (
+        SET_C_REWORDINGS[1][0],
+        "Section 5.2 says 'the Registration Service shall validate the MPAN' but does not say "
+        "what happens when validation fails. Please add the rejection path.",
+    ),
+    (
+        SET_C_REWORDINGS[2][0],
+        "IF-021 gives the Connection Type Indicator a length of 1, but the data item catalogue "
+        "gives it a length of 2.",
+    ),
+    (
+        SET_C_REWORDINGS[3][0],
+        "PUB-005 (segment change) is published to the Supplier but not to the Data Service, "
+        "which also needs to know the segment of the MPAN to process its reads.",
+    ),
+    (
+        SET_C_REWORDINGS[4][0],
+        "The settlement timetable in appendix B does not show the SF run at all; please add it "
+        "with its timing.",
+    ),
+    (
+        SET_C_REWORDINGS[5][0],
+        "DI-042 Meter Read Type: the description of 'C' (customer read) should say whether "
+        "photos are accepted as evidence.",
+    ),
+    (
+        SET_C_REWORDINGS[6][0],
+        "Diagram missing the exception path for a rejected read.",
+    ),
+    (
+        SET_C_REWORDINGS[7][0],
+        "Please confirm how long the Registration Service keeps an appointment request that is "
+        "pending qualification of the Metering Service.",
+    ),
+    (
+        SET_C_REWORDINGS[8][0],
+        "We believe the BPMN for BP012 shows the Advanced Data Service sending the read to the "
+        "Supplier before validation; validation should come first.",
+    ),
+    (
+        SET_C_REWORDINGS[9][0],
+        "The 'D+1' timescale in step 8 is too tight for reads collected manually; D+3 would be "
+        "achievable.",
+    ),
+    (
+        SET_C_REWORDINGS[10][0],
+        "The process does not say who pays for a meter exchange where the new meter is faulty "
+        "on installation.",
+    ),
+    (
+        SET_C_REWORDINGS[11][0],
+        "The consent flag for half-hourly data is held by the Supplier, but the document does "
+        "not say how a change of consent is passed to the Data Service.",
+    ),
+    (
+        SET_C_REWORDINGS[12][0],
+        "Table 3 lists the Unmetered Supplies Operator as a recipient of the inventory update; "
+        "it should also list the Meter Administrator.",
+    ),
+    (
+        "Agree with section 4.",
+        "Agree with section 4 except the timing of the registration response, which should be 2 "
+        "working days rather than 5.",
+    ),
+]
+
+
+def test_set_c_shares_no_text_with_sets_a_and_b():
+    """Set C is held out: not one comment of it is among the pairs the threshold was chosen
+    on."""
+    tuning_pairs = NEAR_DUPLICATES + UNRELATED + HELD_OUT_REWORDINGS
+    tuning = {text for pair in tuning_pairs + _pairs(HELD_OUT_DIFFERENT_POINTS) for text in pair}
+    held_out = {text for pair in SET_C_REWORDINGS + SET_C_DIFFERENT_POINTS for text in pair}
+    assert len(SET_C_REWORDINGS) >= 12 and len(SET_C_DIFFERENT_POINTS) >= 12
+    assert len(held_out) == 41  # 26 rewordings, 13 different points, "Agree with section 4..."
+    assert not tuning & held_out
+
+
+# Set C measured, after the commit above, at threshold 77.5: the rewordings scored 67.9-89.3,
+# the different points 57.5-88.4; 8 of the 27 pairs are on the wrong side. The pairs are kept
+# as written (the lists above are unchanged since that commit); the wrong-side ones are strict
+# xfails marked with their score, by index, so if one ever changes side its mark must go.
+# - Rewordings below: restructured (a statement turned into a question, a terse "BP012 BPMN:"
+#   heading), or short texts that share only a few words ("Diagram missing a legend." / "The
+#   diagram has no legend.").
+# - Different points above: the second comment repeats the first one's subject (the same
+#   actor, request, flag or table) and asks for something else.
+# The groups overlap (67.9 < 88.4), so no threshold separates set C: 75 and 77.5 put 8 pairs
+# on the wrong side, 70 and 80 nine; the fewest is 7, at 70.8-71.5. The threshold was not
+# moved for set C: that would make it tuning data, and it is the only unseen check we have.
+SET_C_REWORDINGS_BELOW = {3: 67.9, 6: 69.5, 8: 72.5, 9: 71.5}
+SET_C_DIFFERENT_POINTS_ABOVE = {7: 80.6, 10: 78.6, 11: 88.4, 12: 78.8}
+
+
+def _set_c_params(pairs: list[tuple[str, str]], wrong_side: dict[int, float], why: str) -> list:
+    return [
+        pytest.param(
+            a,
+            b,
+            marks=[pytest.mark.xfail(strict=True, reason=f"measured {wrong_side[i]}: {why}")]
+            if i in wrong_side
+            else [],
+            id=f"c{i}",
+        )
+        for i, (a, b) in enumerate(pairs)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    _set_c_params(SET_C_REWORDINGS, SET_C_REWORDINGS_BELOW, "a rewording below the threshold"),
+)
+def test_set_c_rewordings_score_at_or_above_the_threshold(a, b):
+    assert similarity(a, b) >= SIMILARITY_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    _set_c_params(
+        SET_C_DIFFERENT_POINTS, SET_C_DIFFERENT_POINTS_ABOVE, "another point at or above it"
+    ),
+)
+def test_set_c_different_points_score_below_the_threshold(a, b):
+    assert similarity(a, b) < SIMILARITY_THRESHOLD
+
+
+def test_set_c_figures():
+    """The numbers the module docstring and the comment above quote for set C."""
+    same = [similarity(a, b) for a, b in SET_C_REWORDINGS]
+    different = [similarity(a, b) for a, b in SET_C_DIFFERENT_POINTS]
+    assert (min(same), max(same)) == (67.9, 89.3)
+    assert (min(different), max(different)) == (57.5, 88.4)
+    below = {i: score for i, score in enumerate(same) if score < SIMILARITY_THRESHOLD}
+    above = {i: score for i, score in enumerate(different) if score >= SIMILARITY_THRESHOLD}
+    assert below == SET_C_REWORDINGS_BELOW
+    assert above == SET_C_DIFFERENT_POINTS_ABOVE
+
+
+def test_the_threshold_is_the_midpoint_of_the_gap_over_sets_a_and_b():
+    """The numbers the module docstring quotes: over sets A and B together, the lowest
+    same-point score and the highest different-point score, and the threshold halfway."""
+    same = [similarity(a, b) for a, b in NEAR_DUPLICATES + HELD_OUT_REWORDINGS]
+    different = [similarity(a, b) for a, b in UNRELATED + _pairs(HELD_OUT_DIFFERENT_POINTS)]
+    assert (min(same), max(different)) == (78.8, 76.1)
+    assert max(different) < SIMILARITY_THRESHOLD < min(same)
+    # Scores have one decimal: 77.5 draws the same line as the midpoint, 77.45.
+    assert abs(SIMILARITY_THRESHOLD - (min(same) + max(different)) / 2) <= 0.05 + 1e-9
+    # Identical texts, up to case and punctuation, score 100; nothing scores against nothing.
+    assert similarity("Please confirm.", "please CONFIRM") == 100
+    assert similarity("", "Please confirm.") == 0
 
 
 def test_demo_concerns_same_concern_similar_different_concern_not():
