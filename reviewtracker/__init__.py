@@ -35,13 +35,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     # totals), as `reviewtracker rollup --json` does, rather than Flask's alphabetical one.
     app.json.sort_keys = False
 
-    from . import cli, logs, ops, security, unit_of_work, views
+    from . import cli, errors, inputs, logs, ops, security, unit_of_work, views
 
     logs.init_app(app)  # first: its request timer starts before the other hooks run
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
     unit_of_work.init_app(app)
+    inputs.init_app(app)  # before any route: its `int` converter
+    errors.init_app(app)
 
     security.init_app(app)
     app.register_blueprint(ops.bp)

@@ -3,6 +3,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..inputs import positive_int
 from ..models import ALL_ROLES, REVIEWER, ROLES
 from ..services.users import MIN_PASSWORD, organisation_choices
 
@@ -37,8 +38,7 @@ class NewUserForm(FlaskForm):
         ]
 
     def organisation_id(self) -> int | None:
-        value = self.organisation.data or ""
-        return int(value) if value.isdigit() else None
+        return positive_int(self.organisation.data)
 
 
 class UserForm(FlaskForm):

@@ -1,8 +1,7 @@
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..inputs import local_path
 from ..services import ServiceError
 from ..services.users import TooManyAttempts, all_users, create_user, sign_in, update_user
 from . import bp, role_required
@@ -11,9 +10,7 @@ from .forms import LoginForm, NewUserForm, UserForm
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never send a user on to another host after sign-in."""
-    if target and not urlsplit(target).netloc and target.startswith("/") and "//" not in target:
-        return target
-    return url_for("dashboard.index")
+    return local_path(target) or url_for("dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -27,7 +27,8 @@ DISPOSITION_CHOICES = [
     SelectChoice(value, label, render_kw={"data-key": DISPOSITION_KEYS[value]})
     for value, label in DISPOSITION_LABELS.items()
 ]
-DIGITS = Regexp(r"^\d{1,9}$", message="Reload the page and try again.")
+# ASCII digits: `\d` also matches other scripts' digits.
+DIGITS = Regexp(r"^[0-9]{1,9}\Z", message="Reload the page and try again.")
 
 
 def clean_text(value: object) -> str | None:

@@ -21,6 +21,7 @@ from importers import normalise_artefact_ref, normalise_tranche
 from importers.records import DISPOSITIONS
 
 from ..extensions import db
+from ..inputs import clean_text, positive_int
 from ..models import (
     DISPOSITION_LABELS,
     DISPOSITION_RANK_SQL,
@@ -60,18 +61,12 @@ SEARCH_COUNT_LIMIT = 10_000
 
 
 def _positive_int(value: Any) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
+    return positive_int(value, maximum=2**31 - 1)
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = " ".join(str(value).split())[:MAX_QUERY_LENGTH]
-    return text or None
+    """The search text: control characters (NUL, ...) dropped, spaces collapsed, cut short."""
+    return clean_text(value, MAX_QUERY_LENGTH)
 
 
 @dataclass(frozen=True)
