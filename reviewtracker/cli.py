@@ -364,11 +364,12 @@ def export_comments_command(output: Path, internal_notes: bool, **names) -> None
 
 
 def _month_option(_ctx, _param, value: str) -> str:
-    from .services.design_dashboard import is_month
+    from .services.design_dashboard import parse_month
 
-    if not is_month(value):
-        raise click.BadParameter(f"{value!r} is not a month: write it as YYYY-MM, e.g. 2022-04")
-    return value
+    try:
+        return parse_month(value)
+    except ServiceError as error:
+        raise click.BadParameter(str(error)) from error
 
 
 @click.command("import-design-dashboard")

@@ -14,6 +14,7 @@ from importers.reference import TRANCHES
 
 from ..auth import role_required
 from ..extensions import db
+from ..inputs import positive_int
 from ..models import DesignStatus, Service
 from ..services import ServiceError
 from ..services.design_dashboard import (
@@ -28,6 +29,7 @@ from ..services.design_dashboard import (
     is_month,
     month_label,
     months_with_records,
+    neighbour_in_range,
     next_month,
     previous_month,
     service_history,
@@ -43,6 +45,7 @@ def _common() -> dict:
         "rag_labels": RAG_LABELS,
         "rag_colours": RAG_COLOURS,
         "month_label": month_label,
+        "is_month": is_month,  # a month stored before the range was checked gets no link
         "can_edit": current_user.has_role("lead"),
     }
 
@@ -67,8 +70,8 @@ def design():
         service_ids=service_ids_by_name(),
         services=db.session.scalars(select(Service).order_by(Service.name)).all(),
         tranches=TRANCHES,
-        earlier=previous_month(dashboard.month),
-        later=next_month(dashboard.month),
+        earlier=neighbour_in_range(previous_month(dashboard.month)),
+        later=neighbour_in_range(next_month(dashboard.month)),
         **_common(),
     )
 
@@ -78,7 +81,7 @@ def design():
 def design_add():
     """The dashboard's "add a service" form (a plain GET form) lands here: on to its edit page."""
     tranche, month = request.args.get("tranche", ""), request.args.get("month", "")
-    service_id = request.args.get("service_id", type=int)
+    service_id = positive_int(request.args.get("service_id"))
     if tranche not in TRANCHES or not is_month(month) or service_id is None:
         abort(404)
     return redirect(
