@@ -5,9 +5,9 @@ tables come from the same rollup functions as the pages and the JSON, so the thr
 never disagree.
 
 Formula injection: a comment is text from outside. Every value goes through one helper
-(`_cell` for xlsx, `_csv_value` for CSV) that makes text starting with `=`, `+`, `-`, `@`,
-a tab or a carriage return inert: in xlsx it is stored as a string cell (never a formula)
-with Excel's own "quote prefix" flag; in CSV it gets a leading `'`.
+(`_cell` for xlsx, `formula_safety.csv_cell` for CSV) that makes formula-like text inert
+(what counts as such: `formula_safety.looks_like_formula`): in xlsx it is stored as a string
+cell (never a formula) with Excel's own "quote prefix" flag; in CSV it gets a leading `'`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import difflib
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -47,13 +47,12 @@ from .charts import DISPOSITION_COLOURS
 from .comment_import import fold_name as organisation_key
 from .comment_queries import CommentFilter, filtered_ids, round_label
 from .design_dashboard import RAG_COLOURS, RAG_LABELS, design_dashboard, month_label
+from .formula_safety import FORMULA_TRIGGERS, csv_cell, looks_like_formula
 from .rollups import DISPOSITION_DEFINITIONS, comment_status, constituency_table
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv"  # Flask adds "; charset=utf-8"
 
-# Text that a spreadsheet would read as a formula (or a DDE call) when it starts with these.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Excel's limit for the text of one cell.
 MAX_CELL_TEXT = 32_767
 # Rows fetched from the database at a time (and ids per IN (...) list, well under every
@@ -71,11 +70,6 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
 # --- the one cell helper ------------------------------------------------------------------
-
-
-def looks_like_formula(value: object) -> bool:
-    """True for text a spreadsheet would run as a formula if it were typed in."""
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
 def _clean_text(value: str) -> str:
@@ -111,19 +105,6 @@ def _value(sheet: Any, value: object) -> object:
     if isinstance(value, str) and not looks_like_formula(value) and value == _clean_text(value):
         return value
     return _cell(sheet, value)
-
-
-def _csv_value(value: object) -> object:
-    """A value for the CSV writer: formula-like text gets a leading quote; dates ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if looks_like_formula(value):
-        return "'" + value
-    return value
 
 
 def _save(book: Workbook) -> bytes:
@@ -616,7 +597,7 @@ def comment_register_csv(
     writer = csv.writer(text)
     writer.writerow([c.label for c in _register_columns(internal_notes, for_reviewer)])
     for values in _register_rows(f, internal_notes, for_reviewer):
-        writer.writerow([_csv_value(value) for value in values])
+        writer.writerow([csv_cell(value) for value in values])
     text.flush()
     data = buffer.getvalue()
     text.detach()
