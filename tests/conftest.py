@@ -19,6 +19,7 @@ from reviewtracker import create_app
 from reviewtracker.config import normalise_url
 from reviewtracker.extensions import db
 from reviewtracker.services.reference import init_db
+from tests.reviewtracker.factories import signed_in_id
 
 TEST_DATABASE_URL = os.environ.get("REVIEWTRACKER_TEST_DATABASE_URL", "")
 
@@ -121,7 +122,7 @@ def login(client, make_user):
     def sign_in(role: str = "triager", email: str | None = None, organisation=None):
         user = make_user(role, email, organisation)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = signed_in_id(user)
             session["_fresh"] = True
         # The fixture's app context outlives requests: forget the user Flask-Login cached.
         g.pop("_login_user", None)

@@ -3,7 +3,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..inputs import local_path
 from ..services import ServiceError
+from ..services.sessions import end_session, start_session
 from ..services.users import TooManyAttempts, all_users, create_user, sign_in, update_user
+from ..unit_of_work import unit_of_work
 from . import bp, role_required
 from .forms import LoginForm, NewUserForm, UserForm
 
@@ -26,6 +28,8 @@ def login():
             headers = {"Retry-After": str(refused.retry_after_seconds)}
             return render_template("auth/login.html", form=form), 429, headers
         if user is not None:
+            with unit_of_work():
+                start_session(user)
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.display_name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
@@ -36,6 +40,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    with unit_of_work():
+        end_session(current_user)  # this browser's cookies, replayed, sign nobody in
     logout_user()
     flash("Signed out.", "info")
     return redirect(url_for("auth.login"))

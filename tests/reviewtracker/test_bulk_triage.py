@@ -17,6 +17,7 @@ from reviewtracker.services.comment_queries import CommentFilter, filtered_ids
 from reviewtracker.services.triage import bulk_plan, bulk_triage
 
 from .demo_copy import load_demo_copy
+from .factories import signed_in_id
 
 
 @pytest.fixture
@@ -291,7 +292,7 @@ def test_bulk_triage_needs_the_csrf_token(app, make_user, tmp_path_factory):
     user = make_user("triager")
     client = protected.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = signed_in_id(user)
         session["_fresh"] = True
     target = ids(CommentFilter(tranche="2"))[:2]
     data = {"ids": [str(i) for i in target], "disposition": "accepted", "confirm": "yes"}

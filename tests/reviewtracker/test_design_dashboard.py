@@ -25,6 +25,7 @@ from reviewtracker.services.design_dashboard import (
 )
 from reviewtracker.services.reference import get_or_create_service, init_db
 from tests.importers.test_design_dashboard_reader import LATER_ROWS, PACK_ROWS, write_pack_xlsx
+from tests.reviewtracker.factories import signed_in_id
 
 APRIL, MAY = "2022-04", "2022-05"
 
@@ -427,7 +428,7 @@ def test_the_edit_form_is_csrf_protected(tmp_path, register):
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(lead.id)
+            session["_user_id"] = signed_in_id(lead)
             session["_fresh"] = True
         url = _edit_url("1", "Registration Service", APRIL)
         refused = client.post(url, data=FORM)
