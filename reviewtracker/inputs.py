@@ -4,8 +4,9 @@ A request value is text anyone can type. The helpers here turn it into what a vi
 refuse it cleanly, so that no value reaches the database or a response header it would break:
 
 - `positive_int`: an id, a page, a round number. ASCII digits only (`str.isdigit()` also
-  accepts "²" and "١", which `int()` refuses or reads), bounded by what the databases hold
-  (2**63 - 1; SQLite raises OverflowError beyond it), never a 5,000-digit number.
+  accepts "²" and "١", which `int()` refuses or reads), bounded by what the id columns hold
+  (2**31 - 1, PostgreSQL's integer: it refuses a larger one, and SQLite raises OverflowError
+  from 2**63), never a 5,000-digit number.
 - `BoundedIntConverter` replaces Flask's `int` URL converter app-wide on the same terms: every
   `<int:...>` beyond them is a 404, never an error in the view.
 - `clean_text`: free text (a search) without control characters; NUL breaks PostgreSQL and
@@ -27,8 +28,9 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter, Map, ValidationError
 
-# The largest integer SQLite and PostgreSQL's bigint hold.
-MAX_ID = 2**63 - 1
+# The largest id: the id columns are PostgreSQL `integer`s, which refuse a larger value in a
+# query ("integer out of range"), as SQLite refuses one from 2**63.
+MAX_ID = 2**31 - 1
 _MAX_DIGITS = len(str(MAX_ID))
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 # Control characters a typed value may hold: tab, line feed, carriage return (text areas).
@@ -49,7 +51,7 @@ def is_ascii_digits(text: object) -> bool:
 def positive_int(value: Any, maximum: int = MAX_ID) -> int | None:
     """`value` (surrounding spaces allowed) as a whole number from 1 to `maximum`, else None."""
     text = str(value).strip() if value is not None else ""
-    if not is_ascii_digits(text) or len(text) > _MAX_DIGITS:
+    if not is_ascii_digits(text) or len(text) > len(str(maximum)):
         return None
     number = int(text)
     return number if 1 <= number <= maximum else None
@@ -89,8 +91,8 @@ def local_path(target: object) -> str | None:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """Flask's `<int:...>` as this app reads every id: ASCII digits, 0 to 2**63 - 1. Anything
-    else in the path (a 20-digit number, "١") matches no route: a 404."""
+    """Flask's `<int:...>` as this app reads every id: ASCII digits, 0 to MAX_ID. Anything else
+    in the path (a 20-digit number, "١") matches no route: a 404."""
 
     regex = r"[0-9]+"
 

@@ -61,7 +61,7 @@ SEARCH_COUNT_LIMIT = 10_000
 
 
 def _positive_int(value: Any) -> int | None:
-    return positive_int(value, maximum=2**31 - 1)
+    return positive_int(value)
 
 
 def _text(value: Any) -> str | None:

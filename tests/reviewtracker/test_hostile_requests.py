@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from reviewtracker import create_app
 from reviewtracker.extensions import db
-from reviewtracker.inputs import CONTROL_MESSAGE
+from reviewtracker.inputs import CONTROL_MESSAGE, MAX_ID
 from reviewtracker.models import Comment, DesignStatus, Organisation, Service
 from reviewtracker.services.comment_queries import CommentFilter, list_counts
 
@@ -19,7 +19,7 @@ from .factories import signed_in_id
 from .test_design_dashboard import FORM, add_register
 
 TOO_BIG = str(2**63)
-BIGGEST = str(2**63 - 1)
+BIGGEST = str(MAX_ID)  # 2**31 - 1: PostgreSQL's integer
 HUGE = "9" * 5000
 
 
@@ -126,7 +126,7 @@ def _id_urls(number: str) -> list[tuple[str, str]]:
     ]
 
 
-@pytest.mark.parametrize("number", [TOO_BIG, HUGE, "١", "²", "１"])
+@pytest.mark.parametrize("number", [TOO_BIG, str(MAX_ID + 1), HUGE, "١", "²", "１"])
 def test_an_id_in_a_path_the_databases_cannot_hold_is_a_404(client, login, comments, number):
     login("admin")
     for method, url in _id_urls(number):
@@ -252,6 +252,8 @@ def test_a_refused_csrf_check_is_a_page_in_the_layout_saying_to_reload(app, make
     assert "Reload the page and try again" in html and "Bad Request" not in html
     with protected.app_context():
         assert client.get("/").status_code == 200  # nothing was done: still signed in
+        db.session.remove()
+        db.engine.dispose()  # the second app's connections
 
 
 def test_a_bad_value_is_a_page_in_the_layout_too(client, login):
