@@ -16,6 +16,7 @@ from importers import COMMENT_FIELDS
 from importers.records import Problem, column_letter
 
 from ..auth import role_required
+from ..inputs import positive_int
 from ..models import DISPOSITION_LABELS
 from ..services import ServiceError
 from ..services.comment_import import ImportOptions, ImportReport, import_comment_log
@@ -260,7 +261,7 @@ def cancel(token: str):
 @bp.get("/history")
 @role_required("triager")
 def history():
-    page = request.args.get("page", 1, type=int)
+    page = positive_int(request.args.get("page")) or 1
     return render_template("imports/history.html", history=import_history(page))
 
 

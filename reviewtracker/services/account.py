@@ -15,7 +15,7 @@ def change_password(user: User, current: str, new: str) -> int:
     """Set `user`'s password to `new` if `current` is their password now, and end every
     sign-in of theirs (a stolen cookie dies with the old password); how many were ended."""
     if not user.check_password(current or ""):
-        raise ServiceError("that is not your current password: nothing was changed")
+        raise ServiceError("that is not your current password")
     if not MIN_PASSWORD <= len(new or "") <= MAX_PASSWORD:
         raise ServiceError(
             f"the new password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters"
