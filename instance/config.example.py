@@ -17,3 +17,6 @@ here wins over them.
 # LOGIN_MAX_FAILURES_PER_ADDRESS = 20
 # LOGIN_WINDOW = timedelta(minutes=15)
 # LOGIN_LOCKOUT = timedelta(minutes=15)
+
+# How long a sign-in lasts, remembered or not (and the remember-me cookie with it).
+# SIGN_IN_LIFETIME = REMEMBER_COOKIE_DURATION = timedelta(days=14)

@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         downloads,
         errors,
         imports,
+        inputs,
         logs,
         navigation,
         ops,
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db)
     csrf.init_app(app)
     unit_of_work.init_app(app)
+    inputs.init_app(app)  # before any route: its `int` converter
 
     security.init_app(app)
     auth.init_app(app)

@@ -7,6 +7,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+SIGN_IN_LIFETIME = timedelta(days=14)
+
 
 def database_url(instance_path: str) -> str:
     """DATABASE_URL if set (postgresql://... uses psycopg 3), else SQLite in the instance folder."""
@@ -59,6 +61,10 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # A sign-in (services/sessions.py) ends after this, remembered or not; the
+        # remember-me cookie lasts as long in the browser.
+        "SIGN_IN_LIFETIME": SIGN_IN_LIFETIME,
+        "REMEMBER_COOKIE_DURATION": SIGN_IN_LIFETIME,
         # Sign-in rate limit (services/users.py): this many failures for one email, or from
         # one address, within the window lock sign-in for LOGIN_LOCKOUT.
         "LOGIN_MAX_FAILURES": 5,

@@ -4,6 +4,11 @@
 "Running in production"), checks the installation (`preflight`), builds the server
 (`build_server`) and runs it until Ctrl+C or SIGTERM (`run_server`). Tests build the same
 server on an ephemeral port in a thread and stop it with `stop_server`.
+
+A stop is graceful: the server stops accepting connections at once, lets every request under
+way finish and send its whole answer (up to `stop_timeout` seconds), then exits. An import
+confirmed just before a deploy's SIGTERM commits and its user sees the result page, instead of
+a dropped connection that leaves them guessing. A second signal stops at once.
 """
 
 from __future__ import annotations
@@ -12,12 +17,15 @@ import logging
 import os
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import inspect
 from waitress import create_server, wasyncore
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer
 
 from .config import env_flag
 from .extensions import db
@@ -27,11 +35,14 @@ log = logging.getLogger("reviewtracker.server")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_THREADS = 8
+# How long a stop waits for the requests under way (seconds): longer than the slowest request
+# (a large import, an export), shorter than a supervisor's wait before SIGKILL (systemd: 90 s).
+DEFAULT_STOP_TIMEOUT = 30
 # What a trusted reverse proxy may tell waitress: the client's address, and whether the
 # client spoke HTTPS (so request.remote_addr and request.is_secure are the client's).
 PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"}
 # Tables this version needs that an older database may lack (`reviewtracker init-db` adds).
-REQUIRED_TABLES = ("comment", "user_account", "login_attempt")
+REQUIRED_TABLES = ("comment", "user_account", "login_attempt", "user_session")
 
 
 class ServerConfigError(Exception):
@@ -45,6 +56,7 @@ class ServerSettings:
     threads: int = DEFAULT_THREADS
     trusted_proxy: str | None = None  # REVIEWTRACKER_TRUSTED_PROXY: the proxy's address, or *
     https: bool = False  # REVIEWTRACKER_HTTPS: clients reach the site over HTTPS
+    stop_timeout: int = DEFAULT_STOP_TIMEOUT  # REVIEWTRACKER_STOP_TIMEOUT, seconds
 
 
 def is_production() -> bool:
@@ -111,6 +123,7 @@ def settings_from_env(
         threads=_number("REVIEWTRACKER_THREADS", threads, DEFAULT_THREADS, 1, 1024),
         trusted_proxy=trusted_proxy or env.get("REVIEWTRACKER_TRUSTED_PROXY", "").strip() or None,
         https=env_flag("REVIEWTRACKER_HTTPS"),
+        stop_timeout=_number("REVIEWTRACKER_STOP_TIMEOUT", None, DEFAULT_STOP_TIMEOUT, 0, 3600),
     )
 
 
@@ -140,6 +153,7 @@ def build_server(app: Flask, settings: ServerSettings):
         options["trusted_proxy_headers"] = PROXY_HEADERS
     server = create_server(app, **options)
     server._reviewtracker_stop = threading.Event()  # see stop_server
+    server._reviewtracker_stop_timeout = settings.stop_timeout  # see run_server
     return server
 
 
@@ -154,9 +168,10 @@ STOP_CHECK_SECONDS = 0.2
 
 def stop_server(server) -> None:
     """Ask a running server to stop, from another thread or a signal handler: its loop notices
-    within STOP_CHECK_SECONDS, closes every socket and returns; requests under way get a few
-    seconds to finish. Only an event is set here: writing to the loop's wake-up pipe from
-    another thread raced with the pipe's own closing (EBADF seen in the test suite)."""
+    within STOP_CHECK_SECONDS, stops accepting, lets the requests under way finish and be
+    answered (see `run_server`), then closes. Only an event is set here: writing to the loop's
+    wake-up pipe from another thread raced with the pipe's own closing (EBADF seen in the test
+    suite)."""
     _stop_event(server).set()
 
 
@@ -172,27 +187,76 @@ def _channels(server) -> dict:
     return server.map if channels is None else channels
 
 
+def _on_signal(server):
+    """The SIGTERM / SIGINT handler: the first asks for a graceful stop, a second stops now."""
+
+    def handler(_signum, _frame) -> None:
+        if _stop_event(server).is_set():
+            raise KeyboardInterrupt
+        stop_server(server)
+
+    return handler
+
+
 def run_server(server) -> None:
-    """Serve until stop_server, Ctrl+C or (in the main thread) SIGTERM. waitress's own
-    `run` loops until its sockets are closed; this loop also stops when asked to."""
+    """Serve until stop_server, Ctrl+C or SIGTERM (signals only in the main thread), then stop
+    gracefully (`_drain`, within the settings' stop_timeout). waitress's own `run` loops until
+    its sockets are closed; this loop also stops when asked to."""
     stop = _stop_event(server)
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda _signum, _frame: stop_server(server))
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, _on_signal(server))
     channels = _channels(server)
-    adjustments = server.adj
     try:
         while channels and not stop.is_set():
-            wasyncore.loop(
-                timeout=STOP_CHECK_SECONDS,
-                map=channels,
-                use_poll=adjustments.asyncore_use_poll,
-                count=1,
-            )
+            _poll(server, channels)
+        timeout = getattr(server, "_reviewtracker_stop_timeout", DEFAULT_STOP_TIMEOUT)
+        _drain(server, channels, timeout)
     except (SystemExit, KeyboardInterrupt):
         pass
     finally:
         wasyncore.close_all(channels, ignore_all=True)
         server.task_dispatcher.shutdown()
+
+
+def _poll(server, channels: dict) -> None:
+    wasyncore.loop(
+        timeout=STOP_CHECK_SECONDS,
+        map=channels,
+        use_poll=server.adj.asyncore_use_poll,
+        count=1,
+    )
+
+
+def _busy(channel: HTTPChannel) -> bool:
+    """A request of this connection is queued or running, or its answer is not all sent."""
+    return bool(channel.requests) or channel.total_outbufs_len > 0
+
+
+def _drain(server, channels: dict, timeout: float) -> None:
+    """Stop accepting (close the listening sockets: a new connection is refused), close the
+    idle connections, and keep the loop sending answers until every request under way has
+    been answered or `timeout` seconds have passed."""
+    for listener in [c for c in channels.values() if isinstance(c, BaseWSGIServer)]:
+        listener.accepting = False
+        wasyncore.dispatcher.close(listener)  # its socket only: the wake-up pipe stays
+    deadline = time.monotonic() + timeout
+    while True:
+        connections = [c for c in list(channels.values()) if isinstance(c, HTTPChannel)]
+        for idle in [c for c in connections if not _busy(c)]:
+            idle.handle_close()  # keep-alive, or a request not fully received: nothing owed
+        running = sum(1 for c in connections if _busy(c))
+        if not running:
+            return
+        if time.monotonic() >= deadline:
+            log.warning(
+                "stopping with %d request(s) still running after %s s",
+                running,
+                timeout,
+                extra={"running": running},
+            )
+            return
+        _poll(server, channels)
 
 
 def serve(app: Flask, settings: ServerSettings) -> None:

@@ -30,6 +30,7 @@ from reviewtracker.extensions import db
 from reviewtracker.models import User
 from reviewtracker.services.reference import init_db
 from reviewtracker.unit_of_work import unit_of_work
+from tests.reviewtracker.factories import signed_in_id
 
 TEST_DATABASE_URL = os.environ.get("REVIEWTRACKER_TEST_DATABASE_URL", "")
 
@@ -189,14 +190,16 @@ def make_user(app):
 
 
 @pytest.fixture
-def login(client, make_user):
+def login(app, client, make_user):
     """login("viewer") signs the test client in as a new user with that role;
     login("reviewer", organisation=org) as a reviewer of that organisation."""
 
     def sign_in(role: str = "triager", email: str | None = None, organisation=None):
         user = make_user(role, email, organisation)
+        with app.app_context():
+            cookie_id = signed_in_id(db.session.get(User, user.id))
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = cookie_id
             session["_fresh"] = True
         return user
 

@@ -6,7 +6,8 @@ from flask import abort, request
 
 from importers.reference import TRANCHES
 
-from ..services.months import is_month
+from ..inputs import positive_int
+from ..services.months import FIRST_MONTH, LAST_MONTH, is_month
 from ..services.reference import rounds_of_tranche
 
 
@@ -22,19 +23,24 @@ def review_round_arg(tranche: str) -> int | None:
     text = (request.args.get("round") or "").strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) < 1:
-        abort(400, f"round must be a review round number (1, 2, ...), not {text!r}")
-    number = int(text)
+    number = positive_int(text)
+    if number is None:
+        abort(400, f"round must be a review round number (1, 2, ...), not {text[:40]!r}")
     if number not in {r.number for r in rounds_of_tranche(tranche)}:
         abort(404, f"tranche {tranche} has no review round {number}")
     return number
 
 
 def month_arg() -> str | None:
-    """`?month=YYYY-MM`: None if absent (the latest month); 400 if not a month."""
+    """`?month=YYYY-MM`: None if absent (the latest month); 400 if not a month (or outside the
+    months a status is kept for)."""
     text = (request.args.get("month") or "").strip()
     if not text:
         return None
     if not is_month(text):
-        abort(400, f"month must be written YYYY-MM (e.g. 2022-04), not {text!r}")
+        abort(
+            400,
+            f"month must be written YYYY-MM (e.g. 2022-04), from {FIRST_MONTH} to {LAST_MONTH}, "
+            f"not {text[:40]!r}",
+        )
     return text

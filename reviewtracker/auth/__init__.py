@@ -8,9 +8,10 @@ from functools import wraps
 from flask import Blueprint, Flask, abort, current_app, request
 from flask_login import current_user
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from ..models import User
 from ..services.scope import Scope
+from ..services.sessions import session_user
 
 bp = Blueprint("auth", __name__)
 
@@ -68,8 +69,8 @@ def viewer_scope() -> Scope:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    """The user a session or remember-me cookie names, while that sign-in is open."""
+    return session_user(user_id)
 
 
 def _login_gate():
@@ -88,6 +89,6 @@ def _login_gate():
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.before_request(_login_gate)
-    from . import views  # noqa: F401  (routes register on the blueprint)
+    from . import account, views  # noqa: F401  (routes register on the blueprint)
 
     app.register_blueprint(bp)

@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from ..inputs import positive_int
 from ..models import ALL_ROLES, REVIEWER
 from ..services.organisations import organisation_choices
 from ..services.users import MIN_PASSWORD
@@ -37,8 +38,7 @@ class NewUserForm(FlaskForm):
         ]
 
     def organisation_id(self) -> int | None:
-        value = self.organisation.data or ""
-        return int(value) if value.isdigit() else None
+        return positive_int(self.organisation.data)
 
 
 class UserForm(FlaskForm):
@@ -52,3 +52,18 @@ class UserForm(FlaskForm):
         if user is not None:
             reviewer = user.role == REVIEWER
             self.role.choices = [c for c in ALL_ROLE_CHOICES if (c.value == REVIEWER) == reviewer]
+
+
+class PasswordForm(FlaskForm):
+    """A signed-in user's password change: the current one, the new one twice."""
+
+    current = PasswordField("Current password", validators=[DataRequired()])
+    new = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        description=f"At least {MIN_PASSWORD} characters.",
+    )
+    repeat = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+    )

@@ -1,9 +1,9 @@
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..inputs import local_path
 from ..services import ServiceError
+from ..services.sessions import end_session, start_session
 from ..services.users import TooManyAttempts, all_users, create_user, sign_in, update_user
 from ..unit_of_work import unit_of_work
 from . import bp, role_required
@@ -12,9 +12,7 @@ from .forms import LoginForm, NewUserForm, UserForm
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never send a user on to another host after sign-in."""
-    if target and not urlsplit(target).netloc and target.startswith("/") and "//" not in target:
-        return target
-    return url_for("dashboard.index")
+    return local_path(target) or url_for("dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -31,6 +29,8 @@ def login():
             headers = {"Retry-After": str(refused.retry_after_seconds)}
             return render_template("auth/login.html", form=form), 429, headers
         if user is not None:
+            with unit_of_work():
+                start_session(user)
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.display_name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
@@ -41,6 +41,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    with unit_of_work():
+        end_session(current_user)  # this browser's cookies, replayed, sign nobody in
     logout_user()
     flash("Signed out.", "info")
     return redirect(url_for("auth.login"))

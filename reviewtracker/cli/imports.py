@@ -156,11 +156,12 @@ def _print_report(report: ImportReport, console: Console) -> None:
 
 
 def _month_option(_ctx, _param, value: str) -> str:
-    from ..services.months import is_month
+    from ..services.months import parse_month
 
-    if not is_month(value):
-        raise click.BadParameter(f"{value!r} is not a month: write it as YYYY-MM, e.g. 2022-04")
-    return value
+    try:
+        return parse_month(value)
+    except ServiceError as error:
+        raise click.BadParameter(str(error)) from error
 
 
 @click.command("import-design-dashboard")

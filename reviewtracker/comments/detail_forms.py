@@ -22,7 +22,8 @@ DISPOSITION_CHOICES = [
     )
     for term in DISPOSITIONS
 ]
-DIGITS = Regexp(r"^\d{1,9}$", message="Reload the page and try again.")
+# ASCII digits: `\d` also matches other scripts' digits.
+DIGITS = Regexp(r"^[0-9]{1,9}\Z", message="Reload the page and try again.")
 
 
 def clean_text(value: object) -> str | None:

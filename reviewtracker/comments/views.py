@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
+from ..inputs import local_path, positive_int
 from ..services import ServiceError
 from ..services.comment_choices import describe, filter_choices
 from ..services.comment_filter import CommentFilter
@@ -26,10 +26,8 @@ MAX_SELECTED = 5000
 
 
 def page_number(args) -> int:
-    try:
-        return max(1, int(args.get("page", "1")))
-    except ValueError:
-        return 1
+    """`?page=N`, 1 if absent or not a page number (a page beyond the last shows the last)."""
+    return positive_int(args.get("page")) or 1
 
 
 def list_context(
@@ -100,19 +98,13 @@ def _selection(form: MultiDict) -> tuple[list[int] | None, CommentFilter]:
     )
     if form.get("scope") == "filter":
         return None, f
-    ids = []
-    for value in form.getlist("ids")[:MAX_SELECTED]:
-        if value.isdigit():
-            ids.append(int(value))
-    return ids, f
+    numbers = (positive_int(value) for value in form.getlist("ids")[:MAX_SELECTED])
+    return [number for number in numbers if number is not None], f
 
 
 def _back(form: BulkTriageForm, f: CommentFilter) -> str:
     """Where to return after a bulk change: the list it came from (a path on this site)."""
-    target = form.back.data or ""
-    if target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("comments.index", **f.to_args())
+    return local_path(form.back.data) or url_for("comments.index", **f.to_args())
 
 
 @bp.post("/bulk")

@@ -15,6 +15,7 @@ from importers.vocabulary import RAG_STATUSES
 
 from ..auth import role_required
 from ..extensions import db
+from ..inputs import positive_int
 from ..models import DesignStatus, Service
 from ..services import ServiceError
 from ..services.design_history import service_history
@@ -28,7 +29,14 @@ from ..services.design_status import (
     service_ids_by_name,
     set_status,
 )
-from ..services.months import current_month, is_month, month_label, next_month, previous_month
+from ..services.months import (
+    current_month,
+    is_month,
+    month_label,
+    neighbour_in_range,
+    next_month,
+    previous_month,
+)
 from ..unit_of_work import unit_of_work
 from . import bp
 from .design_forms import DesignStatusForm
@@ -38,6 +46,7 @@ def _common() -> dict:
     return {
         "rag_statuses": RAG_STATUSES,
         "month_label": month_label,
+        "is_month": is_month,  # a month stored before the range was checked gets no link
         "can_edit": current_user.has_role("lead"),
     }
 
@@ -62,8 +71,8 @@ def design():
         service_ids=service_ids_by_name(),
         services=db.session.scalars(select(Service).order_by(Service.name)).all(),
         tranches=TRANCHES,
-        earlier=previous_month(dashboard.month),
-        later=next_month(dashboard.month),
+        earlier=neighbour_in_range(previous_month(dashboard.month)),
+        later=neighbour_in_range(next_month(dashboard.month)),
         **_common(),
     )
 
@@ -73,7 +82,7 @@ def design():
 def design_add():
     """The dashboard's "add a service" form (a plain GET form) lands here: on to its edit page."""
     tranche, month = request.args.get("tranche", ""), request.args.get("month", "")
-    service_id = request.args.get("service_id", type=int)
+    service_id = positive_int(request.args.get("service_id"))
     if tranche not in TRANCHES or not is_month(month) or service_id is None:
         abort(404)
     return redirect(

@@ -43,7 +43,7 @@ class DesignStatusForm(FlaskForm):
     )
     actions_to_resolve = TextAreaField("Actions to resolve", validators=[Length(max=4000)])
     # The record's version when the form was loaded (0: no record yet), for optimistic locking.
-    version = HiddenField(default="0", validators=[Regexp(r"^\d+$")])
+    version = HiddenField(default="0", validators=[Regexp(r"^[0-9]{1,9}\Z")])
 
     def values(self) -> dict[str, str]:
         return {name: (getattr(self, name).data or "").strip() for name in STATUS_FIELDS}

@@ -18,6 +18,7 @@ from importers.records import Problem, column_letter
 from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required
+from ..inputs import positive_int
 from ..services import ServiceError
 from ..services.comment_import import ImportOptions, ImportReport, import_comment_log
 from ..services.import_history import NoSuchBatch, import_history, undo_batch, undo_plan
@@ -259,7 +260,7 @@ def cancel(token: str):
 @bp.get("/history")
 @role_required("triager")
 def history():
-    page = request.args.get("page", 1, type=int)
+    page = positive_int(request.args.get("page")) or 1
     return render_template("imports/history.html", history=import_history(page))
 
 

@@ -7,7 +7,7 @@ from .base import ORIGINS, FieldChange, in_, round_label, tranche_label, utcnow
 from .comments import DISPOSITION_RANK_SQL, AuditEvent, Comment, ImportBatch, ReviewRound
 from .design import DesignStatus, DesignStatusEvent
 from .reference import Constituency, Organisation, Service, Tranche
-from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User
+from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User, UserSession
 
 __all__ = [
     "ALL_ROLES",
@@ -29,6 +29,7 @@ __all__ = [
     "Service",
     "Tranche",
     "User",
+    "UserSession",
     "in_",
     "round_label",
     "tranche_label",

@@ -73,6 +73,28 @@ class User(UserMixin, db.Model):
     def display_name(self) -> str:
         return self.name or self.email
 
+    def get_id(self) -> str:
+        """What the session and remember-me cookies hold: the id and the sign-in's token
+        (services/sessions.py sets `sign_in_token`), so that ending the sign-in in the
+        database makes both cookies sign nobody in, however often they are replayed."""
+        return f"{self.id}:{getattr(self, 'sign_in_token', None) or ''}"
+
+
+class UserSession(db.Model):
+    """One sign-in of a user (one browser): only a digest of its token is kept. Deleted at
+    sign-out; all of a user's at a password change, a role change, a deactivation and "sign
+    out everywhere"; refused once `expires_at` has passed (services/sessions.py)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
 
 class LoginAttempt(db.Model):
     """One sign-in attempt, for the sign-in rate limit (services/users.py). In the database so

@@ -16,6 +16,7 @@ from typing import Any
 from importers import normalise_artefact_ref, normalise_tranche
 from importers.vocabulary import DISPOSITIONS
 
+from ..inputs import clean_text, positive_int
 from .scope import Scope, require
 
 SORTS: dict[str, str] = {
@@ -37,19 +38,9 @@ NOT_IN_URL = frozenset({"scope"})
 MAX_QUERY_LENGTH = 200
 
 
-def _positive_int(value: Any) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
-
-
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = " ".join(str(value).split())[:MAX_QUERY_LENGTH]
-    return text or None
+    """The search text: control characters (NUL, ...) dropped, spaces collapsed, cut short."""
+    return clean_text(value, MAX_QUERY_LENGTH)
 
 
 @dataclass(frozen=True)
@@ -85,11 +76,11 @@ class CommentFilter:
         artefact = get("artefact")
         f = cls(
             tranche=normalise_tranche(str(tranche)) if tranche is not None else None,
-            service_id=_positive_int(get("service")),
+            service_id=positive_int(get("service")),
             artefact=normalise_artefact_ref(str(artefact)) if artefact is not None else None,
-            review_round=_positive_int(get("round")),
-            organisation_id=_positive_int(get("organisation")),
-            constituency_id=_positive_int(get("constituency")),
+            review_round=positive_int(get("round")),
+            organisation_id=positive_int(get("organisation")),
+            constituency_id=positive_int(get("constituency")),
             disposition=disposition if disposition in DISPOSITIONS else None,
             q=_text(get("q")),
             sort=sort if sort in SORTS else "artefact",

@@ -29,11 +29,11 @@ from ..models import (
 )
 from .comment_filter import CommentFilter
 from .comment_queries import filtered_ids
+from .formula_safety import csv_cell
 from .scope import require
 from .spreadsheet import (
     CHUNK_ROWS,
     WRAP,
-    csv_value,
     header_row,
     set_widths,
     workbook_bytes,
@@ -187,7 +187,7 @@ def comment_register_csv(f: CommentFilter, *, internal_notes: bool = False) -> b
     writer = csv.writer(text)
     writer.writerow([c.label for c in _register_columns(internal_notes, for_reviewer)])
     for values in _register_rows(f, internal_notes, for_reviewer):
-        writer.writerow([csv_value(item) for item in values])
+        writer.writerow([csv_cell(item) for item in values])
     text.flush()
     data = buffer.getvalue()
     text.detach()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, literal, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement
 
 from importers.normalise import fold_name
 from importers.vocabulary import RAG_STATUSES
@@ -30,7 +31,15 @@ from ..models import (
     utcnow,
 )
 from . import ServiceError
-from .months import current_month, month_label, parse_month, previous_month
+from .months import (
+    FIRST_MONTH,
+    LAST_MONTH,
+    current_month,
+    is_month,
+    month_label,
+    parse_month,
+    previous_month,
+)
 
 # The fields a lead edits (and the import writes), in the form's order.
 STATUS_FIELDS = (
@@ -73,13 +82,26 @@ class DesignDashboard:
     rows: list[DesignDashboardRow]
 
 
+def _in_range() -> ColumnElement[bool]:
+    """Records of the months a page can show (a bad month stored before the range was checked
+    is not the dashboard's latest, nor offered in its list)."""
+    return DesignStatus.month.between(FIRST_MONTH, LAST_MONTH)
+
+
 def months_with_records() -> list[str]:
-    """Every month that has at least one record, newest first."""
+    """Every month from FIRST_MONTH to LAST_MONTH that has a record, newest first."""
     return list(
         db.session.scalars(
-            select(DesignStatus.month).distinct().order_by(DesignStatus.month.desc())
+            select(DesignStatus.month)
+            .where(_in_range())
+            .distinct()
+            .order_by(DesignStatus.month.desc())
         )
     )
+
+
+def latest_month() -> str | None:
+    return db.session.scalar(select(func.max(DesignStatus.month)).where(_in_range()))
 
 
 def design_dashboard(month: str | None = None) -> DesignDashboard:
@@ -90,7 +112,7 @@ def design_dashboard(month: str | None = None) -> DesignDashboard:
     a record in either month; rows are in tranche order, then by service name.
     """
     if month is None:
-        month = db.session.scalar(select(func.max(DesignStatus.month))) or current_month()
+        month = latest_month() or current_month()
     month = parse_month(month)
     last = previous_month(month)
     counts = (
@@ -176,7 +198,10 @@ def service_by_name_or_id(service: str | int) -> Service:
 
 
 def find_status(tranche: str, service: str | int, month: str) -> DesignStatus | None:
-    """That month's record of a tranche x service, if there is one."""
+    """That month's record of a tranche x service, if there is one (never for a month outside
+    FIRST_MONTH..LAST_MONTH)."""
+    if not is_month(month):
+        return None
     return db.session.scalar(
         select(DesignStatus).where(
             DesignStatus.tranche_id == tranche_by_code(tranche).id,

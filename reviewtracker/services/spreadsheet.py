@@ -1,16 +1,17 @@
 """Writing spreadsheets safely: the one cell helper every export uses, and its house style.
 
 Formula injection: a comment is text from outside. Every value goes through one helper
-(`xlsx_cell` / `xlsx_value` for xlsx, `csv_value` for CSV) that makes text starting with `=`,
-`+`, `-`, `@`, a tab or a carriage return inert: in xlsx it is stored as a string cell (never a
-formula) with Excel's own "quote prefix" flag; in CSV it gets a leading `'`.
+(`xlsx_cell` / `xlsx_value` for xlsx, `formula_safety.csv_cell` for CSV) that makes
+formula-like text inert (what counts as such: `formula_safety.looks_like_formula`): in xlsx it
+is stored as a string cell (never a formula) with Excel's own "quote prefix" flag; in CSV it
+gets a leading `'`.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -21,12 +22,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..extensions import db
+from .formula_safety import looks_like_formula
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv"  # Flask adds "; charset=utf-8"
 
-# Text that a spreadsheet would read as a formula (or a DDE call) when it starts with these.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Excel's limit for the text of one cell.
 MAX_CELL_TEXT = 32_767
 # Rows fetched from the database at a time (and ids per IN (...) list, well under every
@@ -41,11 +41,6 @@ TOP = Alignment(vertical="top")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 THIN = Side(style="thin", color="D9DEE4")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-
-
-def looks_like_formula(value: object) -> bool:
-    """True for text a spreadsheet would run as a formula if it were typed in."""
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
 def clean_text(value: str) -> str:
@@ -81,19 +76,6 @@ def xlsx_value(sheet: Any, value: object) -> object:
     if isinstance(value, str) and not looks_like_formula(value) and value == clean_text(value):
         return value
     return xlsx_cell(sheet, value)
-
-
-def csv_value(value: object) -> object:
-    """A value for the CSV writer: formula-like text gets a leading quote; dates ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if looks_like_formula(value):
-        return "'" + value
-    return value
 
 
 def workbook_bytes(book: Workbook) -> bytes:
@@ -136,16 +118,13 @@ __all__ = [
     "CENTRE",
     "CHUNK_ROWS",
     "CSV_MIMETYPE",
-    "FORMULA_TRIGGERS",
     "HEAD_FILL",
     "TITLE",
     "TOP",
     "WRAP",
     "XLSX_MIMETYPE",
     "xlsx_cell",
-    "csv_value",
     "header_row",
-    "looks_like_formula",
     "workbook_bytes",
     "set_widths",
     "stream",

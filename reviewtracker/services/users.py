@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, Organisation, User, utcnow
 from . import ServiceError
 from .organisations import organisation_by_name
+from .sessions import end_all_sessions
 
 MIN_PASSWORD = 10
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -200,6 +201,8 @@ def update_user(user_id: int, *, role: str, active: bool, acting: User) -> User:
             f"{user.email} is a reviewer of one organisation; to give them another role, "
             "deactivate them and add them anew"
         )
+    if (user.role, user.active) != (role, active):
+        end_all_sessions(user.id)  # no cookie may go on with the old role or standing
     user.role, user.active = role, active
     db.session.flush()
     return user

@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 
 from importers import document_type
 from reviewtracker.extensions import db
-from reviewtracker.models import Artefact, Tranche
+from reviewtracker.models import Artefact, Tranche, User
+from reviewtracker.services.sessions import start_session
+
+
+def signed_in_id(user: User) -> str:
+    """A new sign-in for `user`, committed: what a test puts in session["_user_id"] to be
+    signed in as them (the id the session cookie holds)."""
+    start_session(user)
+    db.session.commit()
+    return user.get_id()
 
 
 def add_artefacts(*artefacts: tuple[str, str]) -> list[Artefact]:

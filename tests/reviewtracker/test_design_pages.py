@@ -14,6 +14,7 @@ from reviewtracker.services.design_status import find_status
 from reviewtracker.services.reference import init_db
 from reviewtracker.unit_of_work import unit_of_work
 
+from .factories import signed_in_id
 from .test_design_status import APRIL, MAY, add_register, events, register_artefacts, saved
 
 
@@ -138,7 +139,7 @@ def test_the_edit_form_is_csrf_protected(tmp_path):
         lead.set_password("secret-password")
         db.session.add(lead)
         db.session.commit()
-        lead_id = lead.get_id()
+        lead_id = signed_in_id(lead)
         url = _edit_url("1", "Registration Service", APRIL)
     client = app.test_client()
     with client.session_transaction() as session:

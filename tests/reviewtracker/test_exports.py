@@ -24,10 +24,10 @@ from reviewtracker.services.board_pack import board_pack
 from reviewtracker.services.comment_choices import filter_from_names
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_register import comment_register, comment_register_csv
+from reviewtracker.services.formula_safety import FORMULA_TRIGGERS
 from reviewtracker.services.organisations import organisation_by_name
 from reviewtracker.services.responses_log import responses_log
 from reviewtracker.services.scope import Scope
-from reviewtracker.services.spreadsheet import FORMULA_TRIGGERS
 
 from .dashboard_data import DEMO_MONTH, add_comment
 from .demo_copy import load_demo_copy

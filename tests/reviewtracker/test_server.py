@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -311,3 +320,101 @@ def test_serve_logs_where_it_listens_and_stops(app, caplog, monkeypatch):
     assert messages[0].port > 0 and messages[0].threads == 2
     assert messages[0].database == db.engine.url.render_as_string(hide_password=True)
     assert messages[-1].getMessage() == "reviewtracker stopped"
+
+
+# --- a graceful stop --------------------------------------------------------------------------
+
+# A server in a child process (SIGTERM goes to a whole process), serving the app plus one
+# test-only route that answers 2 MB once the test says so ("go"), after saying it has started.
+SLOW_SERVER = """
+import sys, time
+from pathlib import Path
+from reviewtracker import create_app, server
+from reviewtracker.auth import PUBLIC_ENDPOINTS
+
+folder = Path(sys.argv[1])
+app = create_app({"SECRET_KEY": "stop-test",
+                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'stop.db'}"})
+BODY = b"".join(b"%09d\\n" % i for i in range(200_000))
+
+@app.get("/slow")
+def slow():
+    (folder / "started").touch()
+    while not (folder / "go").exists():
+        time.sleep(0.02)
+    return BODY, {"Content-Type": "text/plain"}
+
+PUBLIC_ENDPOINTS.add("slow")
+server.serve(app, server.ServerSettings(host="127.0.0.1", port=0, threads=2))
+"""
+SLOW_BODY = b"".join(b"%09d\n" % i for i in range(200_000))
+
+
+def _wait_for(condition, what: str, tries: int = 1500) -> None:
+    """Poll `condition` (bounded by a number of tries, 20 ms apart): fail naming `what`."""
+    for _ in range(tries):
+        if condition():
+            return
+        time.sleep(0.02)
+    pytest.fail(f"never happened: {what}")
+
+
+def _refuses_connections(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return True
+    return False
+
+
+def test_sigterm_lets_a_running_request_finish_and_answer_in_full(tmp_path):
+    env = {**os.environ, "LOG_FORMAT": "text", "PYTHONPATH": str(Path(__file__).parents[2])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SERVER, str(tmp_path)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in child.stderr])
+    reader.start()
+    try:
+        port = _port_from_log(lines)
+        answer: dict = {}
+
+        def fetch() -> None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/slow", timeout=60) as reply:
+                    answer["status"], answer["body"] = reply.status, reply.read()
+            except OSError as error:  # a cut connection: what a stop must not do
+                answer["error"] = repr(error)
+
+        client = threading.Thread(target=fetch)
+        client.start()
+        _wait_for((tmp_path / "started").exists, "the slow request started")
+        child.send_signal(signal.SIGTERM)
+        _wait_for(lambda: _refuses_connections(port), "the stopping server refused new connections")
+        (tmp_path / "go").touch()  # the request under way finishes now, after the stop began
+        client.join(timeout=60)
+        assert "error" not in answer and answer["status"] == 200, answer.get("error")
+        assert answer["body"] == SLOW_BODY  # the whole answer, not a cut connection
+        assert child.wait(timeout=60) == 0
+        reader.join(timeout=60)
+        assert "reviewtracker stopped" in "".join(lines.queue)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        reader.join(timeout=60)
+        child.stderr.close()
+
+
+def _port_from_log(lines: queue.Queue[str]) -> int:
+    """The port from the server's "serving on" log line (the first lines it writes)."""
+    for _ in range(50):
+        line = lines.get(timeout=60)
+        found = re.search(r"serving on http://127\.0\.0\.1:(\d+)/", line)
+        if found:
+            return int(found.group(1))
+    pytest.fail("the server did not say where it listens")
