@@ -3,7 +3,7 @@ a deactivation and "sign out everywhere" revoke the session and remember-me cook
 a cookie held only the user's id and signed them in for ever, even after sign-out.
 
 Revision ID: 5e0c9a7d3b21
-Revises: 3c5e1d2a9f40
+Revises: a3fb28694096
 Create Date: 2026-11-24 09:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5e0c9a7d3b21"
-down_revision = "3c5e1d2a9f40"
+down_revision = "a3fb28694096"
 branch_labels = None
 depends_on = None
 
