@@ -100,8 +100,10 @@ ACTION_LOOKUP = synonym_lookup(ACTION_FIELDS)
 DECISION_LOOKUP = synonym_lookup(DECISION_FIELDS)
 CONTEXT_LOOKUP = synonym_lookup(CONTEXT_FIELDS)
 
-# Headings for the earlier meetings' actions, folded by normalise_header.
-_PREVIOUS = frozenset({"previous meetings", "previous meeting", "previous meeting s"})
+# Headings of rows that belong to no area of this meeting: the earlier meetings' actions, and
+# (in the board pack's Actions sheet) those closed since the previous meeting. Folded by
+# normalise_header; a heading starting with one of these counts.
+_NO_AREA_HEADINGS = ("previous meeting", "closed since")
 NO_ACTION_TABLE = (
     "no action table found: no sheet has a header row with an 'Action Ref' (or 'Ref') column "
     "and an 'Action' column in its first 40 rows"
@@ -259,7 +261,7 @@ class _LogRows(SheetRows):
         """A written area starts a run; "Previous meetings" starts the earlier meetings'."""
         if written is None:
             return
-        if normalise_header(written) in _PREVIOUS:
+        if normalise_header(written).startswith(_NO_AREA_HEADINGS):
             self.previous, self.area = True, None
         else:
             self.previous, self.area = False, tidy_name(written)

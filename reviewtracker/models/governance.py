@@ -61,6 +61,7 @@ class Action(db.Model):
     due: Mapped[date | None] = mapped_column(Date)
     due_note: Mapped[str | None] = mapped_column(String(120))  # "ASAP", or words after a date
     raised_on: Mapped[date | None] = mapped_column(Date)
+    raised_by: Mapped[str | None] = mapped_column(String(120))  # None: imported from a paper
     status: Mapped[str] = mapped_column(String(20), default="open")
     # Where the last change came from: "import" or "browser". A re-import never overwrites an
     # action last changed in the browser (it lists the differences instead).

@@ -214,7 +214,6 @@ def raise_action(
     *,
     dated: date,
     links: tuple[tuple[str, int], ...] = (),
-    note: str = "Raised",
 ) -> Action:
     """A new open action of the meeting, with the next reference of that meeting."""
     meeting = db.session.get(Meeting, meeting_id)
@@ -229,6 +228,7 @@ def raise_action(
         sort_key=action_sort_key(reference),
         meeting_id=meeting.id,
         raised_on=dated,
+        raised_by=actor,
         status="open",
         origin="browser",
         **values,
@@ -243,7 +243,6 @@ def raise_action(
             f"another action was numbered {reference} at the same moment: nothing was saved, "
             "try again"
         ) from None
-    record_update(action, note, actor, dated=dated)
     for kind, target_id in links:
         link_action(action.id, kind, target_id, actor)
     return action
@@ -271,9 +270,7 @@ def raise_from_comment(comment_id: int, actor: str, *, today: date) -> Action:
         due=comment.action_due,
     )
     links = (("comment", comment.id), ("artefact", artefact.id))
-    return raise_action(
-        meeting.id, new, actor, dated=today, links=links, note=f"Raised from comment #{comment.id}"
-    )
+    return raise_action(meeting.id, new, actor, dated=today, links=links)
 
 
 # --- links -------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ def upgrade():
         sa.Column("due", sa.Date(), nullable=True),
         sa.Column("due_note", sa.String(length=120), nullable=True),
         sa.Column("raised_on", sa.Date(), nullable=True),
+        sa.Column("raised_by", sa.String(length=120), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("origin", sa.String(length=8), nullable=False),
         sa.Column("closed_on", sa.Date(), nullable=True),
