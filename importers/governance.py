@@ -198,7 +198,7 @@ def read_status(text: object) -> tuple[str, str | None] | None:
     for pattern, key in _status_patterns():
         match = pattern.match(written)
         if match is not None:
-            rest = written[match.end() :].strip(_SEPARATORS)
+            rest = written[match.end() :].lstrip(_SEPARATORS).rstrip()
             return key, rest or None
     return None
 
