@@ -318,9 +318,9 @@ def test_a_comment_in_action_raises_an_action_for_the_next_meeting():
         select(ActionLink.kind, ActionLink.target_id).where(ActionLink.action_id == action.id)
     ).all()
     assert sorted(links) == [("artefact", artefact.id), ("comment", comment)]
-    with pytest.raises(ServiceError, match="only a comment whose disposition is Action"):
-        with unit_of_work():
-            raise_from_comment(accepted, LEAD, today=TODAY)
+    refused = pytest.raises(ServiceError, match="only a comment whose disposition is Action")
+    with refused, unit_of_work():
+        raise_from_comment(accepted, LEAD, today=TODAY)
 
 
 # --- decisions and the lifecycle seam ---------------------------------------------------------
@@ -339,9 +339,9 @@ def test_decisions_are_numbered_across_the_groups_meetings():
     assert decision_by_reference("DAG-DEC-30", STAFF).text == text
     with pytest.raises(ServiceError, match="already exists"), unit_of_work():
         record_decision(dag26, DecisionFields(text="Again"), LEAD, reference="DAG-DEC-55")
-    with pytest.raises(ServiceError, match="not in the artefact register: BP999"):
-        with unit_of_work():
-            record_decision(dag26, DecisionFields(text="X", artefacts=("BP999",)), LEAD)
+    unknown = DecisionFields(text="X", artefacts=("BP999",))
+    with pytest.raises(ServiceError, match="not in the artefact register: BP999"), unit_of_work():
+        record_decision(dag26, unknown, LEAD)
 
 
 def test_a_decision_carries_a_lifecycle_move_applied_in_the_same_step(monkeypatch):
