@@ -20,7 +20,7 @@ from importers.governance import action_reference, action_sort_key, parse_action
 from importers.vocabulary import ACTION_LINK_KINDS, ACTION_STATUSES
 
 from ..extensions import db
-from ..models import Action, ActionLink, ActionUpdate, Artefact, Comment, Meeting
+from ..models import Action, ActionLink, ActionUpdate, Artefact, Comment, Meeting, utcnow
 from . import ServiceError
 from .meetings import next_meeting, touch
 
@@ -316,7 +316,7 @@ def link_action(action_id: int, kind: str, target_id: int, actor: str) -> Action
         return None
     link = ActionLink(action_id=action.id, kind=kind, target_id=target_id, created_by=actor)
     db.session.add(link)
-    touch(action)
+    action.updated_at = utcnow()  # a link is no edit of the action: its version stays
     db.session.flush()
     return link
 
@@ -326,7 +326,7 @@ def unlink_action(action_id: int, link_id: int) -> None:
     if link is None or link.action_id != action_id:
         raise ServiceError("no such link")
     db.session.delete(link)
-    touch(_get(action_id, None))
+    _get(action_id, None).updated_at = utcnow()
     db.session.flush()
 
 
