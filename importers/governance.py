@@ -19,14 +19,14 @@ from .normalise import normalise_header
 from .table import CellProblem, cell_date, cell_text
 from .vocabulary import ACTION_STATUSES
 
-# A meeting: letters, then its number, maybe a sub-number for an extraordinary meeting
-# ("DAG013", "DAG006.1", "DAG #8", "CCAG 3").
-_MEETING = re.compile(r"^([A-Z]{2,8})\s*#?\s*(\d{1,4})(?:\.(\d{1,2}))?$")
+# Digits are ASCII only: [0-9], not \d, which takes "١٢" too. A meeting: letters, then its
+# number, maybe a sub-number for an extraordinary meeting ("DAG013", "DAG006.1", "DAG #8").
+_MEETING = re.compile(r"^([A-Z]{2,8})\s*#?\s*([0-9]{1,4})(?:\.([0-9]{1,2}))?$")
 # An action: the meeting's letters and number, a dash, the action's number
 # ("DAG13-04", "DAG06.1-01", "CCAG03-17", "DES-03-05").
-_ACTION = re.compile(r"^([A-Z]{2,8})-?(\d{1,4})(?:\.(\d{1,2}))?-(\d{1,4})$")
+_ACTION = re.compile(r"^([A-Z]{2,8})-?([0-9]{1,4})(?:\.([0-9]{1,2}))?-([0-9]{1,4})$")
 # A decision: the group's letters, DEC, the decision's number ("DAG-DEC-29", "DAG-DEC75").
-_DECISION = re.compile(r"^([A-Z]{2,8})-?DEC-?(\d{1,5})$")
+_DECISION = re.compile(r"^([A-Z]{2,8})-?DEC-?([0-9]{1,5})$")
 _SPACES = re.compile(r"\s+")
 
 ACTION_REF_HINT = "like DAG13-04"
