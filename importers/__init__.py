@@ -18,6 +18,12 @@ from .design_dashboard import (
     normalise_rag,
     read_design_dashboard,
 )
+from .governance_logs import (
+    ActionRecord,
+    DecisionRecord,
+    read_action_log,
+    read_decision_log,
+)
 from .normalise import (
     COMMENT_FIELDS,
     COMMENT_TYPE_SYNONYMS,
@@ -46,9 +52,19 @@ from .records import (
 )
 from .reference import CONSTITUENCIES, DOCUMENT_TYPES, TRANCHES
 from .register import read_artefact_register
-from .vocabulary import DISPOSITIONS, OPEN, RAG_STATUSES, Term, Vocabulary
+from .vocabulary import (
+    ACTION_LINK_KINDS,
+    ACTION_STATUSES,
+    DISPOSITIONS,
+    OPEN,
+    RAG_STATUSES,
+    Term,
+    Vocabulary,
+)
 
 __all__ = [
+    "ACTION_LINK_KINDS",
+    "ACTION_STATUSES",
     "COMMENT_FIELDS",
     "COMMENT_TYPE_SYNONYMS",
     "CONSTITUENCIES",
@@ -62,8 +78,10 @@ __all__ = [
     "RAG_SYNONYMS",
     "REGISTER_FIELDS",
     "TRANCHES",
+    "ActionRecord",
     "ArtefactRecord",
     "CommentRecord",
+    "DecisionRecord",
     "DesignDashboardRecord",
     "Problem",
     "ProblemReport",
@@ -82,8 +100,10 @@ __all__ = [
     "normalise_rag",
     "normalise_review_round",
     "normalise_tranche",
+    "read_action_log",
     "read_artefact_register",
     "read_comment_log",
+    "read_decision_log",
     "read_design_dashboard",
     "split_artefact_ref",
     "tidy_name",

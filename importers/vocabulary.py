@@ -1,4 +1,5 @@
-"""The domain's vocabularies, each defined once: the dispositions and the RAG statuses.
+"""The domain's vocabularies, each defined once: the dispositions, the RAG statuses, the
+advisory group's action statuses and what an action links to.
 
 A `Term` is one value: the key the database stores, the label the pages and exports show,
 its colour, its definition and, where the comment page offers one, its keyboard key. A
@@ -153,4 +154,36 @@ RAG_STATUSES = Vocabulary(
     Term("tbd", "To be determined", "#8c96a0", "Scope or plan not yet known."),
 )
 
-__all__ = ["DISPOSITIONS", "OPEN", "RAG_STATUSES", "Term", "Vocabulary"]
+# The advisory group's actions: open when raised, ongoing while worked on, recommended for
+# closure by the owner (the group then closes it, or keeps it ongoing), closed. In the order
+# the action log reads them. Colours: Okabe-Ito, as the dispositions'.
+ACTION_STATUSES = Vocabulary(
+    "action_status",
+    Term("open", "Open", "#0072b2", "Raised at a meeting; no work reported yet."),
+    Term("ongoing", "Ongoing", "#e69f00", "Being worked on; updates reported at each meeting."),
+    Term(
+        "recommend_closed",
+        "Recommend closed",
+        "#cc79a7",
+        "The owner reports it done and recommends closing it; the group decides.",
+    ),
+    Term("closed", "Closed", "#009e73", "Closed by the group: nothing more to do."),
+)
+
+# What an action links to: an artefact, a comment, a dissensus entry (the dissensus log).
+ACTION_LINK_KINDS = Vocabulary(
+    "action_link_kind",
+    Term("artefact", "Artefact", "#56b4e9", "A design artefact the action concerns."),
+    Term("comment", "Comment", "#e69f00", "A reviewer's comment the action resolves."),
+    Term("dissensus", "Dissensus entry", "#d55e00", "An entry of the dissensus log."),
+)
+
+__all__ = [
+    "ACTION_LINK_KINDS",
+    "ACTION_STATUSES",
+    "DISPOSITIONS",
+    "OPEN",
+    "RAG_STATUSES",
+    "Term",
+    "Vocabulary",
+]

@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         dashboard,
         downloads,
         errors,
+        governance,
         imports,
         inputs,
         logs,
@@ -63,7 +64,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
     auth.init_app(app)
-    for feature in (ops, vocabulary, dashboard, artefacts, comments, imports, api, downloads):
+    for feature in (
+        ops,
+        vocabulary,
+        dashboard,
+        artefacts,
+        comments,
+        imports,
+        api,
+        downloads,
+        governance,
+    ):
         app.register_blueprint(feature.bp)
     navigation.init_app(app)
     errors.init_app(app)

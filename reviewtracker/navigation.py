@@ -9,6 +9,9 @@ NAVIGATION = (
     ("dashboard.design", "Design dashboard", "viewer"),
     ("artefacts.index", "Artefacts", "viewer"),
     ("comments.index", "Comments", "viewer"),
+    ("governance.meetings", "Meetings", "viewer"),
+    ("governance.actions", "Actions", "viewer"),
+    ("governance.decisions", "Decisions", "viewer"),
     ("imports.upload", "Import", "triager"),
     ("imports.history", "Import history", "triager"),
     ("auth.users", "Users", "admin"),
@@ -17,6 +20,8 @@ NAVIGATION = (
 REVIEWER_NAVIGATION = (
     ("comments.index", "My comments"),
     ("dashboard.index", "Tranches"),
+    ("governance.actions", "Actions"),
+    ("governance.decisions", "Decisions"),
     ("downloads.responses_xlsx", "My responses (xlsx)"),
 )
 

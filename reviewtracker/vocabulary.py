@@ -2,7 +2,8 @@
 importers/vocabulary.py.
 
 The pages may not carry style= attributes (the CSP forbids them), so a term's colour reaches
-a badge, a chip or a RAG dot through a class (`d-<key>`, `rag-<key>`) that this stylesheet
+a badge, a chip or a RAG dot through a class (`d-<key>`, `rag-<key>`, `as-<key>` for an
+action's status) that this stylesheet
 colours. app.css holds no term colour: adding a term is a change of the vocabulary only.
 Public, like /static: the sign-in page links it too.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template, request
 
-from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
+from importers.vocabulary import ACTION_STATUSES, DISPOSITIONS, RAG_STATUSES
 
 bp = Blueprint("vocabulary", __name__)
 ENDPOINT = "vocabulary.stylesheet"
@@ -19,7 +20,12 @@ ENDPOINT = "vocabulary.stylesheet"
 
 @bp.get("/vocabulary.css")
 def stylesheet() -> Response:
-    css = render_template("vocabulary.css", dispositions=DISPOSITIONS, rag_statuses=RAG_STATUSES)
+    css = render_template(
+        "vocabulary.css",
+        dispositions=DISPOSITIONS,
+        rag_statuses=RAG_STATUSES,
+        action_statuses=ACTION_STATUSES,
+    )
     response = make_response(css)
     response.mimetype = "text/css"
     response.add_etag()

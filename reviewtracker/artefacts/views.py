@@ -12,6 +12,7 @@ from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
 from ..comments.views import list_context, page_number
+from ..governance.panels import artefact_governance
 from ..services.artefacts import artefact_by_reference
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import disposition_counts
@@ -68,5 +69,9 @@ def detail(reference: str):
     )
     counts = disposition_counts(CommentFilter(artefact=canonical, scope=scope))
     return render_template(
-        "artefacts/detail.html", artefact=artefact, artefact_counts=counts, **context
+        "artefacts/detail.html",
+        artefact=artefact,
+        artefact_counts=counts,
+        **context,
+        **artefact_governance(artefact, scope),
     )

@@ -87,16 +87,18 @@ def _write_export(output: Path, build) -> None:
 @click.option("--tranche", required=True, type=click.Choice(TRANCHES), help="Tranche to report.")
 @click.option("--round", "review_round", type=click.IntRange(1, 20), help="Only this review round.")
 @click.option("--month", help="Month of the design dashboard, YYYY-MM (default: the latest).")
+@click.option("--meeting", help="Meeting of the actions and decisions (default: the next one).")
 @click.option("-o", "--output", required=True, type=OUTPUT, help="The .xlsx file to write.")
 @with_appcontext
 def export_board_pack_command(
-    tranche: str, review_round: int | None, month: str | None, output: Path
+    tranche: str, review_round: int | None, month: str | None, meeting: str | None, output: Path
 ) -> None:
     """The board's meeting pack for a tranche as xlsx: comment status per artefact (with a
-    chart), comments per constituency, the design dashboard and the status definitions."""
+    chart), comments per constituency, the design dashboard, the status definitions, and the
+    meeting's actions (open, and closed since the previous meeting) and decisions."""
     from ..services.board_pack import board_pack
 
-    _write_export(output, lambda: board_pack(tranche, review_round, month))
+    _write_export(output, lambda: board_pack(tranche, review_round, month, meeting))
 
 
 @export_group.command("responses")

@@ -18,6 +18,7 @@ from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
 from ..extensions import db
+from ..governance.panels import comment_actions
 from ..models import AuditEvent, Comment, ImportBatch
 from ..services import ServiceError, triage
 from ..services.comment_choices import describe
@@ -190,6 +191,7 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         field_labels=FIELD_LABELS,
         keys=DISPOSITIONS.shortcuts,
         conflict=extra.get("conflict"),
+        **comment_actions(comment, scope),
     )
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..api.args import month_arg, review_round_arg, tranche_or_404
 from ..auth import role_required, viewer_scope
 from ..extensions import db
+from ..governance.args import meeting_arg
 from ..models import Organisation
 from ..services.board_pack import board_pack, board_pack_filename
 from ..services.comment_filter import CommentFilter
@@ -30,16 +31,18 @@ def _send(data: bytes, filename: str, mimetype: str):
 @bp.get("/board-pack.xlsx")
 @role_required("viewer")
 def board_pack_xlsx():
-    """?tranche=1[&round=N][&month=YYYY-MM]. Not for reviewers: besides the published tranche
-    tables it holds the design dashboard, the programme's own status and issues."""
+    """?tranche=1[&round=N][&month=YYYY-MM][&meeting=DAG013]. Not for reviewers: besides the
+    published tranche tables it holds the design dashboard, the programme's own status and
+    issues, and every action and decision, public or not."""
     code = request.args.get("tranche", "").strip()
     if not code:
         abort(400, "which tranche? add ?tranche=1")
     tranche = tranche_or_404(code)
     review_round = review_round_arg(tranche)
     month = month_arg()
-    data = board_pack(tranche, review_round, month)
-    return _send(data, board_pack_filename(tranche, review_round, month), XLSX_MIMETYPE)
+    meeting = meeting_arg()
+    data = board_pack(tranche, review_round, month, meeting)
+    return _send(data, board_pack_filename(tranche, review_round, month, meeting), XLSX_MIMETYPE)
 
 
 @bp.get("/responses/<int:organisation_id>.xlsx")

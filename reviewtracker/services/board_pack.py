@@ -1,10 +1,11 @@
 """The board's meeting pack as xlsx: the DAG pack's tables, the design dashboard, the
-definitions. Its tables come from the same rollup functions as the pages and the JSON, so the
-three can never disagree."""
+definitions, the advisory group's actions and decisions. Its tables come from the same rollup
+functions as the pages and the JSON, so the three can never disagree."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -17,6 +18,7 @@ from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
 
 from ..models import round_label, tranche_label
 from .design_status import design_dashboard
+from .governance_sheets import governance_sheets
 from .months import month_label
 from .rollups import comment_status, constituency_table
 from .spreadsheet import (
@@ -194,25 +196,39 @@ def _definitions_sheet(book: Workbook) -> None:
     set_widths(sheet, [32, 90])
 
 
-def board_pack(tranche: str, review_round: int | None = None, month: str | None = None) -> bytes:
+def board_pack(
+    tranche: str,
+    review_round: int | None = None,
+    month: str | None = None,
+    meeting: str | None = None,
+    *,
+    today: date | None = None,
+) -> bytes:
     """The board's meeting pack for a tranche as xlsx: the comment status table (with a
     chart), the constituency table, the design dashboard for `month` (default: the latest),
-    and the status definitions. Raises ServiceError for an unknown tranche or a bad month."""
+    the status definitions, and the advisory group's actions and decisions for `meeting`
+    (default: the next meeting; services/governance_sheets.py). Raises ServiceError for an
+    unknown tranche, a bad month or an unknown meeting."""
     book = Workbook()
     book.remove(book.active)
     _comment_status_sheet(book, tranche, review_round)
     _constituency_sheet(book, tranche, review_round)
     _design_dashboard_sheet(book, month)
     _definitions_sheet(book)
+    governance_sheets(book, meeting, today or date.today())
     return workbook_bytes(book)
 
 
-def board_pack_filename(tranche: str, review_round: int | None, month: str | None) -> str:
+def board_pack_filename(
+    tranche: str, review_round: int | None, month: str | None, meeting: str | None = None
+) -> str:
     parts = ["board-pack", f"tranche-{tranche}"]
     if review_round:
         parts.append(f"round-{review_round}")
     if month:
         parts.append(month)
+    if meeting:
+        parts.append(meeting)
     return "-".join(parts).lower() + ".xlsx"
 
 

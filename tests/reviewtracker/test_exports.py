@@ -85,6 +85,8 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
         "Constituencies",
         "Design dashboard",
         "Status definitions",
+        "Actions",  # the advisory group's logs (test_governance_pages.py checks their content)
+        "Decisions",
     ]
     status = book["Comment status"]
     assert [c.value for c in status[3]] == [

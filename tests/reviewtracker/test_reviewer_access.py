@@ -298,6 +298,8 @@ def test_navigation_of_a_reviewer(world, client, reviewer):
     assert links == [
         ("/comments/", "My comments"),
         ("/", "Tranches"),
+        ("/actions/", "Actions"),
+        ("/decisions/", "Decisions"),
         (f"/exports/responses/{world.own_org_id}.xlsx", "My responses (xlsx)"),
     ]
 
@@ -317,7 +319,13 @@ REVIEWER_ENDPOINTS = {
     "downloads.comments_xlsx",
     "downloads.comments_csv",
     "auth.account",  # their own password and sign-ins
+    # The advisory group's logs: the public items only (test_governance_pages.py guesses).
+    "governance.meetings",
+    "governance.actions",
+    "governance.decisions",
 }
+# ... and the one that sends a reviewer on: the next meeting's pack (here none: the list).
+REVIEWER_REDIRECTS = {"governance.next_pack"}
 
 
 def _argument_values(world: World, own: bool) -> dict[str, object]:
@@ -368,6 +376,8 @@ def test_every_get_route_is_allowed_by_design_or_refused(app, world, client, rev
                 assert status == 200, f"{where}: {status}, allowed by design"
             elif rule.endpoint in REVIEWER_ENDPOINTS:
                 assert status == 404, f"{where}: {status}, another organisation's"
+            elif rule.endpoint in REVIEWER_REDIRECTS:
+                assert status == 302, where
             else:
                 assert status in (403, 404), f"{where}: {status}, must be refused"
             if status == 200:

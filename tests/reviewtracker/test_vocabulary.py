@@ -27,6 +27,8 @@ KEYS = ["accepted", "action", "rejected", "clarification", "open"]
 SHORTCUTS = ["a", "c", "r", "f", "o"]
 RAG_LABELS = ["On track", "At risk", "Not on track / high risk", "Complete", "To be determined"]
 RAG_KEYS = ["on_track", "at_risk", "not_on_track", "complete", "tbd"]
+ACTION_LABELS = ["Open", "Ongoing", "Recommend closed", "Closed"]
+ACTION_KEYS = ["open", "ongoing", "recommend_closed", "closed"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,6 +144,28 @@ def test_the_stylesheet_colours_every_term_in_order(client):
     css = page(client, "/vocabulary.css")
     assert re.findall(r"^\.badge\.d-(\w+),", css, re.M) == KEYS
     assert re.findall(r"^\.rag-(\w+) \.rag-dot", css, re.M) == RAG_KEYS
+    assert re.findall(r"^\.badge\.as-(\w+),", css, re.M) == ACTION_KEYS
+
+
+def test_action_log_chips_and_update_form(app, client, login):
+    from .governance_data import add_action, add_meeting
+
+    with app.app_context():
+        add_action("DAG13-01", add_meeting("DAG013", None))
+    login("lead")
+    html_ = page(client, "/actions/")
+    chips = fragment(html_, '<nav class="chips"', "</nav>")
+    assert texts(chips, r'class="chip as-\w+[^"]*"[^>]*>([^<]*)<') == ACTION_LABELS
+    assert re.findall(r'class="chip as-(\w+)', chips) == ACTION_KEYS
+    form = fragment(page(client, "/actions/DAG13-01"), "Add an update", "</form>")
+    select_ = fragment(form, "<select", "</select>")
+    # From open: the moves the rules allow, in the vocabulary's order.
+    assert texts(select_, r"<option[^>]*>(.*?)</option>") == [
+        "No change (open)",
+        "Move to ongoing",
+        "Move to recommend closed",
+        "Move to closed",
+    ]
 
 
 # --- JSON, CLI and exports ---------------------------------------------------------------------
@@ -223,6 +247,8 @@ KEYED_BY_THE_VOCABULARY = {
     "importers/normalise.py",  # the written forms the reader accepts for each disposition
     "importers/design_dashboard.py",  # ... and for each RAG status
     "reviewtracker/demo.py",  # the demo's response text for each disposition
+    "importers/governance.py",  # the written forms the reader accepts for each action status
+    "reviewtracker/services/actions.py",  # the moves allowed from each action status
 }
 SOURCES = ("importers", "reviewtracker", "templates")
 
@@ -246,7 +272,9 @@ def _literal_strings(node: ast.AST) -> set[str]:
     return {item.value for item in items if isinstance(item, ast.Constant)}
 
 
-@pytest.mark.parametrize("words", [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS])
+@pytest.mark.parametrize(
+    "words", [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS, ACTION_KEYS, ACTION_LABELS]
+)
 def test_no_python_module_lists_the_terms_a_second_time(words):
     """No tuple, list, set or dict literal outside importers/vocabulary.py holds the terms
     (the pack's four dispositions are enough to count as a list of them)."""
@@ -262,7 +290,9 @@ def test_no_python_module_lists_the_terms_a_second_time(words):
     assert found == []
 
 
-@pytest.mark.parametrize("words", [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS])
+@pytest.mark.parametrize(
+    "words", [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS, ACTION_KEYS, ACTION_LABELS]
+)
 def test_no_template_script_or_stylesheet_names_the_terms(words):
     """Templates, app.js and app.css take the terms from the server: none of them names
     them all (a hard-coded list, a map of keyboard keys, a colour per class)."""
