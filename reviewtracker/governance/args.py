@@ -1,6 +1,5 @@
-"""Request values, parsed defensively in one place: a bad value is a 404 (a reference in the
-URL), a 400 (a form's hidden id) or ignored (a filter), never a 500. Nothing here calls int()
-on an unchecked string: only ASCII digits, bounded, are numbers.
+"""The governance views' request values, read through reviewtracker/inputs.py: a bad value is
+a 404 (a reference in the URL), a 400 (a form's hidden id) or ignored (a filter), never a 500.
 
 The query and form parameters the governance views read: `status`, `meeting`, `overdue`,
 `owner` (the action list's filters); `meeting` (new action, new decision, and the board pack's
@@ -10,30 +9,22 @@ The forms' fields are checked by their validators (forms.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from flask import abort, request
 
-# Control characters a browser never sends in a value a person typed (tab, LF, CR kept).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ASCII_DIGITS = re.compile(r"^[0-9]{1,12}$")
+from .. import inputs
+from ..inputs import positive_int
+
 REFERENCE_MAX = 40
-ID_MAX = 2**31 - 1  # fits every database's INTEGER
 
 
 def clean_text(value: object, max_length: int) -> str:
-    """Text without control characters, trimmed, at most `max_length` characters."""
-    return _CONTROL.sub("", str(value or "")).strip()[:max_length]
-
-
-def positive_int(value: object, maximum: int = ID_MAX) -> int | None:
-    """ASCII digits only ("²" and "١" are not numbers here), 1..maximum; else None."""
-    text = str(value or "").strip()
-    if not _ASCII_DIGITS.match(text):
-        return None
-    number = int(text)
-    return number if 1 <= number <= maximum else None
+    """Text without control characters but with its line breaks (a decision's numbered points
+    are lines), trimmed, at most `max_length` characters ('' if none). inputs.clean_text is for
+    one line: it folds line breaks too."""
+    kept = "".join(c for c in str(value or "") if c in "\n\t" or not inputs.is_control(c))
+    return kept.strip()[:max_length]
 
 
 def reference_or_404(value: str, normalise: Callable[[str], str | None]) -> str:
