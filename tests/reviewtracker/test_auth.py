@@ -99,7 +99,9 @@ def test_csrf_is_enforced(tmp_path):
         db.session.add(user)
         db.session.commit()
     client = app.test_client()
-    refused = client.post("/login", data={"email": "admin@example.org", "password": "secret-password"})
+    refused = client.post(
+        "/login", data={"email": "admin@example.org", "password": "secret-password"}
+    )
     assert refused.status_code == 400
     assert client.get("/").status_code == 302  # not signed in
     with app.app_context():

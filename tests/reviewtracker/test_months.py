@@ -37,9 +37,7 @@ def _records(app) -> int:
 
 
 @pytest.mark.parametrize("month", OUT_OF_RANGE)
-def test_the_lead_cannot_open_or_save_a_month_out_of_range(
-    app, client, login, service_id, month
-):
+def test_the_lead_cannot_open_or_save_a_month_out_of_range(app, client, login, service_id, month):
     login("lead")
     url = f"/design-dashboard/1/{service_id}/{month}"
     assert client.get(url).status_code == 404
@@ -78,9 +76,7 @@ def test_the_cli_refuses_a_month_out_of_range(app, runner, service_id, tmp_path,
     assert not output.exists()
 
 
-def test_the_first_and_last_months_are_months_without_a_link_beyond(
-    app, client, login, service_id
-):
+def test_the_first_and_last_months_are_months_without_a_link_beyond(app, client, login, service_id):
     login("lead")
     for month, beyond in (("2000-01", "1999-12"), ("2100-12", "2101-01")):
         saved = client.post(f"/design-dashboard/1/{service_id}/{month}", data=FORM)
