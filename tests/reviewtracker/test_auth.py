@@ -9,6 +9,7 @@ from reviewtracker import create_app
 from reviewtracker.extensions import db
 from reviewtracker.models import User
 from reviewtracker.services.reference import init_db
+from reviewtracker.unit_of_work import unit_of_work
 
 
 def _sign_in(client, email: str, password: str, next_url: str = ""):
@@ -37,10 +38,11 @@ def test_sign_in_never_redirects_off_site(client, make_user):
     assert response.headers["Location"] == "/"
 
 
-def test_inactive_user_cannot_sign_in(client, make_user):
+def test_inactive_user_cannot_sign_in(app, client, make_user):
     user = make_user("triager", "gone@example.org")
-    user.active = False
-    db.session.commit()
+    with app.app_context():
+        db.session.get(User, user.id).active = False
+        db.session.commit()
     response = _sign_in(client, "gone@example.org", "secret-password")
     assert b"do not match" in response.data
     assert client.get("/").status_code == 302
@@ -52,24 +54,27 @@ def test_only_admins_manage_users(client, login, role, status):
     assert client.get("/users").status_code == status
 
 
-def test_admin_adds_a_user_and_changes_a_role(client, login):
+def test_admin_adds_a_user_and_changes_a_role(app, client, login):
     admin = login("admin")
     response = client.post(
         "/users",
         data={"email": "New@Example.org", "name": "New", "role": "viewer", "password": "x" * 12},
     )
     assert response.status_code == 302
-    user = db.session.scalar(select(User).where(User.email == "new@example.org"))
-    assert user.role == "viewer" and user.check_password("x" * 12)
-    prefix = f"u{user.id}-"
-    client.post(f"/users/{user.id}", data={prefix + "role": "lead", prefix + "active": "y"})
-    db.session.refresh(user)
-    assert user.role == "lead" and user.active
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "new@example.org"))
+        assert user.role == "viewer" and user.check_password("x" * 12)
+        user_id = user.id
+    prefix = f"u{user_id}-"
+    client.post(f"/users/{user_id}", data={prefix + "role": "lead", prefix + "active": "y"})
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user.role == "lead" and user.active
     # An admin cannot lock themselves out.
     own = f"u{admin.id}-"
     client.post(f"/users/{admin.id}", data={own + "role": "viewer", own + "active": "y"})
-    db.session.refresh(admin)
-    assert admin.role == "admin"
+    with app.app_context():
+        assert db.session.get(User, admin.id).role == "admin"
 
 
 def test_navigation_follows_the_role(client, login):
@@ -87,16 +92,17 @@ def test_csrf_is_enforced(tmp_path):
         }
     )
     with app.app_context():
-        init_db()
+        with unit_of_work():
+            init_db()
         user = User(email="admin@example.org", role="admin")
         user.set_password("secret-password")
         db.session.add(user)
         db.session.commit()
-        client = app.test_client()
-        refused = client.post(
-            "/login", data={"email": "admin@example.org", "password": "secret-password"}
-        )
-        assert refused.status_code == 400
-        assert client.get("/").status_code == 302  # not signed in
-        db.session.remove()
+    client = app.test_client()
+    refused = client.post(
+        "/login", data={"email": "admin@example.org", "password": "secret-password"}
+    )
+    assert refused.status_code == 400
+    assert client.get("/").status_code == 302  # not signed in
+    with app.app_context():
         db.engine.dispose()

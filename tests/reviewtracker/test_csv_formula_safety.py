@@ -11,14 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from reviewtracker.services.exports import comment_register, comment_register_csv
 
-from reviewtracker.services.comment_queries import CommentFilter
+from reviewtracker.services.comment_filter import CommentFilter
+from reviewtracker.services.comment_register import comment_register, comment_register_csv
 from reviewtracker.services.formula_safety import (
     FORMULA_CHARACTERS,
     csv_cell,
     looks_like_formula,
 )
+from reviewtracker.services.scope import Scope
 
 from .dashboard_data import add_comment
 
@@ -46,6 +47,7 @@ DANGEROUS = {
 # the cell function alone.
 NUL = "\x00=1"
 SAFE = ("Plain text", "a = b", "1+1", "", "email@example.org", "x - y")
+STAFF = Scope.staff()
 PROPERTY = settings(max_examples=300, deadline=None, derandomize=True, database=None)
 
 
@@ -63,10 +65,10 @@ def _first_seen(text: str) -> str:
 
 
 @pytest.mark.parametrize("name", list(DANGEROUS))
-def test_a_dangerous_comment_is_quoted_in_the_csv(app, name):
+def test_a_dangerous_comment_is_quoted_in_the_csv(app_context, name):
     text = DANGEROUS[name]
     add_comment("BP004", text, response=text, reviewer=text)
-    (row,) = _csv_rows(comment_register_csv(CommentFilter()))
+    (row,) = _csv_rows(comment_register_csv(CommentFilter(scope=STAFF)))
     for column in ("Reviewer Comment", "Response", "Reviewer"):
         cell = row[column]
         assert cell.startswith("'"), f"{name}: {column} {cell!r}"
@@ -74,17 +76,20 @@ def test_a_dangerous_comment_is_quoted_in_the_csv(app, name):
         assert cell[1:].replace("\r\n", "\n") == text.replace("\r\n", "\n"), (name, column)
 
 
-def test_ordinary_text_is_left_as_typed(app):
+def test_ordinary_text_is_left_as_typed(app_context):
     for text in SAFE[:-1]:
         add_comment("BP004", text)
-    texts = {row["Reviewer Comment"] for row in _csv_rows(comment_register_csv(CommentFilter()))}
+    texts = {
+        row["Reviewer Comment"]
+        for row in _csv_rows(comment_register_csv(CommentFilter(scope=STAFF)))
+    }
     assert texts == set(SAFE[:-1])
 
 
-def test_the_xlsx_register_keeps_every_dangerous_text_as_text(app):
+def test_the_xlsx_register_keeps_every_dangerous_text_as_text(app_context):
     for text in DANGEROUS.values():
         add_comment("BP004", text)
-    sheet = load_workbook(io.BytesIO(comment_register(CommentFilter()))).active
+    sheet = load_workbook(io.BytesIO(comment_register(CommentFilter(scope=STAFF)))).active
     header = [cell.value for cell in sheet[1]]
     column = header.index("Reviewer Comment") + 1
     for row in range(2, sheet.max_row + 1):

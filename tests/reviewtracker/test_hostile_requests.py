@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
 from urllib.parse import quote
 
 import pytest
@@ -11,33 +12,51 @@ from sqlalchemy import select
 from reviewtracker import create_app
 from reviewtracker.extensions import db
 from reviewtracker.inputs import CONTROL_MESSAGE, MAX_ID
-from reviewtracker.models import Comment, DesignStatus, Organisation, Service
-from reviewtracker.services.comment_queries import CommentFilter, list_counts
+from reviewtracker.models import Comment, DesignStatus, Organisation, Service, User
+from reviewtracker.services.comment_filter import CommentFilter
+from reviewtracker.services.comment_queries import list_counts
+from reviewtracker.services.scope import Scope
 
 from .dashboard_data import add_comment
 from .factories import signed_in_id
-from .test_design_dashboard import FORM, add_register
+from .test_design_pages import FORM
+from .test_design_status import add_register
 
 TOO_BIG = str(2**63)
 BIGGEST = str(MAX_ID)  # 2**31 - 1: PostgreSQL's integer
 HUGE = "9" * 5000
 
 
+class Seeded(NamedTuple):
+    """A comment the test made: its id and version (the rows stay in the database)."""
+
+    id: int
+    version: int
+
+
 @pytest.fixture
-def comments(app) -> list[Comment]:
-    return [
-        add_comment("BP004", "The trigger for step one is unclear."),
-        add_comment("BP004", "Clarify the trigger of step two.", disposition="open"),
-    ]
+def comments(app) -> list[Seeded]:
+    with app.app_context():
+        made = [
+            add_comment("BP004", "The trigger for step one is unclear."),
+            add_comment("BP004", "Clarify the trigger of step two.", disposition="open"),
+        ]
+        return [Seeded(comment.id, comment.version) for comment in made]
 
 
-def _organisation_id() -> int:
-    return db.session.scalar(select(Organisation.id))
+def _organisation_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Organisation.id))
 
 
-def _dispositions() -> list[str | None]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(Comment.disposition).order_by(Comment.id)))
+def _dispositions(app) -> list[str | None]:
+    with app.app_context():
+        return list(db.session.scalars(select(Comment.disposition).order_by(Comment.id)))
+
+
+def _response(app, comment_id: int) -> str | None:
+    with app.app_context():
+        return db.session.get(Comment, comment_id).response
 
 
 def _in_layout(response) -> str:
@@ -62,43 +81,43 @@ def _in_layout(response) -> str:
 )
 @pytest.mark.parametrize("role", ["viewer", "reviewer"])
 def test_a_control_character_in_the_address_is_a_400_with_a_message(
-    client, login, comments, url, role
+    app, client, login, comments, url, role
 ):
-    login(role, organisation=_organisation_id() if role == "reviewer" else None)
+    login(role, organisation=_organisation_id(app) if role == "reviewer" else None)
     response = client.get(url)
     assert response.status_code == 400  # (before a reviewer's 403 on the artefact page)
     assert CONTROL_MESSAGE in _in_layout(response)
 
 
-def test_bulk_by_a_filter_with_nul_changes_nothing(client, login, comments):
+def test_bulk_by_a_filter_with_nul_changes_nothing(app, client, login, comments):
     login("triager")
-    before = _dispositions()
+    before = _dispositions(app)
     data = {"scope": "filter", "f-q": "trigger\x00", "disposition": "rejected", "confirm": "yes"}
     response = client.post("/comments/bulk", data=data)
     assert response.status_code == 400 and CONTROL_MESSAGE in response.get_data(as_text=True)
-    assert _dispositions() == before
+    assert _dispositions(app) == before
 
 
 def test_a_nul_in_a_triage_form_saves_nothing_but_line_breaks_and_tabs_are_text(
-    client, login, comments
+    app, client, login, comments
 ):
     login("triager")
     comment = comments[1]
     form = {"disposition": "accepted", "response": "Agreed\x00", "version": str(comment.version)}
     refused = client.post(f"/comments/{comment.id}", data=form)
     assert refused.status_code == 400 and CONTROL_MESSAGE in refused.get_data(as_text=True)
-    assert db.session.get(Comment, comment.id).response is None
+    assert _response(app, comment.id) is None
     form["response"] = "Agreed:\r\n\tthe trigger is step one."
     assert client.post(f"/comments/{comment.id}", data=form).status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Comment, comment.id).response == "Agreed:\n\tthe trigger is step one."
+    assert _response(app, comment.id) == "Agreed:\n\tthe trigger is step one."
 
 
-def test_the_search_drops_control_characters_outside_a_request_too(comments):
-    f = CommentFilter.from_args({"q": "trig\x00ger\x1b step"})
+def test_the_search_drops_control_characters_outside_a_request_too(comments, app_context):
+    staff = Scope.staff()
+    f = CommentFilter.from_args({"q": "trig\x00ger\x1b step"}, staff)
     assert f.q == "trig ger step"
-    assert CommentFilter.from_args({"q": "trigger\x00"}).q == "trigger"
-    assert list_counts(CommentFilter.from_args({"q": "trigger\x00"})).total == 2
+    assert CommentFilter.from_args({"q": "trigger\x00"}, staff).q == "trigger"
+    assert list_counts(CommentFilter.from_args({"q": "trigger\x00"}, staff)).total == 2
 
 
 def test_a_control_character_in_a_path_is_a_404(client, login, comments):
@@ -163,28 +182,30 @@ def test_a_page_or_a_filter_that_is_no_number_is_ignored(client, login, comments
 
 
 @pytest.mark.parametrize("number", [TOO_BIG, HUGE, "²", "١"])
-def test_bulk_ids_that_are_no_ids_are_ignored(client, login, comments, number):
+def test_bulk_ids_that_are_no_ids_are_ignored(app, client, login, comments, number):
     login("triager")
-    before = _dispositions()
+    before = _dispositions(app)
     data = {"ids": [number], "disposition": "rejected", "confirm": "yes"}
     response = client.post("/comments/bulk", data=data, follow_redirects=True)
     assert response.status_code == 200
     assert "tick the comments to change" in response.get_data(as_text=True)
-    assert _dispositions() == before
+    assert _dispositions(app) == before
 
 
 @pytest.mark.parametrize("version", [HUGE, "١", "²"])
-def test_a_form_version_that_is_no_number_is_a_400(client, login, comments, version):
+def test_a_form_version_that_is_no_number_is_a_400(app, client, login, comments, version):
     login("lead")
-    before = _dispositions()
+    before = _dispositions(app)
     triage = {"disposition": "rejected", "version": version}
     assert client.post(f"/comments/{comments[0].id}", data=triage).status_code == 400
-    assert _dispositions() == before
-    add_register(("BP006", "1", "Registration Service"))
-    service_id = db.session.scalar(select(Service.id))
+    assert _dispositions(app) == before
+    with app.app_context():
+        add_register(("BP006", "1", "Registration Service"))
+        service_id = db.session.scalar(select(Service.id))
     url = f"/design-dashboard/1/{service_id}/2022-04"
     assert client.post(url, data=FORM | {"version": version}).status_code == 400
-    assert db.session.scalar(select(DesignStatus.id)) is None
+    with app.app_context():
+        assert db.session.scalar(select(DesignStatus.id)) is None
 
 
 # --- redirect targets --------------------------------------------------------------------------
@@ -242,17 +263,17 @@ def test_bulk_back_falls_back_to_the_list(client, login, comments, target):
 def test_a_refused_csrf_check_is_a_page_in_the_layout_saying_to_reload(app, make_user):
     protected = create_app({**app.config, "WTF_CSRF_ENABLED": True, "TESTING": True})
     user = make_user("triager")
+    with app.app_context():
+        cookie_id = signed_in_id(db.session.get(User, user.id))
     client = protected.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = signed_in_id(user)
-    with protected.app_context():
-        refused = client.post("/logout")
+        session["_user_id"] = cookie_id
+    refused = client.post("/logout")
     assert refused.status_code == 400
     html = _in_layout(refused)
     assert "Reload the page and try again" in html and "Bad Request" not in html
+    assert client.get("/").status_code == 200  # nothing was done: still signed in
     with protected.app_context():
-        assert client.get("/").status_code == 200  # nothing was done: still signed in
-        db.session.remove()
         db.engine.dispose()  # the second app's connections
 
 

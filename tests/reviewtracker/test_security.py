@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from reviewtracker import create_app
@@ -23,7 +22,9 @@ from reviewtracker.models import (
     utcnow,
 )
 from reviewtracker.security import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
-from reviewtracker.services.users import TooManyAttempts, sign_in
+from reviewtracker.services.reference import init_db
+from reviewtracker.services.users import TooManyAttempts, create_user, sign_in
+from reviewtracker.unit_of_work import unit_of_work
 
 from .demo_copy import load_demo_copy
 
@@ -59,6 +60,7 @@ def test_the_content_security_policy_allows_no_inline_code_and_no_framing():
 
 
 def _pages_with_demo_ids() -> list[str]:
+    """(Inside an app context.)"""
     comment_id = db.session.scalar(select(func.min(Comment.id)))
     organisation_id = db.session.scalar(select(func.min(Organisation.id)))
     batch_id = db.session.scalar(select(func.min(ImportBatch.id)))
@@ -97,7 +99,8 @@ def _routes_without_arguments(app) -> list[str]:
 def test_every_page_carries_the_security_headers(app, client, login, tmp_path_factory):
     load_demo_copy(app, tmp_path_factory)
     login("admin")
-    urls = _routes_without_arguments(app) + _pages_with_demo_ids()
+    with app.app_context():
+        urls = _routes_without_arguments(app) + _pages_with_demo_ids()
     assert {"/", "/comments/", "/users", "/health", "/login", "/design-dashboard"} <= set(urls)
     statuses = {}
     for url in urls:
@@ -221,23 +224,22 @@ def test_with_https_the_cookies_are_secure_and_hsts_is_sent(tmp_path, monkeypatc
         }
     )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
-    from reviewtracker.services.reference import init_db
-    from reviewtracker.services.users import create_user
-
     with app.app_context():
-        init_db()
-        create_user("lead@example.org", PASSWORD, "lead")
-        client = app.test_client()
-        response = client.post(
-            "https://localhost/login",
-            data={"email": "lead@example.org", "password": PASSWORD, "remember": "y"},
-        )
-        assert response.status_code == 302
-        for name in ("session", "remember_token"):
-            flags = _flags(_cookie(response, name))
-            assert {"secure", "httponly", "samesite=lax"} <= flags, (name, flags)
-        assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
-        db.session.remove()
+        with unit_of_work():
+            init_db()
+        with unit_of_work():
+            create_user("lead@example.org", PASSWORD, "lead")
+    client = app.test_client()
+    response = client.post(
+        "https://localhost/login",
+        data={"email": "lead@example.org", "password": PASSWORD, "remember": "y"},
+    )
+    assert response.status_code == 302
+    for name in ("session", "remember_token"):
+        flags = _flags(_cookie(response, name))
+        assert {"secure", "httponly", "samesite=lax"} <= flags, (name, flags)
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    with app.app_context():
         db.engine.dispose()
 
 
@@ -245,7 +247,6 @@ def test_with_https_the_cookies_are_secure_and_hsts_is_sent(tmp_path, monkeypatc
 
 
 def _post_login(client, email: str, password: str, ip: str = "192.0.2.10"):
-    g.pop("_login_user", None)
     return client.post(
         "/login",
         data={"email": email, "password": password},
@@ -254,6 +255,7 @@ def _post_login(client, email: str, password: str, ip: str = "192.0.2.10"):
 
 
 def _add_failures(count: int, email: str, ip: str, minutes_ago: float) -> None:
+    """Failed sign-ins recorded `minutes_ago`, committed. (Inside an app context.)"""
     at = utcnow() - timedelta(minutes=minutes_ago)
     db.session.add_all(
         LoginAttempt(email=email, ip=ip, at=at + timedelta(seconds=i), success=False)
@@ -262,7 +264,7 @@ def _add_failures(count: int, email: str, ip: str, minutes_ago: float) -> None:
     db.session.commit()
 
 
-def test_five_failures_lock_the_email_even_with_the_right_password(client, make_user):
+def test_five_failures_lock_the_email_even_with_the_right_password(app, client, make_user):
     make_user("triager", "tess@example.org")
     for _ in range(5):
         response = _post_login(client, "tess@example.org", "wrong password")
@@ -278,19 +280,22 @@ def test_five_failures_lock_the_email_even_with_the_right_password(client, make_
     with client.session_transaction() as session:
         assert "_user_id" not in session  # not signed in
     # Refused attempts are not recorded: the lock does not extend itself.
-    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 5
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 5
 
 
-def test_the_lock_ends_after_fifteen_minutes(client, make_user):
+def test_the_lock_ends_after_fifteen_minutes(app, client, make_user):
     make_user("triager", "tess@example.org")
-    _add_failures(5, "tess@example.org", "192.0.2.10", minutes_ago=14)
+    with app.app_context():
+        _add_failures(5, "tess@example.org", "192.0.2.10", minutes_ago=14)
     assert _post_login(client, "tess@example.org", PASSWORD).status_code == 429
-    db.session.execute(LoginAttempt.__table__.delete())
-    _add_failures(5, "tess@example.org", "192.0.2.10", minutes_ago=16)
+    with app.app_context():
+        db.session.execute(LoginAttempt.__table__.delete())
+        _add_failures(5, "tess@example.org", "192.0.2.10", minutes_ago=16)
     assert _post_login(client, "tess@example.org", PASSWORD).status_code == 302
 
 
-def test_failures_spread_wider_than_the_window_do_not_lock(app, make_user):
+def test_failures_spread_wider_than_the_window_do_not_lock(app_context, make_user):
     make_user("triager", "tess@example.org")
     now = utcnow()
     for minutes in (40, 30, 20, 10):  # four failures, ten minutes apart
@@ -301,7 +306,7 @@ def test_failures_spread_wider_than_the_window_do_not_lock(app, make_user):
     assert sign_in("tess@example.org", PASSWORD, "192.0.2.1", now + timedelta(seconds=1))
 
 
-def test_a_fake_clock_walks_through_lock_and_release(app, make_user):
+def test_a_fake_clock_walks_through_lock_and_release(app_context, make_user):
     make_user("triager", "tess@example.org")
     start = utcnow()
     for second in range(5):
@@ -315,9 +320,10 @@ def test_a_fake_clock_walks_through_lock_and_release(app, make_user):
     assert sign_in("tess@example.org", PASSWORD, "192.0.2.1", released) is not None
 
 
-def test_a_success_resets_the_count_for_that_email(client, make_user):
+def test_a_success_resets_the_count_for_that_email(app, client, make_user):
     make_user("triager", "tess@example.org")
-    _add_failures(4, "tess@example.org", "192.0.2.10", minutes_ago=5)
+    with app.app_context():
+        _add_failures(4, "tess@example.org", "192.0.2.10", minutes_ago=5)
     assert _post_login(client, "tess@example.org", PASSWORD).status_code == 302
     client.post("/logout")
     for _ in range(4):
@@ -352,7 +358,7 @@ def test_the_limits_come_from_the_config(app, client, make_user):
     assert _post_login(client, "v@example.org", PASSWORD).status_code == 429
 
 
-def test_old_attempts_are_pruned(app, make_user):
+def test_old_attempts_are_pruned(app_context):
     _add_failures(3, "old@example.org", "192.0.2.1", minutes_ago=2 * 24 * 60)
     _add_failures(2, "recent@example.org", "192.0.2.1", minutes_ago=60)
     sign_in("someone@example.org", "x", "192.0.2.2")
@@ -361,13 +367,16 @@ def test_old_attempts_are_pruned(app, make_user):
     assert len(emails) == 3
 
 
-def test_attempts_record_success_and_address(client, make_user):
+def test_attempts_record_success_and_address(app, client, make_user):
     make_user("viewer", "v@example.org")
     _post_login(client, "v@example.org", "wrong", ip="192.0.2.44")
     _post_login(client, "v@example.org", PASSWORD, ip="192.0.2.44")
-    rows = db.session.execute(
-        select(LoginAttempt.email, LoginAttempt.ip, LoginAttempt.success).order_by(LoginAttempt.id)
-    ).all()
+    with app.app_context():
+        rows = db.session.execute(
+            select(LoginAttempt.email, LoginAttempt.ip, LoginAttempt.success).order_by(
+                LoginAttempt.id
+            )
+        ).all()
     assert [tuple(r) for r in rows] == [
         ("v@example.org", "192.0.2.44", False),
         ("v@example.org", "192.0.2.44", True),

@@ -318,7 +318,9 @@ def test_serve_logs_where_it_listens_and_stops(app, caplog, monkeypatch):
     messages = [r for r in caplog.records if r.name == "reviewtracker.server"]
     assert messages[0].getMessage().startswith("reviewtracker serving on http://127.0.0.1:")
     assert messages[0].port > 0 and messages[0].threads == 2
-    assert messages[0].database == db.engine.url.render_as_string(hide_password=True)
+    with app.app_context():
+        database = db.engine.url.render_as_string(hide_password=True)
+    assert messages[0].database == database
     assert messages[-1].getMessage() == "reviewtracker stopped"
 
 

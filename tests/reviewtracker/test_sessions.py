@@ -21,10 +21,10 @@ COOKIES = ("session", "remember_token")
 
 
 def _request(app, browser, method: str, path: str, **kwargs):
-    """One request as a server runs it: in its own app context, so nothing (the signed-in
-    user Flask-Login caches, the database session) carries over from an earlier request."""
-    with app.app_context():
-        return browser.open(path, method=method, **kwargs)
+    """One request as a server runs it: the test client gives it an app context of its own
+    (the `app` fixture pushes none), so nothing (the signed-in user Flask-Login caches, the
+    database session) carries over from an earlier request."""
+    return browser.open(path, method=method, **kwargs)
 
 
 def _sign_in(app, email: str, password: str = PASSWORD, remember: bool = True):
@@ -133,8 +133,8 @@ def test_a_refused_password_change_changes_nothing(app, viewer, form, message):
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert _signed_in(app, cookies)
-    db.session.expire_all()
-    assert db.session.get(User, viewer.id).check_password(PASSWORD)
+    with app.app_context():
+        assert db.session.get(User, viewer.id).check_password(PASSWORD)
 
 
 def test_the_two_new_passwords_must_match(app, viewer):
@@ -164,8 +164,8 @@ def test_a_role_change_or_deactivation_ends_the_users_sign_ins(app, make_user, v
     # Made active again (or given the old role back): the old cookies stay dead.
     data = {prefix + "role": "viewer", prefix + "active": "y"}
     _request(app, admin, "POST", f"/users/{viewer.id}", data=data)
-    db.session.expire_all()
-    assert db.session.get(User, viewer.id).active
+    with app.app_context():
+        assert db.session.get(User, viewer.id).active
     assert _replays(app, cookies) == [False, False, False]
     assert _signed_in(app, _cookies(admin))  # the admin's own sign-in is untouched
 
@@ -182,14 +182,17 @@ def test_saving_a_user_unchanged_keeps_their_sign_ins(app, make_user, viewer):
 def test_a_sign_in_lasts_fourteen_days_remembered_or_not(app, viewer):
     browser = _sign_in(app, viewer.email)
     cookies = _cookies(browser)
-    row = db.session.scalars(select(UserSession).where(UserSession.user_id == viewer.id)).one()
-    assert row.expires_at - row.created_at == timedelta(days=14)
+    with app.app_context():
+        row = db.session.scalars(select(UserSession).where(UserSession.user_id == viewer.id)).one()
+        assert row.expires_at - row.created_at == timedelta(days=14)
+        expires_at = row.expires_at
     expires = browser.get_cookie("remember_token").expires.replace(tzinfo=None)
-    assert abs(expires - row.expires_at) < timedelta(hours=1)  # the browser keeps it as long
+    assert abs(expires - expires_at) < timedelta(hours=1)  # the browser keeps it as long
 
     # Fifteen days on, as far as the database knows: neither cookie signs in.
-    db.session.execute(update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1)))
-    db.session.commit()
+    with app.app_context():
+        db.session.execute(update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
     assert _replays(app, cookies) == [False, False, False]
 
 
@@ -197,8 +200,8 @@ def test_a_sign_in_lasts_fourteen_days_remembered_or_not(app, viewer):
     "cookie_id",
     ["", "1", "1:", ":token", "²:token", "١:token", "99999999999999999999:token", "1:" + "a" * 500],
 )
-def test_a_malformed_cookie_id_signs_nobody_in(app, viewer, cookie_id):
-    signed_in_id(viewer)
+def test_a_malformed_cookie_id_signs_nobody_in(app_context, viewer, cookie_id):
+    signed_in_id(db.session.get(User, viewer.id))
     assert session_user(cookie_id) is None
 
 
