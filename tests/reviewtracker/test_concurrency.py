@@ -313,30 +313,34 @@ def test_two_saves_at_once_the_database_lets_one_through(app, comments, triagers
 # --- bulk changes ------------------------------------------------------------------------------
 
 AUDIT, UPDATE = r"INSERT INTO audit_event\b", r"UPDATE comment\b"
+# Bulk triage locks a chunk's rows before auditing it (PostgreSQL: SELECT ... FOR UPDATE;
+# SQLite has one writer and no such clause): there, a writer's first statement is the lock.
+LOCK = r"^SELECT comment\.id\s+FROM comment\s+WHERE comment\.id IN .*FOR UPDATE"
+
+
+def first_write(app) -> str:
+    """The statement a bulk change's writing starts with on this database."""
+    with app.app_context():
+        return AUDIT if db.engine.dialect.name == "sqlite" else LOCK
 
 
 def bob_writes_after_anns_commit(app, steps: Choreography, ann_done: threading.Event) -> None:
     """Both take their selections before either writes; Ann writes and commits; then Bob
     writes."""
-    bob_selected = threading.Event()
-    steps.before("ann", AUDIT, lambda: wait(bob_selected, "Bob's selection"))
-    steps.before("bob", AUDIT, lambda: (bob_selected.set(), wait(ann_done, "Ann's commit")))
+    bob_selected, start = threading.Event(), first_write(app)
+    steps.before("ann", start, lambda: wait(bob_selected, "Bob's selection"))
+    steps.before("bob", start, lambda: (bob_selected.set(), wait(ann_done, "Ann's commit")))
 
 
 def bob_writes_before_anns_commit(app, steps: Choreography, ann_done: threading.Event) -> None:
-    """Ann has written (not committed) when Bob starts writing the same comments. SQLite has
-    one writer: Bob's first write waits for Ann's commit by itself. PostgreSQL runs Bob's
-    statements beside Ann's open transaction (her row locks hold up only his UPDATE), so Ann
-    keeps hers open until his first audit statement has run."""
+    """Ann has written (not committed) when Bob starts writing the same comments. Bob's first
+    write waits for Ann's commit by itself: on SQLite his audit insert (one writer), on
+    PostgreSQL his lock of the chunk's rows (her row locks), so he audits what she committed."""
     ann_wrote, bob_writing = threading.Event(), threading.Event()
     steps.after("ann", UPDATE, lambda: (ann_wrote.set(), wait(bob_writing, "Bob's write")))
-    with app.app_context():
-        one_writer = db.engine.dialect.name == "sqlite"
-    if one_writer:
-        steps.before("bob", AUDIT, lambda: (wait(ann_wrote, "Ann's write"), bob_writing.set()))
-    else:
-        steps.before("bob", AUDIT, lambda: wait(ann_wrote, "Ann's write"))
-        steps.after("bob", AUDIT, bob_writing.set)
+    steps.before(
+        "bob", first_write(app), lambda: (wait(ann_wrote, "Ann's write"), bob_writing.set())
+    )
 
 
 @pytest.mark.parametrize("order", [bob_writes_after_anns_commit, bob_writes_before_anns_commit])
