@@ -6,6 +6,7 @@ from .artefacts import Artefact
 from .base import ORIGINS, FieldChange, in_, round_label, tranche_label, utcnow
 from .comments import DISPOSITION_RANK_SQL, AuditEvent, Comment, ImportBatch, ReviewRound
 from .design import DesignStatus, DesignStatusEvent
+from .lifecycle import ArtefactEvent, ArtefactVersion, CommentImplementation
 from .reference import Constituency, Organisation, Service, Tranche
 from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User
 
@@ -16,8 +17,11 @@ __all__ = [
     "REVIEWER",
     "ROLES",
     "Artefact",
+    "ArtefactEvent",
+    "ArtefactVersion",
     "AuditEvent",
     "Comment",
+    "CommentImplementation",
     "Constituency",
     "DesignStatus",
     "DesignStatusEvent",

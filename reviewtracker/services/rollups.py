@@ -280,7 +280,7 @@ class ArtefactCounts(DispositionCounts):
     title: str
     document_type: str
     version: str | None
-    review_state: str | None
+    state: str | None
 
 
 @dataclass(slots=True)
@@ -322,7 +322,7 @@ def tranche_artefacts(tranche: str) -> TrancheArtefacts:
         for key in DISPOSITIONS.keys
     ]
     described = (Artefact.reference, Artefact.title, Artefact.document_type, Artefact.version)
-    described += (Artefact.review_state,)
+    described += (Artefact.state,)
     query = (
         select(Service.id, Service.name, *described, *per_disposition)
         .select_from(Artefact)
@@ -352,7 +352,7 @@ def tranche_artefacts(tranche: str) -> TrancheArtefacts:
             title=title or "",
             document_type=doc_type or "",
             version=version,
-            review_state=state,
+            state=state,
         )
         table.services[-1].artefacts.append(row)
     for group in table.services:
