@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         downloads,
         errors,
         imports,
+        lifecycle,
         logs,
         navigation,
         ops,
@@ -61,7 +62,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
     auth.init_app(app)
-    for feature in (ops, vocabulary, dashboard, artefacts, comments, imports, api, downloads):
+    features = (ops, vocabulary, dashboard, artefacts, lifecycle, comments, imports, api, downloads)
+    for feature in features:
         app.register_blueprint(feature.bp)
     navigation.init_app(app)
     errors.init_app(app)

@@ -8,6 +8,7 @@ NAVIGATION = (
     ("dashboard.index", "Tranches", "viewer"),
     ("dashboard.design", "Design dashboard", "viewer"),
     ("artefacts.index", "Artefacts", "viewer"),
+    ("lifecycle.tracker", "Tracker", "viewer"),
     ("comments.index", "Comments", "viewer"),
     ("imports.upload", "Import", "triager"),
     ("imports.history", "Import history", "triager"),

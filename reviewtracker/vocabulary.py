@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template, request
 
-from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
+from importers.vocabulary import (
+    ARTEFACT_STATES,
+    DISPOSITIONS,
+    RAG_STATUSES,
+    ROUND_DIFF,
+    ROUND_STATES,
+)
 
 bp = Blueprint("vocabulary", __name__)
 ENDPOINT = "vocabulary.stylesheet"
@@ -19,7 +25,14 @@ ENDPOINT = "vocabulary.stylesheet"
 
 @bp.get("/vocabulary.css")
 def stylesheet() -> Response:
-    css = render_template("vocabulary.css", dispositions=DISPOSITIONS, rag_statuses=RAG_STATUSES)
+    css = render_template(
+        "vocabulary.css",
+        dispositions=DISPOSITIONS,
+        rag_statuses=RAG_STATUSES,
+        artefact_states=ARTEFACT_STATES,
+        round_states=ROUND_STATES,
+        round_diff=ROUND_DIFF,
+    )
     response = make_response(css)
     response.mimetype = "text/css"
     response.add_etag()

@@ -8,10 +8,11 @@ from flask import abort, redirect, render_template, request, url_for
 
 from importers import normalise_artefact_ref
 from importers.reference import TRANCHES
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import ARTEFACT_STATES, DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
 from ..comments.views import list_context, page_number
+from ..lifecycle.views import artefact_lifecycle
 from ..services.artefacts import artefact_by_reference
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import disposition_counts
@@ -39,6 +40,7 @@ def tranche(code: str):
         overview=tranche_overview(),
         table=tranche_artefacts(code),
         dispositions=DISPOSITIONS,
+        states=ARTEFACT_STATES,
     )
 
 
@@ -68,5 +70,9 @@ def detail(reference: str):
     )
     counts = disposition_counts(CommentFilter(artefact=canonical, scope=scope))
     return render_template(
-        "artefacts/detail.html", artefact=artefact, artefact_counts=counts, **context
+        "artefacts/detail.html",
+        artefact=artefact,
+        artefact_counts=counts,
+        **context,
+        **artefact_lifecycle(artefact),
     )

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from .artefacts import artefacts_command
 from .imports import (
     import_artefacts_command,
     import_comments_command,
@@ -25,6 +26,7 @@ COMMANDS = (
     export_group,
     import_design_dashboard_command,
     serve_command,
+    artefacts_command,
 )
 
 

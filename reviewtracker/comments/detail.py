@@ -23,6 +23,7 @@ from ..services import ServiceError, triage
 from ..services.comment_choices import describe
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import neighbours, visible_comment
+from ..services.implementation import implemented_in
 from ..services.scope import Scope
 from ..services.similar import similar_comments
 from ..unit_of_work import unit_of_work
@@ -44,6 +45,7 @@ FIELD_LABELS = {
     "action_due": "Action due",
     "internal_note": "Internal note",
     "duplicate_of": "Duplicate of",
+    "implemented_in": "Implemented in version",
 }
 
 
@@ -190,6 +192,7 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         field_labels=FIELD_LABELS,
         keys=DISPOSITIONS.shortcuts,
         conflict=extra.get("conflict"),
+        implemented_in=implemented_in([comment.id], scope).get(comment.id),
     )
 
 

@@ -33,7 +33,7 @@ from sqlalchemy.sql import Select
 from importers.vocabulary import UNRESOLVED
 
 from ..extensions import db
-from ..models import Comment
+from ..models import Artefact, Comment
 from .scope import Scope, require
 
 
@@ -96,6 +96,12 @@ def outstanding_issues(artefact_ids: Select, scope: Scope) -> dict[int, Outstand
     return found
 
 
+def outstanding_of(artefact_id: int, scope: Scope) -> Outstanding:
+    """One artefact's outstanding issues."""
+    ids = select(Artefact.id).where(Artefact.id == artefact_id)
+    return outstanding_issues(ids, scope).get(artefact_id) or empty()
+
+
 def empty() -> Outstanding:
     """An artefact with nothing outstanding: every part zero."""
     return Outstanding(dict.fromkeys((part.name for part in PARTS), 0))
@@ -107,6 +113,7 @@ __all__ = [
     "OutstandingPart",
     "empty",
     "outstanding_issues",
+    "outstanding_of",
     "register_part",
     "unresolved_comments",
 ]
