@@ -7,6 +7,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from importers.reference import TRANCHES
@@ -17,8 +18,11 @@ VERSION_HINT = "Like 0.3, 1.0 or 1.1 (a leading v is dropped)."
 _VERSION = r"^[vV]?[0-9A-Za-z][0-9A-Za-z._-]{0,19}$"
 
 
-def _state_choices(states: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(KEEP, "Keep its state"), *((key, ARTEFACT_STATES[key].label) for key in states)]
+def _state_choices(states: tuple[str, ...]) -> list[SelectChoice]:
+    return [
+        SelectChoice(KEEP, "Keep its state"),
+        *(SelectChoice(key, ARTEFACT_STATES[key].label) for key in states),
+    ]
 
 
 class MoveForm(FlaskForm):
@@ -28,7 +32,10 @@ class MoveForm(FlaskForm):
     to_state = SelectField("Move to state", choices=_state_choices(ARTEFACT_STATES.keys))
     to_tranche = SelectField(
         "Move to tranche",
-        choices=[(KEEP, "Keep its tranche"), *((code, f"Tranche {code}") for code in TRANCHES)],
+        choices=[
+            SelectChoice(KEEP, "Keep its tranche"),
+            *(SelectChoice(code, f"Tranche {code}") for code in TRANCHES),
+        ],
     )
     on = DateField("Date of the move", validators=[DataRequired()], default=date.today)
     note = TextAreaField(
@@ -85,4 +92,4 @@ class DetailsForm(FlaskForm):
 class ImplementForm(FlaskForm):
     """Mark the ticked accepted changes of one artefact implemented in one of its versions."""
 
-    version_id = SelectField("Implemented in", coerce=str, validate_choice=False)
+    version_id = StringField("Implemented in", validators=[DataRequired()])

@@ -140,10 +140,10 @@ def move_artefacts(
     tranche_ids = dict(db.session.execute(select(Tranche.code, Tranche.id)).all())
     report, events = MoveReport(), []
     for row in rows:
-        moved = _move_one(row, to_state, to_tranche, tranche_ids, change, events)
-        if version is not None:
+        if version is not None:  # first: the timeline then reads "baselined", above "v1.0"
             issue_version(row.id, version, issued_on=on, change=change)
-            moved = True
+        moved = _move_one(row, to_state, to_tranche, tranche_ids, change, events)
+        moved = moved or version is not None
         (report.moved if moved else report.unchanged).append(row.reference)
     _record(events)
     db.session.flush()

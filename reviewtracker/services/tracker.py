@@ -173,7 +173,7 @@ def tracker_rows(f: TrackerFilter, scope: Scope) -> list[TrackerRow]:
     pending = not_implemented_counts(ids, scope)
     rows = []
     for artefact_id, tranche, service, *rest in db.session.execute(query):
-        values, numbers = rest[:10], rest[10:]
+        values, numbers = rest[:9], rest[9:]
         row = TrackerRow(
             counts=dict(zip(DISPOSITIONS.keys, map(int, numbers), strict=True)),
             artefact_id=artefact_id,

@@ -97,7 +97,8 @@ def test_the_tranche_page_numbers_are_the_rollups(app, demo, client, login):
             assert f'<a href="/artefacts/{row.reference}">{row.reference}</a>' in page
             for name in DISPOSITIONS:
                 number = row[name]
-                link = f'href="/comments/?tranche=1&amp;artefact={row.reference}&amp;disposition={name}"'
+                link = f'href="/comments/?tranche=1&amp;artefact={row.reference}'
+                link += f'&amp;disposition={name}"'
                 if number:
                     assert re.search(rf"{re.escape(link)}[^>]*>{number}</a>", page), (row, name)
                 else:
