@@ -27,6 +27,10 @@ KEYS = ["accepted", "action", "rejected", "clarification", "open"]
 SHORTCUTS = ["a", "c", "r", "f", "o"]
 RAG_LABELS = ["On track", "At risk", "Not on track / high risk", "Complete", "To be determined"]
 RAG_KEYS = ["on_track", "at_risk", "not_on_track", "complete", "tbd"]
+STATE_KEYS = ["drafting", "under_review", "resolving", "ready_for_dag", "approved", "baselined"]
+STATE_KEYS += ["change_control", "withdrawn"]
+STATE_LABELS = ["drafting", "under review", "comments being resolved", "ready for DAG"]
+STATE_LABELS += ["approved", "baselined", "under change control", "withdrawn"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,6 +146,7 @@ def test_the_stylesheet_colours_every_term_in_order(client):
     css = page(client, "/vocabulary.css")
     assert re.findall(r"^\.badge\.d-(\w+),", css, re.M) == KEYS
     assert re.findall(r"^\.rag-(\w+) \.rag-dot", css, re.M) == RAG_KEYS
+    assert re.findall(r"^\.badge\.s-(\w+) ", css, re.M) == STATE_KEYS
 
 
 # --- JSON, CLI and exports ---------------------------------------------------------------------
@@ -246,7 +251,9 @@ def _literal_strings(node: ast.AST) -> set[str]:
     return {item.value for item in items if isinstance(item, ast.Constant)}
 
 
-@pytest.mark.parametrize("words", [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS])
+@pytest.mark.parametrize(
+    "words", [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS, STATE_KEYS[:5], STATE_LABELS[:5]]
+)
 def test_no_python_module_lists_the_terms_a_second_time(words):
     """No tuple, list, set or dict literal outside importers/vocabulary.py holds the terms
     (the pack's four dispositions are enough to count as a list of them)."""
@@ -262,7 +269,7 @@ def test_no_python_module_lists_the_terms_a_second_time(words):
     assert found == []
 
 
-@pytest.mark.parametrize("words", [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS])
+@pytest.mark.parametrize("words", [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS, STATE_LABELS])
 def test_no_template_script_or_stylesheet_names_the_terms(words):
     """Templates, app.js and app.css take the terms from the server: none of them names
     them all (a hard-coded list, a map of keyboard keys, a colour per class)."""
