@@ -8,6 +8,7 @@ from .comments import DISPOSITION_RANK_SQL, AuditEvent, Comment, ImportBatch, Re
 from .design import DesignStatus, DesignStatusEvent
 from .lifecycle import ArtefactEvent, ArtefactVersion, CommentImplementation
 from .reference import Constituency, Organisation, Service, Tranche
+from .rounds import CommentCarry, CommentRepeat, RoundArtefact, RoundInvitation
 from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User
 
 __all__ = [
@@ -21,7 +22,9 @@ __all__ = [
     "ArtefactVersion",
     "AuditEvent",
     "Comment",
+    "CommentCarry",
     "CommentImplementation",
+    "CommentRepeat",
     "Constituency",
     "DesignStatus",
     "DesignStatusEvent",
@@ -30,6 +33,8 @@ __all__ = [
     "LoginAttempt",
     "Organisation",
     "ReviewRound",
+    "RoundArtefact",
+    "RoundInvitation",
     "Service",
     "Tranche",
     "User",
