@@ -18,6 +18,7 @@ from .design_dashboard import (
     normalise_rag,
     read_design_dashboard,
 )
+from .invitations import read_invitation_list
 from .normalise import (
     COMMENT_FIELDS,
     COMMENT_TYPE_SYNONYMS,
@@ -84,6 +85,7 @@ __all__ = [
     "normalise_tranche",
     "read_artefact_register",
     "read_comment_log",
+    "read_invitation_list",
     "read_design_dashboard",
     "split_artefact_ref",
     "tidy_name",

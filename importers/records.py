@@ -129,6 +129,16 @@ class ArtefactRecord:
 
 
 @dataclass(slots=True)
+class InvitationRecord:
+    """One organisation of a review round's invitation list."""
+
+    sheet: str
+    row: int
+    organisation: str  # as written, spaces tidied
+    constituency: str | None = None  # canonical name from the reference list
+
+
+@dataclass(slots=True)
 class SheetReport:
     """What the reader did with one sheet: found the header where, mapped which columns."""
 
@@ -146,7 +156,7 @@ class ReadResult(ProblemReport):
     """Everything read from one file."""
 
     file: str
-    records: list = field(default_factory=list)  # CommentRecord or ArtefactRecord
+    records: list = field(default_factory=list)  # CommentRecord, ArtefactRecord, ...
     problems: list[Problem] = field(default_factory=list)
     sheets: list[SheetReport] = field(default_factory=list)
     encoding: str | None = None  # for CSV: the detected encoding

@@ -18,6 +18,7 @@ down_revision = "5e1f0c7a2b93"
 branch_labels = None
 depends_on = None
 
+
 def _round_columns() -> list[sa.Column]:
     """Fresh Column objects each time (a Column belongs to the one table it was added to)."""
     return [
