@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         logs,
         navigation,
         ops,
+        rounds,
         security,
         unit_of_work,
         vocabulary,
@@ -62,7 +63,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
     auth.init_app(app)
-    features = (ops, vocabulary, dashboard, artefacts, lifecycle, comments, imports, api, downloads)
+    features = (ops, vocabulary, dashboard, artefacts, lifecycle, rounds, comments, imports, api)
+    features += (downloads,)
     for feature in features:
         app.register_blueprint(feature.bp)
     navigation.init_app(app)

@@ -9,6 +9,7 @@ NAVIGATION = (
     ("dashboard.design", "Design dashboard", "viewer"),
     ("artefacts.index", "Artefacts", "viewer"),
     ("lifecycle.tracker", "Tracker", "viewer"),
+    ("rounds.index", "Rounds", "viewer"),
     ("comments.index", "Comments", "viewer"),
     ("imports.upload", "Import", "triager"),
     ("imports.history", "Import history", "triager"),
