@@ -13,6 +13,7 @@ from .imports import (
     import_design_dashboard_command,
 )
 from .reports import export_group, rollup_command
+from .rounds import link_repeats_command, round_diff_command, round_group
 from .serve import serve_command
 from .setup import create_user_command, demo_command, init_db_command
 
@@ -27,6 +28,9 @@ COMMANDS = (
     import_design_dashboard_command,
     serve_command,
     artefacts_command,
+    round_group,
+    link_repeats_command,
+    round_diff_command,
 )
 
 

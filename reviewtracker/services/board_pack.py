@@ -18,6 +18,7 @@ from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
 from ..models import round_label, tranche_label
 from .design_status import design_dashboard
 from .months import month_label
+from .progress_sheet import progress_sheet
 from .rollups import comment_status, constituency_table
 from .spreadsheet import (
     BOLD,
@@ -197,12 +198,14 @@ def _definitions_sheet(book: Workbook) -> None:
 def board_pack(tranche: str, review_round: int | None = None, month: str | None = None) -> bytes:
     """The board's meeting pack for a tranche as xlsx: the comment status table (with a
     chart), the constituency table, the design dashboard for `month` (default: the latest),
-    and the status definitions. Raises ServiceError for an unknown tranche or a bad month."""
+    progress over time, and the status definitions. Raises ServiceError for an unknown
+    tranche or a bad month."""
     book = Workbook()
     book.remove(book.active)
     _comment_status_sheet(book, tranche, review_round)
     _constituency_sheet(book, tranche, review_round)
     _design_dashboard_sheet(book, month)
+    progress_sheet(book, tranche, review_round)
     _definitions_sheet(book)
     return workbook_bytes(book)
 

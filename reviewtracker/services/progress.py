@@ -97,8 +97,9 @@ def _rows(round_ids, scope: Scope) -> pd.DataFrame:
 def _frame_progress(frame: pd.DataFrame, start: date | None, end: date | None) -> Progress:
     if frame.empty:
         return Progress(start, end)
-    frame["imported"] = pd.to_datetime(frame["imported"])
-    frame["first_disposition"] = pd.to_datetime(frame["first_disposition"])
+    # One resolution for both: the database's timestamps come back as seconds or microseconds.
+    frame["imported"] = pd.to_datetime(frame["imported"]).astype("datetime64[us]")
+    frame["first_disposition"] = pd.to_datetime(frame["first_disposition"]).astype("datetime64[us]")
     still_open = frame["disposition"] == OPEN
     # Dispositioned when first moved off Open; imported with one: at its import.
     done = frame["first_disposition"].where(~still_open)
