@@ -147,6 +147,13 @@ def test_the_stylesheet_colours_every_term_in_order(client):
     assert re.findall(r"^\.badge\.d-(\w+),", css, re.M) == KEYS
     assert re.findall(r"^\.rag-(\w+) \.rag-dot", css, re.M) == RAG_KEYS
     assert re.findall(r"^\.badge\.s-(\w+) ", css, re.M) == STATE_KEYS
+    assert re.findall(r"^\.badge\.r-(\w+) ", css, re.M) == ["planned", "open", "closed"]
+    assert re.findall(r"^\.badge\.rd-(\w+) ", css, re.M) == [
+        "new",
+        "repeated",
+        "carried_open",
+        "resolved",
+    ]
 
 
 # --- JSON, CLI and exports ---------------------------------------------------------------------
