@@ -105,3 +105,18 @@ def test_a_read_result_is_a_data_frame(tmp_path):
     assert list(frame["artefact"]) == ["BP004", "BP004", "BP005", "BP004"]
     assert frame.groupby("artefact").size().to_dict() == {"BP004": 3, "BP005": 1}
     assert "comment" in frame.columns and len(frame) == 4
+
+
+def test_the_board_pack_has_a_progress_sheet(tmp_path):
+    _dated_round_one(tmp_path)
+    import io
+
+    from openpyxl import load_workbook
+
+    from reviewtracker.services.board_pack import board_pack
+
+    sheet = load_workbook(io.BytesIO(board_pack("1", 1)))["Progress"]
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]}
+    assert rows[datetime(2022, 4, 20)] == (1, 5, 4, 1)  # received, so far, dispositioned, open
+    assert rows["Artefact"] == ("Median days to a disposition", "Comments", None, None)
+    assert rows["BP005"][:2] == (5, 1)
