@@ -893,13 +893,13 @@ def _fill_reference(connection: sqlite3.Connection, rng: random.Random, case: Ro
                 tranches[case.tranche_of_artefact(index)],
                 index % len(SERVICES) + 1,
                 "1.0",
-                "Under Review",
+                "under_review",
                 index,
             )
         )
     connection.executemany(
         "INSERT INTO artefact (id, reference, title, document_type, tranche_id, service_id, "
-        "version, review_state, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "version, state, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         artefacts,
     )
     # A few big constituencies, many small: organisations spread unevenly over the 13.

@@ -24,6 +24,7 @@ from .governance_logs import (
     read_action_log,
     read_decision_log,
 )
+from .invitations import read_invitation_list
 from .normalise import (
     COMMENT_FIELDS,
     COMMENT_TYPE_SYNONYMS,
@@ -104,6 +105,7 @@ __all__ = [
     "read_artefact_register",
     "read_comment_log",
     "read_decision_log",
+    "read_invitation_list",
     "read_design_dashboard",
     "split_artefact_ref",
     "tidy_name",

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from functools import lru_cache
 
 from .reference import CONSTITUENCIES, DOCUMENT_TYPES
-from .vocabulary import OPEN
+from .vocabulary import ARTEFACT_STATES, OPEN
 
 # --- headers -------------------------------------------------------------------------------
 
@@ -170,6 +171,15 @@ REGISTER_FIELDS: dict[str, tuple[str, ...]] = {
     "status": ("Status", "Review Status", "Artefact Status", "State"),
     "action_with": ("Action With", "Action Owner", "With"),
     "version": ("Version", "Version No.", "Ver", "Current Version"),
+    "expected_dag_month": (
+        "Expected DAG Month",
+        "Expected DAG Approval",
+        "Expected DAG Approval Month",
+        "Expected DAG Approval Submission Date",
+        "DAG Approval Month",
+        "DAG Month",
+    ),
+    "responsible": ("Responsible", "Responsible Person", "Author", "Document Owner"),
 }
 
 _FOLD = re.compile(r"[^0-9a-z#]+")
@@ -362,6 +372,102 @@ def normalise_disposition(text: object) -> str | None:
     if text is None:
         return OPEN
     return _disposition(text if isinstance(text, str) else str(text))
+
+
+# --- artefact lifecycle states --------------------------------------------------------------
+
+# How registers write each lifecycle state (vocabulary.ARTEFACT_STATES), folded like headers.
+# The term's own label and key are always accepted too.
+_STATE_FORMS: dict[str, tuple[str, ...]] = {
+    "drafting": ("draft", "in draft", "drafting", "in progress", "not started", "in development"),
+    "under_review": (
+        "under review",
+        "in review",
+        "review",
+        "issued for review",
+        "out for review",
+        "industry review",
+        "published for review",
+    ),
+    "resolving": (
+        "comments being resolved",
+        "comment resolution",
+        "resolving comments",
+        "review closed",
+        "comments received",
+        "updating",
+    ),
+    "ready_for_dag": (
+        "ready for dag",
+        "ready for approval",
+        "submitted to dag",
+        "awaiting dag approval",
+        "for dag approval",
+    ),
+    "approved": ("approved", "dag approved", "signed off"),
+    "baselined": ("baselined", "baseline", "baselined v1", "published"),
+    "change_control": ("under change control", "change control", "in change control"),
+    "withdrawn": ("withdrawn", "removed", "removed from tranche", "deferred", "cancelled"),
+}
+STATE_SYNONYMS: dict[str, str] = {
+    normalise_header(form): key
+    for key, forms in _STATE_FORMS.items()
+    for form in (*forms, key.replace("_", " "), ARTEFACT_STATES[key].label)
+}
+
+
+def normalise_state(text: object) -> str | None:
+    """A register's written state as a lifecycle state key; None if blank or unknown."""
+    if text is None:
+        return None
+    return STATE_SYNONYMS.get(normalise_header(text))
+
+
+_MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-\d{1,2})?(?:[ t].*)?$")
+_NUMERIC_MONTH = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
+_NAMED_MONTH = re.compile(r"^([a-z]+)[\s/.-]*'?(\d{2}|\d{4})$")
+
+
+def normalise_month(value: object) -> str | None:
+    """A month as 'YYYY-MM' from a date cell, '2022-06', '06/2022', 'Jun-22', 'June 2022';
+    None if blank or not a month (a 'TBC' included)."""
+    if isinstance(value, date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if value is None:
+        return None
+    text = str(value).strip().casefold()
+    year = month = None
+    if found := _ISO_MONTH.match(text):
+        year, month = int(found.group(1)), int(found.group(2))
+    elif found := _NUMERIC_MONTH.match(text):
+        month, year = int(found.group(1)), int(found.group(2))
+    elif (found := _NAMED_MONTH.match(text)) and found.group(1) in _MONTH_NAMES:
+        month, year = _MONTH_NAMES[found.group(1)], int(found.group(2))
+        year += 2000 if year < 100 else 0
+    if year is None or month is None or not 1 <= month <= 12 or not 1900 < year < 2200:
+        return None
+    return f"{year:04d}-{month:02d}"
 
 
 # --- comment types -------------------------------------------------------------------------

@@ -5,9 +5,9 @@ Pure data: no Flask, no database. The import service turns these into rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -119,9 +119,23 @@ class ArtefactRecord:
     document_type: str
     tranche: str | None = None
     service: str | None = None
-    status: str | None = None  # the review state as the register writes it
+    status: str | None = None  # the lifecycle state as the register writes it
     action_with: str | None = None
     version: str | None = None
+    # A key of vocabulary.ARTEFACT_STATES (None: blank, or a form the reader does not know).
+    state: str | None = None
+    expected_dag_month: str | None = None  # "YYYY-MM"
+    responsible: str | None = None
+
+
+@dataclass(slots=True)
+class InvitationRecord:
+    """One organisation of a review round's invitation list."""
+
+    sheet: str
+    row: int
+    organisation: str  # as written, spaces tidied
+    constituency: str | None = None  # canonical name from the reference list
 
 
 @dataclass(slots=True)
@@ -142,7 +156,19 @@ class ReadResult(ProblemReport):
     """Everything read from one file."""
 
     file: str
-    records: list = field(default_factory=list)  # CommentRecord or ArtefactRecord
+    records: list = field(default_factory=list)  # CommentRecord, ArtefactRecord, ...
     problems: list[Problem] = field(default_factory=list)
     sheets: list[SheetReport] = field(default_factory=list)
     encoding: str | None = None  # for CSV: the detected encoding
+
+    def to_frame(self) -> Any:
+        """The records as a pandas DataFrame, one row per record, one column per field (in
+        the record's order), for an analyst's notebook. pandas is imported here only."""
+        import pandas as pd
+
+        if not self.records:
+            return pd.DataFrame()
+        names = [item.name for item in fields(self.records[0])]
+        return pd.DataFrame.from_records(
+            [[getattr(record, name) for name in names] for record in self.records], columns=names
+        )

@@ -9,6 +9,8 @@ from .normalise import (
     REGISTER_FIELDS,
     REGISTER_HEADER_LOOKUP,
     document_type,
+    normalise_month,
+    normalise_state,
     normalise_tranche,
     split_artefact_ref,
 )
@@ -16,6 +18,7 @@ from .records import ArtefactRecord, ReadResult, SheetReport
 from .sheet_rows import SheetRows, TableReader, read_each_sheet
 from .sources import RawSheet, Row, Source
 from .table import Header, cell_text
+from .vocabulary import ARTEFACT_STATES
 
 # Grouped trackers write these once per group and leave the rows below blank.
 FILL_DOWN: tuple[str, ...] = ("tranche", "service", "document_type")
@@ -67,9 +70,11 @@ class _SheetRows(SheetRows):
 
     def _cells(self, row: Row) -> dict[str, Any]:
         values = {name: row[col] for name, col in self.columns.items()}
+        month = values.pop("expected_dag_month", None)
         values = {
             name: (_version(v) if name == "version" else cell_text(v)) for name, v in values.items()
         }
+        values["expected_dag_month"] = month
         for name in FILL_DOWN:
             if values.get(name) is not None:
                 self.carried[name] = values[name]
@@ -104,7 +109,43 @@ class _SheetRows(SheetRows):
             status=values.get("status"),
             action_with=values.get("action_with"),
             version=values.get("version"),
+            state=self._state(number, values.get("status")),
+            expected_dag_month=self._month(number, values.get("expected_dag_month")),
+            responsible=values.get("responsible"),
         )
+
+    def _state(self, number: int, written: str | None) -> str | None:
+        """The lifecycle state the status names; an unknown one is a warning (left unset)."""
+        if written is None:
+            return None
+        state = normalise_state(written)
+        if state is None:
+            known = ", ".join(term.label for term in ARTEFACT_STATES)
+            self.log.add(
+                f"unknown state {{value}} (use one of: {known}): the artefact's state is "
+                "left as it is",
+                row=number,
+                value=written,
+                severity="warning",
+                **self.where("status"),
+            )
+        return state
+
+    def _month(self, number: int, written: object) -> str | None:
+        """The expected DAG month as YYYY-MM; 'TBC' or blank is none, anything else a warning."""
+        text = cell_text(written)
+        if text is None or text.strip().upper() == "TBC":
+            return None
+        month = normalise_month(written)
+        if month is None:
+            self.log.add(
+                "not a month {value} (write it as 2022-06, Jun-22 or June 2022): left blank",
+                row=number,
+                value=text,
+                severity="warning",
+                **self.where("expected_dag_month"),
+            )
+        return month
 
     def _document_type(self, reference: str, written: str | None) -> str:
         """As written on the row; else from the prefix; else the group's (carried) type."""

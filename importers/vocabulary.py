@@ -1,5 +1,7 @@
 """The domain's vocabularies, each defined once: the dispositions, the RAG statuses, the
-advisory group's action statuses and what an action links to.
+advisory group's action statuses and what an action links to, the
+artefact lifecycle's states (with the moves allowed between them), the review rounds' states
+and the round-to-round diff's categories.
 
 A `Term` is one value: the key the database stores, the label the pages and exports show,
 its colour, its definition and, where the comment page offers one, its keyboard key. A
@@ -139,6 +141,10 @@ DISPOSITIONS = Vocabulary(
     Term(OPEN, "Open", "#bbbbbb", "Not triaged yet.", shortcut="o"),
 )
 
+# Outstanding: a comment still Open, in Action or Requiring Further Clarification (not yet
+# Accepted or Rejected). Counted as outstanding issues, carried into the next round.
+UNRESOLVED: tuple[str, ...] = DISPOSITIONS.keys_except("accepted", "rejected")
+
 # The design dashboard's monthly status of a tranche x service, in the pack's legend order.
 RAG_STATUSES = Vocabulary(
     "rag",
@@ -178,12 +184,142 @@ ACTION_LINK_KINDS = Vocabulary(
     Term("dissensus", "Dissensus entry", "#d55e00", "An entry of the dissensus log."),
 )
 
+# The artefact lifecycle (the Design Artefact Tracker's "Status"), in the order an artefact
+# passes through it. Labels as the programme's papers write them; `reviewtracker artefacts
+# --json` prints the label. Colours: a sequential blue for the way to a baseline, green once
+# baselined, grey when withdrawn.
+ARTEFACT_STATES = Vocabulary(
+    "artefact_state",
+    Term("drafting", "drafting", "#c6dbef", "Being written by the programme; not issued yet."),
+    Term(
+        "under_review",
+        "under review",
+        "#6baed6",
+        "Issued to industry for review (a review round is open on this version).",
+    ),
+    Term(
+        "resolving",
+        "comments being resolved",
+        "#4292c6",
+        "The review window has closed; the design team is triaging and answering the comments.",
+    ),
+    Term(
+        "ready_for_dag",
+        "ready for DAG",
+        "#2171b5",
+        "Comments resolved; submitted to the Design Advisory Group for approval.",
+    ),
+    Term("approved", "approved", "#41ab5d", "Approved by the DAG; to be baselined."),
+    Term(
+        "baselined",
+        "baselined",
+        "#006d2c",
+        "Baselined as a version (v1.0, ...): changes now go through change control.",
+    ),
+    Term(
+        "change_control",
+        "under change control",
+        "#74c476",
+        "A change to the baseline is being made under change control (v1.1, ...).",
+    ),
+    Term(
+        "withdrawn",
+        "withdrawn",
+        "#969696",
+        "Removed from review or from its tranche; may be re-issued at a later stage.",
+    ),
+)
+
+# The moves the lifecycle allows, defined once: from each state, the states a lead may move an
+# artefact to. Forms offer these, the lifecycle service refuses any other move ("allowed from
+# here: ..."), the register import checks its rows against them. An artefact whose state is
+# not set yet (NOT_SET) may be set to any state: that is its first recorded state.
+STATE_MOVES: dict[str, tuple[str, ...]] = {
+    "drafting": ("under_review", "withdrawn"),
+    "under_review": ("resolving", "ready_for_dag", "drafting", "withdrawn"),
+    "resolving": ("ready_for_dag", "under_review", "drafting", "withdrawn"),
+    "ready_for_dag": ("approved", "baselined", "resolving", "withdrawn"),
+    "approved": ("baselined", "resolving", "withdrawn"),
+    "baselined": ("change_control", "withdrawn"),
+    "change_control": ("baselined", "under_review", "withdrawn"),
+    "withdrawn": ("drafting", "under_review"),
+}
+NOT_SET = "not set"  # how an artefact without a state reads
+
+
+def allowed_moves(state: str | None) -> tuple[str, ...]:
+    """The states an artefact in `state` may move to (None: not set yet, so any state)."""
+    if state is None:
+        return ARTEFACT_STATES.keys
+    return STATE_MOVES[state]
+
+
+def refused_move_message(reference: str, state: str | None, to_state: str) -> str:
+    """The one wording of a refused move: what was asked, and what is allowed from here."""
+    here = ARTEFACT_STATES[state].label if state else NOT_SET
+    allowed = ", ".join(ARTEFACT_STATES[key].label for key in allowed_moves(state))
+    return (
+        f"{reference} cannot move from {here} to {ARTEFACT_STATES[to_state].label}: "
+        f"allowed from here: {allowed}"
+    )
+
+
+# A review round's state: planned until its opening date, open through its closing date,
+# closed after it (or earlier, when a lead closes it).
+ROUND_STATES = Vocabulary(
+    "round_state",
+    Term("planned", "Planned", "#8c96a0", "Created; its window has not opened yet."),
+    Term("open", "Open", "#1f6fb2", "Its window is open: comments are coming in."),
+    Term("closed", "Closed", "#2e8540", "Its window has closed (on its closing date or early)."),
+)
+
+# How a later round's comments on an artefact compare with an earlier round's: the round
+# diff's categories (page, JSON, xlsx, README all read these definitions).
+ROUND_DIFF = Vocabulary(
+    "round_diff",
+    Term(
+        "new",
+        "New",
+        "#1f6fb2",
+        "Raised in the later round and linked to no earlier comment.",
+    ),
+    Term(
+        "repeated",
+        "Repeated",
+        "#e69f00",
+        "Raised in the later round and linked as repeating an earlier comment of the same "
+        'organisation on the same artefact ("repeats #N").',
+    ),
+    Term(
+        "carried_open",
+        "Carried forward, unresolved",
+        "#d55e00",
+        "An earlier round's comment carried into the later round and still Open, Action or "
+        "Requires Further Clarification.",
+    ),
+    Term(
+        "resolved",
+        "Resolved since",
+        "#009e73",
+        "An earlier round's comment carried into the later round that has since been Accepted "
+        "or Rejected.",
+    ),
+)
+
 __all__ = [
     "ACTION_LINK_KINDS",
     "ACTION_STATUSES",
+    "ARTEFACT_STATES",
     "DISPOSITIONS",
+    "NOT_SET",
     "OPEN",
     "RAG_STATUSES",
+    "ROUND_DIFF",
+    "ROUND_STATES",
+    "STATE_MOVES",
+    "UNRESOLVED",
     "Term",
     "Vocabulary",
+    "allowed_moves",
+    "refused_move_message",
 ]

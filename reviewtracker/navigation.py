@@ -8,6 +8,8 @@ NAVIGATION = (
     ("dashboard.index", "Tranches", "viewer"),
     ("dashboard.design", "Design dashboard", "viewer"),
     ("artefacts.index", "Artefacts", "viewer"),
+    ("lifecycle.tracker", "Tracker", "viewer"),
+    ("rounds.index", "Rounds", "viewer"),
     ("comments.index", "Comments", "viewer"),
     ("governance.meetings", "Meetings", "viewer"),
     ("governance.actions", "Actions", "viewer"),

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template, request
 
-from importers.vocabulary import ACTION_STATUSES, DISPOSITIONS, RAG_STATUSES
+from importers.vocabulary import (
+    ACTION_STATUSES,
+    ARTEFACT_STATES,
+    DISPOSITIONS,
+    RAG_STATUSES,
+    ROUND_DIFF,
+    ROUND_STATES,
+)
 
 bp = Blueprint("vocabulary", __name__)
 ENDPOINT = "vocabulary.stylesheet"
@@ -25,6 +32,9 @@ def stylesheet() -> Response:
         dispositions=DISPOSITIONS,
         rag_statuses=RAG_STATUSES,
         action_statuses=ACTION_STATUSES,
+        artefact_states=ARTEFACT_STATES,
+        round_states=ROUND_STATES,
+        round_diff=ROUND_DIFF,
     )
     response = make_response(css)
     response.mimetype = "text/css"

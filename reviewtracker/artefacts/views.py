@@ -8,11 +8,12 @@ from flask import abort, redirect, render_template, request, url_for
 
 from importers import normalise_artefact_ref
 from importers.reference import TRANCHES
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import ARTEFACT_STATES, DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
 from ..comments.views import list_context, page_number
 from ..governance.panels import artefact_governance
+from ..lifecycle.views import artefact_lifecycle
 from ..services.artefacts import artefact_by_reference
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import disposition_counts
@@ -40,6 +41,7 @@ def tranche(code: str):
         overview=tranche_overview(),
         table=tranche_artefacts(code),
         dispositions=DISPOSITIONS,
+        states=ARTEFACT_STATES,
     )
 
 
@@ -74,4 +76,5 @@ def detail(reference: str):
         artefact_counts=counts,
         **context,
         **artefact_governance(artefact, scope),
+        **artefact_lifecycle(artefact),
     )

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from .artefacts import artefacts_command
 from .governance import COMMANDS as GOVERNANCE_COMMANDS
 from .imports import (
     import_artefacts_command,
@@ -13,6 +14,7 @@ from .imports import (
     import_design_dashboard_command,
 )
 from .reports import export_group, rollup_command
+from .rounds import link_repeats_command, round_diff_command, round_group
 from .serve import serve_command
 from .setup import create_user_command, demo_command, init_db_command
 
@@ -27,6 +29,10 @@ COMMANDS = (
     import_design_dashboard_command,
     serve_command,
     *GOVERNANCE_COMMANDS,
+    artefacts_command,
+    round_group,
+    link_repeats_command,
+    round_diff_command,
 )
 
 

@@ -67,6 +67,11 @@ def import_artefacts_command(file: Path, dry_run: bool) -> None:
 )
 @click.option("--organisation", help="Organisation that sent the log, if the log doesn't say.")
 @click.option("--constituency", help="Constituency of a new organisation, if the log doesn't say.")
+@click.option(
+    "--allow-other-artefacts",
+    is_flag=True,
+    help="Keep comments on artefacts the review round does not review (else refused).",
+)
 @click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
 @with_appcontext
 def import_comments_command(
@@ -75,6 +80,7 @@ def import_comments_command(
     review_round: int | None,
     organisation: str | None,
     constituency: str | None,
+    allow_other_artefacts: bool,
     dry_run: bool,
 ) -> None:
     """Import reviewers' comment logs (.xlsx or .csv) into the database.
@@ -93,6 +99,7 @@ def import_comments_command(
         constituency=constituency,
         actor=current_app.config["IMPORT_ACTOR"],
         dry_run=dry_run,
+        allow_other_artefacts=allow_other_artefacts,
     )
     failed = 0
     for path in files:
@@ -136,6 +143,8 @@ def _print_report(report: ImportReport, console: Console) -> None:
             console.print(f"    from above the table: {given}")
     for note in report.notes:
         console.print(f"  note: {note}")
+    if report.late:
+        console.print(f"  late: {report.late} comment(s) raised after the round's closing date")
     if report.created:
         made = "would create" if report.dry_run else "created"
         console.print(f"  {made}: {', '.join(report.created)}", soft_wrap=True)

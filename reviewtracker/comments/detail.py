@@ -24,6 +24,9 @@ from ..services import ServiceError, triage
 from ..services.comment_choices import describe
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import neighbours, visible_comment
+from ..services.implementation import implemented_in
+from ..services.repeats import repeat_of
+from ..services.round_lists import carried_into
 from ..services.scope import Scope
 from ..services.similar import similar_comments
 from ..unit_of_work import unit_of_work
@@ -45,6 +48,7 @@ FIELD_LABELS = {
     "action_due": "Action due",
     "internal_note": "Internal note",
     "duplicate_of": "Duplicate of",
+    "implemented_in": "Implemented in version",
 }
 
 
@@ -192,6 +196,9 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         keys=DISPOSITIONS.shortcuts,
         conflict=extra.get("conflict"),
         **comment_actions(comment, scope),
+        implemented_in=implemented_in([comment.id], scope).get(comment.id),
+        carried_into=carried_into(comment.id),
+        repeats=repeat_of(comment.id, scope),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 
 from flask import abort, current_app, render_template, url_for
 
@@ -13,6 +14,9 @@ from importers.vocabulary import DISPOSITIONS
 from ..auth import role_required, viewer_scope
 from ..services.charts import disposition_bars
 from ..services.comment_filter import CommentFilter
+from ..services.engagement import round_engagement
+from ..services.progress import round_progress, tranche_progress
+from ..services.progress_charts import burndown, received_bars
 from ..services.reference import rounds_of_tranche
 from ..services.rollups import comment_status, constituency_table, tranche_overview
 from ..services.scope import Scope
@@ -51,6 +55,7 @@ def tranche(code: str, number: int | None = None):
         abort(404)
     status = comment_status(code, number)
     base = CommentFilter(tranche=code, review_round=number)
+    scope = viewer_scope()
     return render_template(
         "dashboard/tranche.html",
         code=code,
@@ -60,6 +65,23 @@ def tranche(code: str, number: int | None = None):
         constituencies=constituency_table(code, number),
         chart=disposition_bars(status),
         dispositions=DISPOSITIONS,
-        list_url=comment_list_url(base, viewer_scope()),
+        list_url=comment_list_url(base, scope),
         scope_args=base.to_args(),
+        **_rounds_panel(rounds, number, scope, code),
     )
+
+
+def _rounds_panel(rounds: list, number: int | None, scope: Scope, code: str) -> dict:
+    """The staff's panels: engagement in the round shown (or the tranche's latest), and
+    progress over time. A reviewer sees neither (they name other organisations)."""
+    if scope.is_reviewer or not rounds:
+        return {"engagement": None, "progress_charts": None}
+    shown = next((r for r in rounds if r.number == number), rounds[-1])
+    progress = round_progress(shown.id, scope) if number else tranche_progress(code, scope)
+    return {
+        "engagement": round_engagement(shown.id, date.today(), scope),
+        "progress_charts": {
+            "received": received_bars(progress, "Comments received per day"),
+            "burndown": burndown(progress, "Open and dispositioned comments per day"),
+        },
+    }

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from sqlalchemy import select
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
@@ -41,6 +41,11 @@ class UploadForm(FlaskForm):
         description="For an organisation not known yet, if the log doesn't say.",
     )
 
+    allow_other_artefacts = BooleanField(
+        "Allow comments on artefacts not under review in the round",
+        description="A lead's choice for this upload: without it such a comment is refused.",
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         names = db.session.scalars(select(Constituency.name).order_by(Constituency.position))
@@ -55,4 +60,5 @@ class UploadForm(FlaskForm):
             "review_round": self.review_round.data,
             "organisation": (self.organisation.data or "").strip() or None,
             "constituency": self.constituency.data or None,
+            "allow_other_artefacts": bool(self.allow_other_artefacts.data),
         }

@@ -112,6 +112,7 @@ def _options(upload: staging.Upload, staged: staging.StagedFile, **extra) -> Imp
         review_round=upload.options.get("review_round"),
         organisation=upload.options.get("organisation"),
         constituency=upload.options.get("constituency"),
+        allow_other_artefacts=bool(upload.options.get("allow_other_artefacts")),
         column_overrides=dict(staged.overrides) or None,
         actor=current_user.email,
         **extra,
@@ -155,7 +156,10 @@ def upload():
     if form.validate_on_submit():
         files, errors = _read_uploads(form.files.data)
         if not errors:
-            staged = staging.stage(files, form.options(), current_user.id)
+            options = form.options()
+            # Keeping comments on artefacts a round does not review is the lead's call.
+            options["allow_other_artefacts"] &= current_user.has_role("lead")
+            staged = staging.stage(files, options, current_user.id)
             return redirect(url_for(".preview", token=staged.token))
         form.files.errors = [*form.files.errors, *errors]
     status = 400 if request.method == "POST" else 200

@@ -8,7 +8,9 @@ from .base import ORIGINS, FieldChange, in_, round_label, tranche_label, utcnow
 from .comments import DISPOSITION_RANK_SQL, AuditEvent, Comment, ImportBatch, ReviewRound
 from .design import DesignStatus, DesignStatusEvent
 from .governance import Action, ActionLink, ActionUpdate, Decision, DecisionArtefact, Meeting
+from .lifecycle import ArtefactEvent, ArtefactVersion, CommentImplementation
 from .reference import Constituency, Organisation, Service, Tranche
+from .rounds import CommentCarry, CommentRepeat, RoundArtefact, RoundInvitation
 from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User, UserSession
 
 __all__ = [
@@ -21,8 +23,13 @@ __all__ = [
     "ActionLink",
     "ActionUpdate",
     "Artefact",
+    "ArtefactEvent",
+    "ArtefactVersion",
     "AuditEvent",
     "Comment",
+    "CommentCarry",
+    "CommentImplementation",
+    "CommentRepeat",
     "Constituency",
     "Decision",
     "DecisionArtefact",
@@ -34,6 +41,8 @@ __all__ = [
     "Meeting",
     "Organisation",
     "ReviewRound",
+    "RoundArtefact",
+    "RoundInvitation",
     "Service",
     "Tranche",
     "User",

@@ -38,7 +38,12 @@ DISPOSITION_RANK_SQL = (
 
 
 class ReviewRound(db.Model):
-    """One review window of a tranche: 1st review, 2nd review after re-issue, ..."""
+    """One review window of a tranche: 1st review, 2nd review after re-issue, ...
+
+    Its window runs from `opens_on` to `closes_on` (inclusive); `closed_on` is set when a lead
+    closes it early. Its state (planned, open, closed) follows from these and the day
+    (services/rounds.py); a round created by an import, without dates, is open until a lead
+    closes it. What it reviews, whom it invited and what it carries are in models/rounds.py."""
 
     __tablename__ = "review_round"
     __table_args__ = (UniqueConstraint("tranche_id", "number"),)
@@ -46,12 +51,24 @@ class ReviewRound(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tranche_id: Mapped[int] = mapped_column(ForeignKey("tranche.id"))
     number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(120))  # "2nd review", as the papers say
+    opens_on: Mapped[date | None] = mapped_column(Date)
+    closes_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # closed early by a lead
+    scope_note: Mapped[str | None] = mapped_column(Text)  # "comments on the data items only"
+    created_by: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     tranche: Mapped[Tranche] = relationship()
 
     @property
     def label(self) -> str:
         return round_label(self.number)
+
+    @property
+    def title(self) -> str:
+        """Its name if it has one ("2nd review: data items"), else its label."""
+        return self.name or self.label
 
 
 class ImportBatch(db.Model):

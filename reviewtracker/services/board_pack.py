@@ -20,6 +20,7 @@ from ..models import round_label, tranche_label
 from .design_status import design_dashboard
 from .governance_sheets import governance_sheets
 from .months import month_label
+from .progress_sheet import progress_sheet
 from .rollups import comment_status, constituency_table
 from .spreadsheet import (
     BOLD,
@@ -206,14 +207,15 @@ def board_pack(
 ) -> bytes:
     """The board's meeting pack for a tranche as xlsx: the comment status table (with a
     chart), the constituency table, the design dashboard for `month` (default: the latest),
-    the status definitions, and the advisory group's actions and decisions for `meeting`
-    (default: the next meeting; services/governance_sheets.py). Raises ServiceError for an
-    unknown tranche, a bad month or an unknown meeting."""
+    progress over time, the status definitions, and the advisory group's actions and decisions
+    for `meeting` (default: the next meeting; services/governance_sheets.py). Raises
+    ServiceError for an unknown tranche, a bad month or an unknown meeting."""
     book = Workbook()
     book.remove(book.active)
     _comment_status_sheet(book, tranche, review_round)
     _constituency_sheet(book, tranche, review_round)
     _design_dashboard_sheet(book, month)
+    progress_sheet(book, tranche, review_round)
     _definitions_sheet(book)
     governance_sheets(book, meeting, today or date.today())
     return workbook_bytes(book)

@@ -280,7 +280,10 @@ class ArtefactCounts(DispositionCounts):
     title: str
     document_type: str
     version: str | None
-    review_state: str | None
+    state: str | None
+    # The artefact's tranche now, where it has moved on from the tranche listed (its comments
+    # received in this tranche's rounds stay counted here); None while it is in this tranche.
+    moved_to: str | None = None
 
 
 @dataclass(slots=True)
@@ -305,31 +308,36 @@ class TrancheArtefacts:
 
 
 def tranche_artefacts(tranche: str) -> TrancheArtefacts:
-    """Every artefact of a tranche (with or without comments), grouped by service, with its
-    comments per disposition: all its comments, whatever their review round, so that each
-    number is the comment list filtered to that artefact (and disposition)."""
-    if tranche not in TRANCHES:
-        raise ServiceError(f"unknown tranche {tranche!r}: choose one of {', '.join(TRANCHES)}")
-    in_tranche = select(Artefact.id).join(Tranche).where(Tranche.code == tranche)
+    """A tranche's artefacts grouped by service, with the comments received in the tranche's
+    review rounds per disposition. Listed: every artefact in the tranche now (with or without
+    comments), and every artefact that was reviewed in it and has since moved to another
+    tranche (marked `moved_to`). So each comment is counted in exactly one tranche, the one
+    whose round received it, whatever happened to its artefact later: the totals are the
+    tranche's comment status table's, the tranches add up to every comment, and each number is
+    the comment list filtered to the tranche and artefact (and disposition). A comment carried
+    into a later round is one comment, counted in the round that received it."""
+    rounds = _rounds(tranche, None)
+    tranche_id = select(Tranche.id).where(Tranche.code == tranche).scalar_subquery()
     counts = (
         select(Comment.artefact_id, Comment.disposition, func.count().label("n"))
-        .where(Comment.artefact_id.in_(in_tranche))
+        .where(Comment.review_round_id.in_(rounds))
         .group_by(Comment.artefact_id, Comment.disposition)
         .subquery()
     )
+    reviewed_here = select(counts.c.artefact_id)
     per_disposition = [
         func.coalesce(func.sum(case((counts.c.disposition == key, counts.c.n), else_=0)), 0)
         for key in DISPOSITIONS.keys
     ]
     described = (Artefact.reference, Artefact.title, Artefact.document_type, Artefact.version)
-    described += (Artefact.review_state,)
+    described += (Artefact.state, Tranche.code)
     query = (
         select(Service.id, Service.name, *described, *per_disposition)
         .select_from(Artefact)
-        .join(Tranche, Tranche.id == Artefact.tranche_id)
+        .outerjoin(Tranche, Tranche.id == Artefact.tranche_id)
         .outerjoin(Service, Service.id == Artefact.service_id)
         .outerjoin(counts, counts.c.artefact_id == Artefact.id)
-        .where(Tranche.code == tranche)
+        .where((Artefact.tranche_id == tranche_id) | Artefact.id.in_(reviewed_here))
         .group_by(Artefact.id, Service.id, Service.name, *described, Artefact.position)
         .order_by(Service.name.is_(None), Service.name, Artefact.position, Artefact.reference)
     )
@@ -342,6 +350,7 @@ def tranche_artefacts(tranche: str) -> TrancheArtefacts:
         doc_type,
         version,
         state,
+        now_in,
         *numbers,
     ) in db.session.execute(query):
         if not table.services or table.services[-1].service_id != service_id:
@@ -352,7 +361,8 @@ def tranche_artefacts(tranche: str) -> TrancheArtefacts:
             title=title or "",
             document_type=doc_type or "",
             version=version,
-            review_state=state,
+            state=state,
+            moved_to=(now_in or "none") if now_in != tranche else None,
         )
         table.services[-1].artefacts.append(row)
     for group in table.services:

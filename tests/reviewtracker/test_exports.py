@@ -84,6 +84,7 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
         "Comment status",
         "Constituencies",
         "Design dashboard",
+        "Progress",
         "Status definitions",
         "Actions",  # the advisory group's logs (test_governance_pages.py checks their content)
         "Decisions",

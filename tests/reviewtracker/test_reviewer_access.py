@@ -344,6 +344,7 @@ def _argument_values(world: World, own: bool) -> dict[str, object]:
         "month": "2024-03",
         "filename": "app.css",
         "user_id": 1,
+        "round_id": 1,
     }
 
 

@@ -29,6 +29,10 @@ RAG_LABELS = ["On track", "At risk", "Not on track / high risk", "Complete", "To
 RAG_KEYS = ["on_track", "at_risk", "not_on_track", "complete", "tbd"]
 ACTION_LABELS = ["Open", "Ongoing", "Recommend closed", "Closed"]
 ACTION_KEYS = ["open", "ongoing", "recommend_closed", "closed"]
+STATE_KEYS = ["drafting", "under_review", "resolving", "ready_for_dag", "approved", "baselined"]
+STATE_KEYS += ["change_control", "withdrawn"]
+STATE_LABELS = ["drafting", "under review", "comments being resolved", "ready for DAG"]
+STATE_LABELS += ["approved", "baselined", "under change control", "withdrawn"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,6 +148,14 @@ def test_the_stylesheet_colours_every_term_in_order(client):
     css = page(client, "/vocabulary.css")
     assert re.findall(r"^\.badge\.d-(\w+),", css, re.M) == KEYS
     assert re.findall(r"^\.rag-(\w+) \.rag-dot", css, re.M) == RAG_KEYS
+    assert re.findall(r"^\.badge\.s-(\w+) ", css, re.M) == STATE_KEYS
+    assert re.findall(r"^\.badge\.r-(\w+) ", css, re.M) == ["planned", "open", "closed"]
+    assert re.findall(r"^\.badge\.rd-(\w+) ", css, re.M) == [
+        "new",
+        "repeated",
+        "carried_open",
+        "resolved",
+    ]
     assert re.findall(r"^\.badge\.as-(\w+),", css, re.M) == ACTION_KEYS
 
 
@@ -273,7 +285,17 @@ def _literal_strings(node: ast.AST) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "words", [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS, ACTION_KEYS, ACTION_LABELS]
+    "words",
+    [
+        KEYS[:4],
+        LABELS[:4],
+        RAG_KEYS,
+        RAG_LABELS,
+        ACTION_KEYS,
+        ACTION_LABELS,
+        STATE_KEYS[:5],
+        STATE_LABELS[:5],
+    ],
 )
 def test_no_python_module_lists_the_terms_a_second_time(words):
     """No tuple, list, set or dict literal outside importers/vocabulary.py holds the terms
@@ -291,7 +313,8 @@ def test_no_python_module_lists_the_terms_a_second_time(words):
 
 
 @pytest.mark.parametrize(
-    "words", [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS, ACTION_KEYS, ACTION_LABELS]
+    "words",
+    [KEYS[:4], LABELS[:4], RAG_KEYS, RAG_LABELS, ACTION_KEYS, ACTION_LABELS, STATE_LABELS],
 )
 def test_no_template_script_or_stylesheet_names_the_terms(words):
     """Templates, app.js and app.css take the terms from the server: none of them names

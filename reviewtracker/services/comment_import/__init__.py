@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,6 +38,7 @@ from ...unit_of_work import pending_writes
 from .compare import REVIEWER_FIELDS, Comparison, compare, stored_comments
 from .report import Conflict, ImportOptions, ImportReport, ParsedLog
 from .resolve import Resolution, Resolver
+from .round_checks import check_rounds
 from .write import Progress, Writer, add_batch, close_batch, create_missing, tick
 
 Source = str | Path | bytes | BinaryIO
@@ -82,7 +84,16 @@ def import_comment_log(
     if not report.ok:
         return report
     records = parsed.read.records
-    resolution = Resolver(report).resolve(records)
+    resolver = Resolver(report)
+    resolution = resolver.resolve(records)
+    if report.ok:
+        report.late = check_rounds(
+            resolver,
+            records,
+            resolution.keys,
+            allow_other_artefacts=options.allow_other_artefacts,
+            today=date.today(),
+        )
     if not report.ok:
         return report
     report.created = resolution.creations()

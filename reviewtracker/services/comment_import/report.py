@@ -20,6 +20,8 @@ class ImportOptions:
     column_overrides: dict[str, str | None] | None = None
     actor: str | None = None  # default: the app's IMPORT_ACTOR
     dry_run: bool = False
+    # Keep comments on artefacts the review round does not review (else each is an error).
+    allow_other_artefacts: bool = False
     # Keep the first N records as read on the report (ImportReport.sample), for a preview.
     sample_rows: int = 0
 
@@ -108,6 +110,7 @@ class ImportReport(ProblemReport):
     batch_id: int | None = None
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
+    late: int = 0  # comments raised after their round's closing date (kept, flagged late)
     # Organisations and review rounds the import created (a dry run: would create).
     created: list[str] = field(default_factory=list)
     sample: list[CommentRecord] = field(default_factory=list)  # see ImportOptions.sample_rows
