@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from reviewtracker.extensions import db
+from reviewtracker.inputs import has_control_characters
 from reviewtracker.models import Artefact, ArtefactEvent, Comment, Organisation
 
 from .lifecycle_data import ACME, comment, import_log, load_register
@@ -161,19 +162,26 @@ def test_who_may_not(app, programme, client, login, role, method, url):
 def test_hostile_values_are_ignored_or_refused_never_a_500(app, programme, client, login):
     login("lead")
     for value in HOSTILE:
+        # A control character anywhere is refused by the app with a message (inputs.py).
+        refused = has_control_characters(value)
         for name in ("tranche", "service", "state", "type"):
-            assert client.get("/tracker", query_string={name: value}).status_code == 200
-            assert client.get("/tracker.xlsx", query_string={name: value}).status_code == 200
-        assert client.get("/implementation", query_string={"tranche": value}).status_code == 200
+            for url in ("/tracker", "/tracker.xlsx"):
+                answer = client.get(url, query_string={name: value}).status_code
+                assert answer == (400 if refused else 200), (url, name, value)
+        answer = client.get("/implementation", query_string={"tranche": value}).status_code
+        assert answer == (400 if refused else 200), value
+        redirect = 400 if refused else 302
         data = {"version_id": value, "comment": [value], "tranche": value}
-        assert client.post("/implementation/BP004", data=data).status_code == 302
+        assert client.post("/implementation/BP004", data=data).status_code == redirect
         move = {"to_state": value, "to_tranche": value, "on": value, "note": value}
         move |= {"decision_ref": value, "version": value, "expected": value}
-        assert client.post("/artefacts/BP004/move", data=move).status_code == 302
-        assert client.post("/tracker/move", data=move).status_code == 302
-        assert client.post("/artefacts/BP004/versions", data={"label": value}).status_code == 302
+        assert client.post("/artefacts/BP004/move", data=move).status_code == redirect
+        assert client.post("/tracker/move", data=move).status_code == redirect
+        versions = client.post("/artefacts/BP004/versions", data={"label": value})
+        assert versions.status_code == redirect
         assert client.post(f"/artefacts/{value[:300]}/move", data=move).status_code in (
             302,
+            400,
             404,
             405,
         )
