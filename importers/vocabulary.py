@@ -153,4 +153,54 @@ RAG_STATUSES = Vocabulary(
     Term("tbd", "To be determined", "#8c96a0", "Scope or plan not yet known."),
 )
 
-__all__ = ["DISPOSITIONS", "OPEN", "RAG_STATUSES", "Term", "Vocabulary"]
+# Where a response stands on its way to the reviewer: written, put up for a lead's review,
+# approved by a lead, published to the reviewer. Reviewers see only what was published; a
+# change of the disposition or response after review takes it back to draft (services/
+# resolution.py holds the moves between them).
+RESPONSE_STATES = Vocabulary(
+    "response_state",
+    Term("draft", "Draft", "#999999", "Being written: not yet put up for review."),
+    Term(
+        "ready_for_review",
+        "Ready for review",
+        "#e69f00",
+        "Written and waiting for a lead to approve it.",
+    ),
+    Term("approved", "Approved", "#0072b2", "Approved by a lead, not yet published."),
+    Term(
+        "published",
+        "Published",
+        "#009e73",
+        "Published: the reviewer sees this disposition and response.",
+    ),
+)
+DRAFT = "draft"
+PUBLISHED = "published"
+
+# What a reviewer reads where a disposition has not been published yet.
+UNDER_CONSIDERATION = Term(
+    "under_consideration",
+    "Under consideration",
+    "#bbbbbb",
+    "The programme has not published its disposition and response yet.",
+)
+# A reviewer's view of the outcome: the published dispositions (every triage outcome; an open
+# comment is never published) or "under consideration".
+PUBLISHED_OUTCOMES = Vocabulary(
+    "published_outcome",
+    *(term for term in DISPOSITIONS if term.key != OPEN),
+    UNDER_CONSIDERATION,
+)
+
+__all__ = [
+    "DISPOSITIONS",
+    "DRAFT",
+    "OPEN",
+    "PUBLISHED",
+    "PUBLISHED_OUTCOMES",
+    "RAG_STATUSES",
+    "RESPONSE_STATES",
+    "Term",
+    "UNDER_CONSIDERATION",
+    "Vocabulary",
+]

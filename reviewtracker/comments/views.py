@@ -13,10 +13,10 @@ from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
 from ..services import ServiceError
+from ..services.bulk_triage import bulk_plan, bulk_triage
 from ..services.comment_choices import describe, filter_choices
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import comment_page, comments_by_ids, list_counts
-from ..services.triage import bulk_plan, bulk_triage
 from ..unit_of_work import unit_of_work
 from . import bp
 from .forms import BulkTriageForm

@@ -3,13 +3,19 @@ users, the design dashboard. Everything is importable from here (`from ..models 
 a new feature adds a module of its own and re-exports its models below."""
 
 from .artefacts import Artefact
-from .base import ORIGINS, FieldChange, in_, round_label, tranche_label, utcnow
+from .base import AUDIT_ORIGINS, ORIGINS, FieldChange, in_, round_label, tranche_label, utcnow
 from .comments import DISPOSITION_RANK_SQL, AuditEvent, Comment, ImportBatch, ReviewRound
 from .design import DesignStatus, DesignStatusEvent
 from .reference import Constituency, Organisation, Service, Tranche
+from .resolution import CommentResolution, PublishedResponse, WorkingGroup, WorkingGroupMember
 from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User
 
 __all__ = [
+    "AUDIT_ORIGINS",
+    "CommentResolution",
+    "PublishedResponse",
+    "WorkingGroup",
+    "WorkingGroupMember",
     "ALL_ROLES",
     "DISPOSITION_RANK_SQL",
     "ORIGINS",
