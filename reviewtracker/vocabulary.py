@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template, request
 
-from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
+from importers.vocabulary import DISPOSITIONS, RAG_STATUSES, RESPONSE_STATES, UNDER_CONSIDERATION
 
 bp = Blueprint("vocabulary", __name__)
 ENDPOINT = "vocabulary.stylesheet"
@@ -19,7 +19,13 @@ ENDPOINT = "vocabulary.stylesheet"
 
 @bp.get("/vocabulary.css")
 def stylesheet() -> Response:
-    css = render_template("vocabulary.css", dispositions=DISPOSITIONS, rag_statuses=RAG_STATUSES)
+    css = render_template(
+        "vocabulary.css",
+        # A reviewer's outcome may be "under consideration": coloured like a disposition.
+        dispositions=[*DISPOSITIONS, UNDER_CONSIDERATION],
+        rag_statuses=RAG_STATUSES,
+        states=RESPONSE_STATES,
+    )
     response = make_response(css)
     response.mimetype = "text/css"
     response.add_etag()

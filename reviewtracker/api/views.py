@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from importers.vocabulary import RAG_STATUSES
 
-from ..auth import role_required
+from ..auth import role_required, viewer_scope
 from ..services.design_status import design_dashboard
 from ..services.rollups import comment_status, constituency_table, tranche_rollup
 from . import bp
@@ -42,7 +42,7 @@ for _code in ERROR_CODES:
 def tranche_comment_status(code: str):
     """The comment status table: per artefact, comments per disposition, and the totals."""
     code = tranche_or_404(code)
-    return comment_status(code, review_round_arg(code)).as_json()
+    return comment_status(code, review_round_arg(code), scope=viewer_scope()).as_json()
 
 
 @bp.get("/tranches/<code>/constituencies")
@@ -58,7 +58,7 @@ def tranche_constituencies(code: str):
 def tranche(code: str):
     """Both tables, exactly as `reviewtracker rollup --json` prints them."""
     code = tranche_or_404(code)
-    return tranche_rollup(code, review_round_arg(code))
+    return tranche_rollup(code, review_round_arg(code), scope=viewer_scope())
 
 
 @bp.get("/design-dashboard")

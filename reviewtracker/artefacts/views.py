@@ -23,7 +23,7 @@ from . import bp
 @role_required("viewer")
 def index():
     """The first tranche that has artefacts (tabs lead to the others)."""
-    overview = tranche_overview()
+    overview = tranche_overview(viewer_scope())
     first = next((t.tranche for t in overview if t.artefacts), TRANCHES[0])
     return redirect(url_for("artefacts.tranche", code=first))
 
@@ -36,7 +36,7 @@ def tranche(code: str):
     return render_template(
         "artefacts/tranche.html",
         code=code,
-        overview=tranche_overview(),
+        overview=tranche_overview(viewer_scope()),
         table=tranche_artefacts(code),
         dispositions=DISPOSITIONS,
     )

@@ -14,27 +14,30 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS, PUBLISHED_OUTCOMES, RESPONSE_STATES
 
 from ..auth import role_required, viewer_scope
 from ..extensions import db
 from ..models import AuditEvent, Comment, ImportBatch
-from ..services import ServiceError, triage
-from ..services.comment_choices import describe
+from ..services import ServiceError, resolution, triage
+from ..services.comment_choices import describe, filter_choices
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import neighbours, visible_comment
+from ..services.published_view import published_versions
 from ..services.scope import Scope
 from ..services.similar import similar_comments
 from ..unit_of_work import unit_of_work
 from . import bp
 from .detail_forms import (
     FIELDS,
+    ID_FIELDS,
     OtherCommentForm,
     TriageForm,
     UnmarkDuplicateForm,
     clean,
     snapshot,
 )
+from .forms import PublishOneForm
 
 # How the page names each field the audit trail records.
 FIELD_LABELS = {
@@ -44,6 +47,13 @@ FIELD_LABELS = {
     "action_due": "Action due",
     "internal_note": "Internal note",
     "duplicate_of": "Duplicate of",
+    "assignee_id": "Assigned to",
+    "assignee": "Assigned to",
+    "working_group_id": "Working group",
+    "working_group": "Working group",
+    "response_state": "Response",
+    "implemented_in": "Implemented in",
+    "published": "Published",
 }
 
 
@@ -93,21 +103,50 @@ def detail(comment_id: int):
     if current_user.has_role("triager"):
         stored = _stored(comment)
         form = TriageForm(
-            data=stored | {"version": str(comment.version), "loaded": snapshot(stored)}
+            data=_form_data(stored) | {"version": str(comment.version), "loaded": snapshot(stored)}
         )
+        _offer(form, stored["response_state"])
     return _page(comment, f, form)
+
+
+def _form_data(stored: dict[str, object]) -> dict[str, object]:
+    """Stored values as the form's fields take them (the selects' values are text)."""
+    return {
+        name: (str(value) if name in ID_FIELDS and value is not None else value)
+        for name, value in stored.items()
+    }
+
+
+def _offer(form: TriageForm, state: object) -> None:
+    """The resolution selects' choices: the team, the groups, and the response states this
+    user may move the response to from `state` (itself included)."""
+    choices = filter_choices(Scope.staff())
+    lead = current_user.has_role("lead")
+    state = str(state)
+    reachable = [state] + [
+        key
+        for key in RESPONSE_STATES.keys
+        if key in resolution.MOVES.get(state, ()) and (key not in resolution.LEAD_ONLY or lead)
+    ]
+    form.offer(
+        choices["assignees"],
+        choices["groups"],
+        [(key, RESPONSE_STATES[key].label) for key in RESPONSE_STATES.keys if key in reachable],
+    )
 
 
 def _save(comment: Comment, f: CommentFilter):
     form = TriageForm()
+    _offer(form, resolution.current(comment.id)["response_state"])
     if not form.validate():
         flash("Nothing was saved: please correct the fields marked below.", "error")
         return _page(comment, f, form), 400
     # The next comment as the user saw the list, before this save can move the comment in it.
     _, next_id = neighbours(f, comment.id)
-    stored, typed = _stored(comment), form.values()
+    stored, typed = _stored(comment), form.posted_values(request.form)
     changes = {name: value for name, value in typed.items() if value != clean(name, stored[name])}
-    if typed == form.loaded_values():
+    loaded = form.loaded_values()
+    if loaded is not None and all(typed[name] == loaded[name] for name in typed):
         changes = {}  # nothing typed: nothing to save, even if someone else saved meanwhile
     if changes:
         try:
@@ -117,6 +156,7 @@ def _save(comment: Comment, f: CommentFilter):
                     changes,
                     actor=current_user.email,
                     expected_version=int(form.version.data),
+                    may_approve=current_user.has_role("lead"),
                 )
         except triage.StaleComment:
             return _conflict(comment, f, form), 409
@@ -147,6 +187,7 @@ def _conflict(comment: Comment, f: CommentFilter, form: TriageForm):
     merged = {row.name: row.yours if row.you_changed else row.theirs for row in rows}
     form.show(merged, comment.version)
     form.loaded.data = snapshot(theirs)
+    _offer(form, theirs["response_state"])
     conflict = Conflict(rows, triage.last_change(comment.id))
     return _page(comment, f, form, conflict=conflict)
 
@@ -162,9 +203,11 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
     scope: Scope = f.scope
     prev_id, next_id = neighbours(f, comment.id)
     original = db.session.get(Comment, comment.duplicate_of_id) if comment.duplicate_of_id else None
-    # A reviewer sees the outcome for their organisation, never the design team's working
-    # fields, the imports, or other organisations' comments (similar ones, duplicates).
+    # A reviewer sees the outcome for their organisation as published, never the design
+    # team's working fields, the imports, or other organisations' comments (similar ones,
+    # duplicates): the services give a reviewer's scope published views only.
     reviewer = scope.is_reviewer
+    seen_original = visible_comment(original.id, scope) if original is not None else None
     return render_template(
         "comments/detail.html",
         comment=comment,
@@ -181,12 +224,18 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         else _optional_url("artefacts.detail", reference=comment.artefact.reference),
         batches=[] if reviewer else _batches(comment),
         imports_url=_optional_url("imports.history") if current_user.has_role("triager") else None,
-        original=original if scope.may_see_comment(original) else None,
+        original=seen_original,
         follows_other=original is not None and not scope.may_see_comment(original),
         duplicates=triage.duplicates_of(comment.id, scope),
         similar=similar_comments(comment.id, scope),
         events=triage.history(comment.id, scope, newest_first=True),
-        labels=DISPOSITIONS.labels,
+        labels=(PUBLISHED_OUTCOMES if reviewer else DISPOSITIONS).labels,
+        states=RESPONSE_STATES.labels,
+        resolution=None if reviewer else _resolution_facts(comment.id),
+        versions=[] if reviewer else published_versions(comment.id),
+        publish_form=PublishOneForm(formdata=None, version=str(getattr(comment, "version", "")))
+        if current_user.has_role("lead")
+        else None,
         field_labels=FIELD_LABELS,
         keys=DISPOSITIONS.shortcuts,
         conflict=extra.get("conflict"),
@@ -279,7 +328,18 @@ def _act(action: Callable[[], object], done: str) -> None:
 
 
 def _stored(comment: Comment) -> dict[str, object]:
-    return {name: getattr(comment, name) for name in FIELDS}
+    """The triage fields as stored: the comment's own and its resolution's."""
+    current = resolution.current(comment.id)
+    return {name: current[name] if name in current else getattr(comment, name) for name in FIELDS}
+
+
+def _resolution_facts(comment_id: int) -> dict[str, object]:
+    """Who resolves the comment and where its response stands, by name, for the page."""
+    current = resolution.current(comment_id)
+    return current | {
+        "assignee": resolution.audit_text("assignee_id", current["assignee_id"]),
+        "working_group": resolution.audit_text("working_group_id", current["working_group_id"]),
+    }
 
 
 def _name(comment: Comment) -> str:

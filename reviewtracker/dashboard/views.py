@@ -22,7 +22,7 @@ from . import bp
 @bp.get("/")
 @role_required("viewer", reviewers=True)
 def index():
-    return render_template("dashboard/index.html", tranches=tranche_overview())
+    return render_template("dashboard/index.html", tranches=tranche_overview(viewer_scope()))
 
 
 def comment_list_url(base: CommentFilter, scope: Scope) -> Callable[..., str | None]:
@@ -49,7 +49,7 @@ def tranche(code: str, number: int | None = None):
     rounds = rounds_of_tranche(code)
     if number is not None and number not in {r.number for r in rounds}:
         abort(404)
-    status = comment_status(code, number)
+    status = comment_status(code, number, scope=viewer_scope())
     base = CommentFilter(tranche=code, review_round=number)
     return render_template(
         "dashboard/tranche.html",

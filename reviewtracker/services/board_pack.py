@@ -19,6 +19,7 @@ from ..models import round_label, tranche_label
 from .design_status import design_dashboard
 from .months import month_label
 from .rollups import comment_status, constituency_table
+from .scope import Scope
 from .spreadsheet import (
     BOLD,
     BOX,
@@ -40,7 +41,7 @@ def _scope(tranche: str, review_round: int | None) -> str:
 
 
 def _comment_status_sheet(book: Workbook, tranche: str, review_round: int | None) -> None:
-    status = comment_status(tranche, review_round)
+    status = comment_status(tranche, review_round, scope=Scope.staff())
     columns = status.columns
     sheet = book.create_sheet("Comment status")
     title_rows(

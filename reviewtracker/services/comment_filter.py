@@ -14,8 +14,15 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from importers import normalise_artefact_ref, normalise_tranche
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import (
+    DISPOSITIONS,
+    OPEN,
+    PUBLISHED_OUTCOMES,
+    RESPONSE_STATES,
+    UNDER_CONSIDERATION,
+)
 
+from ..request_values import flag, positive_int
 from .scope import Scope, require
 
 SORTS: dict[str, str] = {
@@ -30,19 +37,29 @@ URL_ARGS: dict[str, str] = {
     "review_round": "round",
     "organisation_id": "organisation",
     "constituency_id": "constituency",
+    "assignee_id": "assignee",
+    "working_group_id": "group",
+    "work_of_id": "work_of",
+    "response_state": "state",
 }
 FIELD_OF_ARG: dict[str, str] = {arg: name for name, arg in URL_ARGS.items()}
 # CommentFilter fields that no URL carries.
 NOT_IN_URL = frozenset({"scope"})
+# The design team's working parts: who resolves a comment, its due date, its response state.
+# Never a reviewer's (their filter drops them): the reviewer reads the published outcome only.
+INTERNAL_PARTS = (
+    "assignee_id",
+    "working_group_id",
+    "work_of_id",
+    "unassigned",
+    "overdue",
+    "response_state",
+)
 MAX_QUERY_LENGTH = 200
 
 
 def _positive_int(value: Any) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
+    return positive_int(value)
 
 
 def _text(value: Any) -> str | None:
@@ -50,6 +67,15 @@ def _text(value: Any) -> str | None:
         return None
     text = " ".join(str(value).split())[:MAX_QUERY_LENGTH]
     return text or None
+
+
+def _state(value: Any) -> str | None:
+    key = str(value).strip().lower() if value is not None else None
+    return key if key in RESPONSE_STATES else None
+
+
+# To a reviewer an open comment is one whose outcome is not published yet.
+OPEN_FOR_REVIEWERS = {OPEN: UNDER_CONSIDERATION.key}
 
 
 @dataclass(frozen=True)
@@ -63,8 +89,15 @@ class CommentFilter:
     organisation_id: int | None = None  # URL arg: organisation
     constituency_id: int | None = None  # URL arg: constituency
     disposition: str | None = None  # accepted/action/rejected/clarification/open
+    # (a reviewer's: one of PUBLISHED_OUTCOMES, the published outcome)
     q: str | None = None  # free text in comment / proposed change / response
     sort: str = "artefact"  # artefact | organisation | disposition | changed
+    assignee_id: int | None = None  # assigned to this user (URL arg: assignee)
+    working_group_id: int | None = None  # assigned to this working group (URL arg: group)
+    work_of_id: int | None = None  # assigned to this user or one of their groups ("My work")
+    unassigned: bool | None = None  # neither a person nor a group (URL arg: unassigned=1)
+    overdue: bool | None = None  # due date passed, response not yet approved (overdue=1)
+    response_state: str | None = None  # one of RESPONSE_STATES (URL arg: state)
     # Whose view the filter serves: not a filter part but a confinement, never in a URL, never
     # dropped by `without`. None: the filter only builds URLs; querying it raises.
     scope: Scope | None = None
@@ -90,7 +123,15 @@ class CommentFilter:
             review_round=_positive_int(get("round")),
             organisation_id=_positive_int(get("organisation")),
             constituency_id=_positive_int(get("constituency")),
-            disposition=disposition if disposition in DISPOSITIONS else None,
+            disposition=disposition
+            if disposition in DISPOSITIONS or disposition in PUBLISHED_OUTCOMES
+            else None,
+            assignee_id=_positive_int(get("assignee")),
+            working_group_id=_positive_int(get("group")),
+            work_of_id=_positive_int(get("work_of")),
+            unassigned=True if flag(get("unassigned")) else None,
+            overdue=True if flag(get("overdue")) else None,
+            response_state=_state(get("state")),
             q=_text(get("q")),
             sort=sort if sort in SORTS else "artefact",
         )
@@ -101,7 +142,20 @@ class CommentFilter:
         organisation and constituency parts (which could only point elsewhere) give way."""
         scope = require(scope)
         if scope.is_reviewer:
-            return replace(self, organisation_id=None, constituency_id=None, scope=scope)
+            internal = dict.fromkeys(INTERNAL_PARTS)
+            disposition = OPEN_FOR_REVIEWERS.get(self.disposition, self.disposition)
+            if disposition not in PUBLISHED_OUTCOMES:
+                disposition = None
+            return replace(
+                self,
+                organisation_id=None,
+                constituency_id=None,
+                disposition=disposition,
+                scope=scope,
+                **internal,
+            )
+        if self.disposition not in DISPOSITIONS:
+            return replace(self, disposition=None, scope=scope)
         return replace(self, scope=scope)
 
     def to_args(self, **overrides: Any) -> dict[str, str]:
@@ -144,4 +198,4 @@ class CommentFilter:
         )
 
 
-__all__ = ["CommentFilter", "MAX_QUERY_LENGTH", "SORTS", "URL_ARGS"]
+__all__ = ["CommentFilter", "INTERNAL_PARTS", "MAX_QUERY_LENGTH", "SORTS", "URL_ARGS"]

@@ -24,6 +24,7 @@ from importers.vocabulary import DISPOSITIONS, DRAFT
 from ..extensions import db
 from ..models import AuditEvent, Comment, utcnow
 from . import ServiceError, resolution
+from .published_view import as_seen_by, publication_history
 from .scope import Scope, require
 
 # The fields a triager may change: the comment's own, then its resolution's (assignee, working
@@ -175,10 +176,14 @@ def _audit_text(name: str, value: object) -> str | None:
     return _text(value)
 
 
-def history(comment_id: int, scope: Scope, *, newest_first: bool = False) -> list[AuditEvent]:
+def history(comment_id: int, scope: Scope, *, newest_first: bool = False) -> list:
     """Every change of the comment (import and browser) that `scope` may see, oldest first
-    unless asked: a reviewer sees only the changes of the disposition and the response."""
+    unless asked. A reviewer's scope reads the published outcome only: its history is the
+    changes of the published disposition and response, publication after publication
+    (never the drafts, never who)."""
     scope = require(scope)
+    if scope.reads_published:
+        return publication_history(comment_id, newest_first=newest_first)
     order = (AuditEvent.at, AuditEvent.id)
     if newest_first:
         order = tuple(column.desc() for column in order)
@@ -201,10 +206,12 @@ def last_change(comment_id: int) -> AuditEvent | None:
 # --- duplicates ------------------------------------------------------------------------------
 
 
-def duplicates_of(comment_id: int, scope: Scope) -> list[Comment]:
-    """The comments marked as duplicates of this one that `scope` may see, in id order."""
+def duplicates_of(comment_id: int, scope: Scope) -> list:
+    """The comments marked as duplicates of this one that `scope` may see, in id order (as
+    `scope` reads them: a reviewer's as published)."""
     where = [Comment.duplicate_of_id == comment_id, *require(scope).comments()]
-    return list(db.session.scalars(select(Comment).where(*where).order_by(Comment.id)))
+    found = list(db.session.scalars(select(Comment).where(*where).order_by(Comment.id)))
+    return as_seen_by(found, scope)
 
 
 def _get(comment_id: int) -> Comment:

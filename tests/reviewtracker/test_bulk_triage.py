@@ -171,6 +171,7 @@ def test_bulk_refuses_what_it_cannot_do(app_context, comment_ids, f, changes, me
 
 def test_duplicates_follow_a_bulk_change_of_their_original(demo, app_context):
     from reviewtracker.services.triage import mark_duplicate
+
     artefact = db.session.scalar(
         select(Comment.artefact_id).where(Comment.disposition == "open").limit(1)
     )
@@ -258,7 +259,7 @@ def test_bulk_form_mistakes_change_nothing(app, demo, client, login):
     nothing_to_set = client.post(
         "/comments/bulk", data={"scope": "filter", "f-tranche": "2"}, follow_redirects=True
     )
-    assert "choose a disposition, a response or an action owner" in nothing_to_set.get_data(
+    assert "choose a disposition, a response, an action owner" in nothing_to_set.get_data(
         as_text=True
     )
     nothing_ticked = client.post(

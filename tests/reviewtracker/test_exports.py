@@ -21,10 +21,12 @@ from reviewtracker.extensions import db
 from reviewtracker.models import Comment, Organisation
 from reviewtracker.services import ServiceError, spreadsheet
 from reviewtracker.services.board_pack import board_pack
+from reviewtracker.services.bulk_triage import bulk_triage
 from reviewtracker.services.comment_choices import filter_from_names
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_register import comment_register, comment_register_csv
 from reviewtracker.services.organisations import organisation_by_name
+from reviewtracker.services.publishing import publish
 from reviewtracker.services.responses_log import responses_log
 from reviewtracker.services.scope import Scope
 from reviewtracker.services.spreadsheet import FORMULA_TRIGGERS
@@ -222,6 +224,10 @@ def test_xlsx_exports_never_write_a_formula():
     from reviewtracker.models import Artefact
 
     db.session.get(Artefact, comment.artefact_id).title = "=1+1 title"
+    db.session.commit()
+    # Published, so that the responses log (what the organisation reads) holds its response.
+    bulk_triage([comment.id], None, {"response_state": "approved"}, "lead", may_approve=True)
+    publish([comment.id], None, "lead")
     db.session.commit()
     exports = {
         "register": comment_register(CommentFilter(scope=STAFF)),

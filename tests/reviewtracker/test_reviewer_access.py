@@ -41,6 +41,7 @@ from reviewtracker.models import (
     User,
 )
 from reviewtracker.services import ServiceError
+from reviewtracker.services.bulk_triage import bulk_triage
 from reviewtracker.services.comment_choices import filter_choices
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_import import import_comment_log
@@ -56,6 +57,7 @@ from reviewtracker.services.comment_queries import (
     visible_comment,
 )
 from reviewtracker.services.comment_register import comment_register, comment_register_csv
+from reviewtracker.services.publishing import publish
 from reviewtracker.services.responses_log import responses_log
 from reviewtracker.services.scope import Scope, UnscopedQuery
 from reviewtracker.services.similar import similar_comments
@@ -164,6 +166,11 @@ def _triage_world(w: World) -> None:
     triage_comment(w.other[1], {"action_owner": ACTION_OWNER}, actor=TRIAGER)
     # Acme's A-3 says what Beta's B-1 says: it follows B-1's outcome.
     mark_duplicate(w.own[2], w.other[0], actor=TRIAGER)
+    # A lead approves and publishes the triaged outcomes: reviewers read them (what they read
+    # before publishing is tests/reviewtracker/test_publishing.py's).
+    triaged = [w.own[0], w.other[0], w.own[2]]
+    bulk_triage(triaged, None, {"response_state": "approved"}, "lead@programme", may_approve=True)
+    assert publish(triaged, None, "lead@programme") == 3
 
 
 @pytest.fixture
