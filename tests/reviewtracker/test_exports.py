@@ -337,7 +337,7 @@ def test_responses_log_has_only_that_organisations_comments_and_no_internal_note
         "Action",
         "Rejected",
         "Requires Further Clarification",
-        "Open",
+        "Under consideration",
     }
     others = db.session.scalar(
         select(func.count()).where(Comment.organisation_id != elexon).select_from(Comment)
