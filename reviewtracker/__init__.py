@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         logs,
         navigation,
         ops,
+        resolution,
         security,
         unit_of_work,
         vocabulary,
@@ -61,7 +62,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
     auth.init_app(app)
-    for feature in (ops, vocabulary, dashboard, artefacts, comments, imports, api, downloads):
+    for feature in (
+        ops,
+        vocabulary,
+        dashboard,
+        artefacts,
+        comments,
+        resolution,
+        imports,
+        api,
+        downloads,
+    ):
         app.register_blueprint(feature.bp)
     navigation.init_app(app)
     errors.init_app(app)

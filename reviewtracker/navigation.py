@@ -9,6 +9,8 @@ NAVIGATION = (
     ("dashboard.design", "Design dashboard", "viewer"),
     ("artefacts.index", "Artefacts", "viewer"),
     ("comments.index", "Comments", "viewer"),
+    ("resolution.my_work", "My work", "viewer"),
+    ("resolution.working_groups", "Working groups", "triager"),
     ("imports.upload", "Import", "triager"),
     ("imports.history", "Import history", "triager"),
     ("auth.users", "Users", "admin"),
