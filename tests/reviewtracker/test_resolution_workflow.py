@@ -353,14 +353,13 @@ def test_pages_assign_in_bulk_then_lead_publishes_after_a_confirmation(app, clie
 
 
 def test_my_work_and_working_groups_pages(app, client, team):
-    with app.app_context():
-        with unit_of_work():
-            bulk_triage(
-                team.own[:2],
-                None,
-                {"assignee_id": team.member_id, "action_due": today() - timedelta(days=1)},
-                "t",
-            )
+    with app.app_context(), unit_of_work():
+        bulk_triage(
+            team.own[:2],
+            None,
+            {"assignee_id": team.member_id, "action_due": today() - timedelta(days=1)},
+            "t",
+        )
     _login_as(client, team.member_id)
     page = client.get("/my-work").get_data(as_text=True)
     assert len(re.findall(r'<tr data-comment="\d+"', page)) == 2
