@@ -721,3 +721,74 @@ def test_a_triager_still_gets_the_full_register(world, client, login):
     login("triager")
     rows = _csv_rows(client.get("/exports/comments.csv").data)
     assert len(rows) == 5 and "Internal Note" in rows[0] and "Action Owner" in rows[0]
+
+
+# --- publishing: a reviewer reads only what was published --------------------------------------
+
+DRAFT_RESPONSE = "Draft: Acme's point on BP005 is rejected, pending legal"
+
+
+def test_an_unpublished_decision_never_reaches_the_reviewer(app, world, client, reviewer):
+    """A-2 triaged (rejected, a draft response) but not published: by every route the reviewer
+    may take, it is "under consideration", never the draft."""
+    with app.app_context():
+        with unit_of_work():
+            triage_comment(
+                world.own[1],
+                {"disposition": "rejected", "response": DRAFT_RESPONSE},
+                actor=TRIAGER,
+            )
+    texts = {
+        "list": _text(client.get("/comments/")),
+        "list sorted": _text(client.get("/comments/?sort=disposition")),
+        "list rejected": _text(client.get("/comments/?disposition=rejected")),
+        "search": _text(client.get("/comments/?q=legal")),
+        "page": _text(client.get(f"/comments/{world.own[1]}")),
+        "register": client.get("/exports/comments.csv").data.decode("utf-8-sig"),
+        "responses": _xlsx_text(client.get(f"/exports/responses/{world.own_org_id}.xlsx").data),
+        "json": str(client.get("/api/tranches/1/comment-status").get_json()),
+    }
+    for where, body in texts.items():
+        assert DRAFT_RESPONSE not in body and "pending legal" not in body, where
+    assert world.own[1] not in _listed_ids(texts["list rejected"])
+    assert _listed_ids(texts["search"]) == set()
+    assert "Under consideration" in texts["page"] and "Rejected" not in texts["page"]
+    register = _csv_rows(client.get("/exports/comments.csv").data)
+    assert {row["Disposition"] for row in register if int(row["Comment"]) == world.own[1]} == {
+        "Under consideration"
+    }
+    # The JSON counts the published outcomes: A-1 accepted, B-1 and A-3 rejected, two more
+    # (A-2 and B-2) not published ("open").
+    totals = client.get("/api/tranches/1/comment-status").get_json()["totals"]
+    assert (totals["accepted"], totals["rejected"], totals["open"]) == (1, 2, 2)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/my-work",
+        "/working-groups",
+        "/resolutions/workbook.xlsx",
+        "/resolutions/workbook.xlsx?organisation=1",
+        "/resolutions/import",
+        "/resolutions/import/" + "0" * 32,
+    ],
+)
+def test_the_resolution_pages_are_refused_to_reviewers(world, client, reviewer, url):
+    assert client.get(url).status_code == 403
+
+
+def test_a_reviewer_may_not_assign_or_publish(app, world, client, reviewer):
+    before = _triage_state(app)
+    posts = [
+        ("/comments/publish", {"scope": "filter", "confirm": "yes"}),
+        (f"/comments/{world.own[0]}/publish", {"version": "1"}),
+        (f"/comments/{world.other[0]}/publish", {"version": "1"}),
+        ("/comments/bulk", {"scope": "filter", "assignee": "1", "confirm": "yes"}),
+        ("/working-groups", {"name": "Reviewers' own"}),
+        ("/working-groups/1/members", {"user": "1"}),
+        ("/resolutions/import", {}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data=data).status_code == 403, url
+    assert _triage_state(app) == before
