@@ -98,7 +98,7 @@ class TriageForm(FlaskForm):
     # response may move to from where it is (approved: a lead's).
     assignee_id = SelectField("Assigned to", choices=[], validate_choice=False)
     working_group_id = SelectField("Working group", choices=[], validate_choice=False)
-    response_state = SelectField("Response", choices=[], validators=[Optional()])
+    response_state = SelectField("Response state", choices=[], validators=[Optional()])
     implemented_in = StringField(
         "Implemented in (artefact version)", validators=[Optional(), Length(max=40)]
     )

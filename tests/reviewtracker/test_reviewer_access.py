@@ -731,13 +731,12 @@ DRAFT_RESPONSE = "Draft: Acme's point on BP005 is rejected, pending legal"
 def test_an_unpublished_decision_never_reaches_the_reviewer(app, world, client, reviewer):
     """A-2 triaged (rejected, a draft response) but not published: by every route the reviewer
     may take, it is "under consideration", never the draft."""
-    with app.app_context():
-        with unit_of_work():
-            triage_comment(
-                world.own[1],
-                {"disposition": "rejected", "response": DRAFT_RESPONSE},
-                actor=TRIAGER,
-            )
+    with app.app_context(), unit_of_work():
+        triage_comment(
+            world.own[1],
+            {"disposition": "rejected", "response": DRAFT_RESPONSE},
+            actor=TRIAGER,
+        )
     texts = {
         "list": _text(client.get("/comments/")),
         "list sorted": _text(client.get("/comments/?sort=disposition")),
