@@ -191,8 +191,24 @@ def _definitions_sheet(book: Workbook) -> None:
                 xlsx_cell(sheet, term.definition, alignment=WRAP, border=BOX),
             ]
         )
+    sheet.append([])
+    sheet.append(
+        [
+            xlsx_cell(sheet, "Counted as", font=BOLD, alignment=TOP),
+            xlsx_cell(sheet, INTERNAL_VALUES_NOTE, alignment=WRAP),
+        ]
+    )
     sheet.freeze_panes = "A4"
     set_widths(sheet, [32, 90])
+
+
+# The pack is the programme's own: it counts the design team's current dispositions, published
+# to reviewers or not (the tranche pages a reviewer sees count the published ones).
+INTERNAL_VALUES_NOTE = (
+    "The comment status tables count each comment's current disposition as the design team "
+    "has set it, including dispositions not yet published to the reviewer (whom the tranche "
+    "pages and their JSON show only published dispositions, the rest as open)."
+)
 
 
 def board_pack(tranche: str, review_round: int | None = None, month: str | None = None) -> bytes:

@@ -138,6 +138,9 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
         "Open": "Not triaged yet.",
     }
     assert definitions["B4"].alignment.wrap_text
+    # The pack counts the design team's dispositions, published or not, and says so.
+    assert definitions["A10"].value == "Counted as"
+    assert "not yet published to the reviewer" in definitions["B10"].value
 
 
 @in_context
