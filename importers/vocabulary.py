@@ -192,7 +192,75 @@ PUBLISHED_OUTCOMES = Vocabulary(
     UNDER_CONSIDERATION,
 )
 
+# A reviewer's answer to a published disposition (HL7's ballots: the commenter withdraws or
+# keeps a negative after reading the disposition).
+ANSWERS = Vocabulary(
+    "answer",
+    Term("agree", "Agree", "#009e73", "The reviewer agrees with the disposition and response."),
+    Term(
+        "can_live_with",
+        "Can live with it",
+        "#56b4e9",
+        "The reviewer does not fully agree but accepts the disposition.",
+    ),
+    Term(
+        "disagree",
+        "Disagree",
+        "#d55e00",
+        "The reviewer disagrees, with a reason; it may open a dissensus entry.",
+    ),
+)
+DISAGREE = "disagree"
+
+# A constituency's position on a dissensus entry at a meeting, as the DAG minutes record them.
+POSITIONS = Vocabulary(
+    "position",
+    Term("approve", "Approve", "#009e73", "The constituency approves the programme's position."),
+    Term("reject", "Reject", "#d55e00", "The constituency rejects the programme's position."),
+    Term("abstain", "Abstain", "#999999", "The constituency abstained."),
+    Term(
+        "not_in_attendance",
+        "Not in attendance",
+        "#dddddd",
+        "No representative of the constituency attended the meeting.",
+    ),
+)
+
+# How a dissensus entry was settled.
+DISSENSUS_OUTCOMES = Vocabulary(
+    "dissensus_outcome",
+    Term("agreed", "Agreed at the meeting", "#009e73", "The meeting reached agreement."),
+    Term("chair_decision", "Decided by the chair", "#0072b2", "The chair decided."),
+    Term(
+        "decided_by_email",
+        "Decided by email after the meeting",
+        "#56b4e9",
+        "Decided by email after the meeting; the post-meeting update records it.",
+    ),
+    Term(
+        "escalated",
+        "Escalated to the PSG",
+        "#e69f00",
+        "Appealed or escalated to the Programme Steering Group.",
+    ),
+    Term("withdrawn", "Withdrawn", "#999999", "The objection was withdrawn."),
+)
+DECIDED_BY_EMAIL = "decided_by_email"
+
+# Whether a dissensus entry is still to be settled.
+DISSENSUS_STATUSES = Vocabulary(
+    "dissensus_status",
+    Term("open", "Open", "#e69f00", "Still to be settled: counted among the artefact's issues."),
+    Term("closed", "Closed", "#009e73", "Settled: an outcome is recorded."),
+)
+
 __all__ = [
+    "ANSWERS",
+    "DECIDED_BY_EMAIL",
+    "DISAGREE",
+    "DISSENSUS_OUTCOMES",
+    "DISSENSUS_STATUSES",
+    "POSITIONS",
     "DISPOSITIONS",
     "DRAFT",
     "OPEN",

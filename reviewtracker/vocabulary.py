@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template, request
 
-from importers.vocabulary import DISPOSITIONS, RAG_STATUSES, RESPONSE_STATES, UNDER_CONSIDERATION
+from importers.vocabulary import (
+    ANSWERS,
+    DISPOSITIONS,
+    DISSENSUS_OUTCOMES,
+    DISSENSUS_STATUSES,
+    POSITIONS,
+    RAG_STATUSES,
+    RESPONSE_STATES,
+    UNDER_CONSIDERATION,
+)
 
 bp = Blueprint("vocabulary", __name__)
 ENDPOINT = "vocabulary.stylesheet"
@@ -25,6 +34,13 @@ def stylesheet() -> Response:
         dispositions=[*DISPOSITIONS, UNDER_CONSIDERATION],
         rag_statuses=RAG_STATUSES,
         states=RESPONSE_STATES,
+        # Answers, positions, dissensus outcomes and statuses: badges of their own.
+        badges=[
+            ("a", ANSWERS),
+            ("p", POSITIONS),
+            ("o", DISSENSUS_OUTCOMES),
+            ("s", DISSENSUS_STATUSES),
+        ],
     )
     response = make_response(css)
     response.mimetype = "text/css"

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from importers.vocabulary import RAG_STATUSES
 
 from ..auth import role_required, viewer_scope
+from ..services.answers import answer_tables
 from ..services.design_status import design_dashboard
 from ..services.rollups import comment_status, constituency_table, tranche_rollup
 from . import bp
@@ -59,6 +60,15 @@ def tranche(code: str):
     """Both tables, exactly as `reviewtracker rollup --json` prints them."""
     code = tranche_or_404(code)
     return tranche_rollup(code, review_round_arg(code), scope=viewer_scope())
+
+
+@bp.get("/tranches/<code>/answers")
+@role_required("viewer")
+def tranche_answers(code: str):
+    """Per artefact and per constituency: published dispositions, answered, and each answer
+    (the programme's: not for reviewers, whose answers are each organisation's own)."""
+    code = tranche_or_404(code)
+    return answer_tables(code, review_round_arg(code), viewer_scope()).as_json()
 
 
 @bp.get("/design-dashboard")

@@ -14,12 +14,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from importers.vocabulary import DISPOSITIONS, PUBLISHED_OUTCOMES, RESPONSE_STATES
+from importers.vocabulary import ANSWERS, DISPOSITIONS, PUBLISHED_OUTCOMES, RESPONSE_STATES
 
 from ..auth import role_required, viewer_scope
 from ..extensions import db
 from ..models import AuditEvent, Comment, ImportBatch
 from ..services import ServiceError, resolution, triage
+from ..services.answers import answer_state, follow_ups
 from ..services.comment_choices import describe, filter_choices
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import neighbours, visible_comment
@@ -37,7 +38,7 @@ from .detail_forms import (
     clean,
     snapshot,
 )
-from .forms import PublishOneForm
+from .forms import AnswerForm, PublishOneForm
 
 # How the page names each field the audit trail records.
 FIELD_LABELS = {
@@ -54,6 +55,9 @@ FIELD_LABELS = {
     "response_state": "Response",
     "implemented_in": "Implemented in",
     "published": "Published",
+    "answer": "Reviewer's answer",
+    "answer_reason": "Reason given",
+    "follow_up": "Follow-up comment",
 }
 
 
@@ -236,6 +240,10 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         publish_form=PublishOneForm(formdata=None, version=str(getattr(comment, "version", "")))
         if current_user.has_role("lead")
         else None,
+        answers=answer_state(comment.id, scope),
+        follow_ups=follow_ups(comment.id, scope),
+        answer_labels=ANSWERS.labels,
+        answer_form=_answer_form(comment.id, scope) if reviewer else None,
         field_labels=FIELD_LABELS,
         keys=DISPOSITIONS.shortcuts,
         conflict=extra.get("conflict"),
@@ -331,6 +339,13 @@ def _stored(comment: Comment) -> dict[str, object]:
     """The triage fields as stored: the comment's own and its resolution's."""
     current = resolution.current(comment.id)
     return {name: current[name] if name in current else getattr(comment, name) for name in FIELDS}
+
+
+def _answer_form(comment_id: int, scope: Scope) -> AnswerForm:
+    """The reviewer's answer form, filled with their current answer."""
+    current = answer_state(comment_id, scope).answer
+    data = {"answer": current.answer, "reason": current.reason} if current is not None else {}
+    return AnswerForm(formdata=None, data=data)
 
 
 def _resolution_facts(comment_id: int) -> dict[str, object]:

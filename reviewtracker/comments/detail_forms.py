@@ -98,7 +98,7 @@ class TriageForm(FlaskForm):
     # response may move to from where it is (approved: a lead's).
     assignee_id = SelectField("Assigned to", choices=[], validate_choice=False)
     working_group_id = SelectField("Working group", choices=[], validate_choice=False)
-    response_state = SelectField("Response state", choices=[], validators=[Optional()])
+    response_state = SelectField("Workflow state", choices=[], validators=[Optional()])
     implemented_in = StringField(
         "Implemented in (artefact version)", validators=[Optional(), Length(max=40)]
     )
@@ -127,9 +127,15 @@ class TriageForm(FlaskForm):
         states: list[tuple[str, str]],
     ) -> None:
         """The choices of the resolution selects."""
-        self.assignee_id.choices = [("", "Nobody"), *((str(i), n) for i, n in assignees)]
-        self.working_group_id.choices = [("", "None"), *((str(i), n) for i, n in groups)]
-        self.response_state.choices = states
+        self.assignee_id.choices = [
+            SelectChoice("", "Nobody"),
+            *(SelectChoice(str(i), n) for i, n in assignees),
+        ]
+        self.working_group_id.choices = [
+            SelectChoice("", "None"),
+            *(SelectChoice(str(i), n) for i, n in groups),
+        ]
+        self.response_state.choices = [SelectChoice(key, label) for key, label in states]
 
     def loaded_values(self) -> dict[str, object] | None:
         """The values the form was loaded with, or None if the form did not say (cleaned)."""

@@ -5,7 +5,7 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from importers.vocabulary import DISPOSITIONS, PUBLISHED, RESPONSE_STATES
+from importers.vocabulary import ANSWERS, DISPOSITIONS, PUBLISHED, RESPONSE_STATES
 
 from ..request_values import positive_int
 
@@ -89,3 +89,20 @@ class PublishOneForm(FlaskForm):
     """Publish one comment's approved response."""
 
     version = HiddenField(validators=[Optional(), Length(max=12)])
+
+
+class AnswerForm(FlaskForm):
+    """A reviewer's answer to a published disposition, and an optional follow-up comment."""
+
+    answer = RadioField(
+        "Your answer",
+        choices=[SelectChoice(t.key, t.label) for t in ANSWERS],
+        validators=[Optional()],
+    )
+    reason = TextAreaField("Reason (required to disagree)", validators=[Length(max=20000)])
+    follow_up = TextAreaField("Follow-up comment (optional)", validators=[Length(max=20000)])
+
+
+class AgreeAllForm(FlaskForm):
+    artefact = HiddenField(validators=[Length(max=40)])
+    confirm = HiddenField()

@@ -8,9 +8,10 @@ from dataclasses import replace
 from flask import abort, current_app, render_template, url_for
 
 from importers.reference import TRANCHES
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import ANSWERS, DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
+from ..services.answers import answer_tables
 from ..services.charts import disposition_bars
 from ..services.comment_filter import CommentFilter
 from ..services.reference import rounds_of_tranche
@@ -49,7 +50,8 @@ def tranche(code: str, number: int | None = None):
     rounds = rounds_of_tranche(code)
     if number is not None and number not in {r.number for r in rounds}:
         abort(404)
-    status = comment_status(code, number, scope=viewer_scope())
+    scope = viewer_scope()
+    status = comment_status(code, number, scope=scope)
     base = CommentFilter(tranche=code, review_round=number)
     return render_template(
         "dashboard/tranche.html",
@@ -60,6 +62,12 @@ def tranche(code: str, number: int | None = None):
         constituencies=constituency_table(code, number),
         chart=disposition_bars(status),
         dispositions=DISPOSITIONS,
-        list_url=comment_list_url(base, viewer_scope()),
+        list_url=comment_list_url(base, scope),
+        # The answers are each organisation's own: the programme's view only.
+        answers=None if scope.is_reviewer else answer_tables(code, number, scope),
+        answer_labels=ANSWERS.labels,
+        answers_json=None
+        if scope.is_reviewer
+        else url_for("api.tranche_answers", code=code, **({"round": number} if number else {})),
         scope_args=base.to_args(),
     )

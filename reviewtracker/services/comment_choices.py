@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from importers import normalise_artefact_ref
-from importers.vocabulary import DISPOSITIONS, PUBLISHED_OUTCOMES, RESPONSE_STATES
+from importers.vocabulary import ANSWERS, DISPOSITIONS, PUBLISHED_OUTCOMES, RESPONSE_STATES
 
 from ..extensions import db
 from ..models import (
@@ -24,7 +24,7 @@ from ..models import (
     tranche_label,
 )
 from . import ServiceError
-from .comment_filter import SORTS, CommentFilter
+from .comment_filter import NO_ANSWER, SORTS, CommentFilter
 from .organisations import constituency_by_name, organisation_by_name
 from .scope import Scope, require
 
@@ -79,7 +79,12 @@ def filter_choices(scope: Scope) -> dict[str, list[tuple[Any, str]]]:
 
 
 # A reviewer's filter has no working parts to choose (who resolves a comment, its state).
-_NO_RESOLUTION_CHOICES: dict[str, list] = {"assignees": [], "groups": [], "states": []}
+_NO_RESOLUTION_CHOICES: dict[str, list] = {
+    "assignees": [],
+    "groups": [],
+    "states": [],
+    "answers": [],
+}
 
 
 def _resolution_choices() -> dict[str, list[tuple[Any, str]]]:
@@ -93,6 +98,7 @@ def _resolution_choices() -> dict[str, list[tuple[Any, str]]]:
             )
         ],
         "states": list(RESPONSE_STATES.labels.items()),
+        "answers": [*ANSWERS.labels.items(), (NO_ANSWER, "Published, not answered")],
     }
 
 
@@ -164,6 +170,9 @@ def _describe_resolution(f: CommentFilter) -> list[tuple[str, str]]:
         parts.append(("overdue", "Overdue"))
     if f.response_state is not None:
         parts.append(("state", "Response: " + RESPONSE_STATES[f.response_state].label))
+    if f.answer is not None:
+        label = ANSWERS[f.answer].label if f.answer in ANSWERS else "published, not answered"
+        parts.append(("answer", "Answer: " + label))
     return parts
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from importers import normalise_artefact_ref, normalise_tranche
 from importers.vocabulary import (
+    ANSWERS,
     DISPOSITIONS,
     OPEN,
     PUBLISHED_OUTCOMES,
@@ -41,6 +42,7 @@ URL_ARGS: dict[str, str] = {
     "working_group_id": "group",
     "work_of_id": "work_of",
     "response_state": "state",
+    "answer": "answer",
 }
 FIELD_OF_ARG: dict[str, str] = {arg: name for name, arg in URL_ARGS.items()}
 # CommentFilter fields that no URL carries.
@@ -54,6 +56,7 @@ INTERNAL_PARTS = (
     "unassigned",
     "overdue",
     "response_state",
+    "answer",
 )
 MAX_QUERY_LENGTH = 200
 
@@ -72,6 +75,14 @@ def _text(value: Any) -> str | None:
 def _state(value: Any) -> str | None:
     key = str(value).strip().lower() if value is not None else None
     return key if key in RESPONSE_STATES else None
+
+
+NO_ANSWER = "none"
+
+
+def _answer(value: Any) -> str | None:
+    key = str(value).strip().lower() if value is not None else None
+    return key if key in ANSWERS or key == NO_ANSWER else None
 
 
 # To a reviewer an open comment is one whose outcome is not published yet.
@@ -98,6 +109,7 @@ class CommentFilter:
     unassigned: bool | None = None  # neither a person nor a group (URL arg: unassigned=1)
     overdue: bool | None = None  # due date passed, response not yet approved (overdue=1)
     response_state: str | None = None  # one of RESPONSE_STATES (URL arg: state)
+    answer: str | None = None  # the reviewer's answer (ANSWERS), or "none": published, unanswered
     # Whose view the filter serves: not a filter part but a confinement, never in a URL, never
     # dropped by `without`. None: the filter only builds URLs; querying it raises.
     scope: Scope | None = None
@@ -132,6 +144,7 @@ class CommentFilter:
             unassigned=True if flag(get("unassigned")) else None,
             overdue=True if flag(get("overdue")) else None,
             response_state=_state(get("state")),
+            answer=_answer(get("answer")),
             q=_text(get("q")),
             sort=sort if sort in SORTS else "artefact",
         )
@@ -198,4 +211,4 @@ class CommentFilter:
         )
 
 
-__all__ = ["CommentFilter", "INTERNAL_PARTS", "MAX_QUERY_LENGTH", "SORTS", "URL_ARGS"]
+__all__ = ["CommentFilter", "INTERNAL_PARTS", "NO_ANSWER", "MAX_QUERY_LENGTH", "SORTS", "URL_ARGS"]

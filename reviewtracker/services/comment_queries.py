@@ -24,6 +24,7 @@ from ..models import (
     Comment,
     CommentResolution,
     Organisation,
+    ReviewerAnswer,
     ReviewRound,
     Tranche,
     User,
@@ -32,7 +33,7 @@ from ..models import (
     utcnow,
 )
 from . import search
-from .comment_filter import CommentFilter
+from .comment_filter import NO_ANSWER, CommentFilter
 from .paging import Page, page_bounds
 from .published_view import as_seen_by
 from .scope import Scope, require
@@ -146,6 +147,13 @@ def _resolution_conditions(f: CommentFilter) -> list[ColumnElement[bool]]:
             where.append(~_resolution(CommentResolution.state != DRAFT))
         else:
             where.append(_resolution(CommentResolution.state == f.response_state))
+    if f.answer is not None:
+        answered = select(ReviewerAnswer.comment_id)
+        if f.answer == NO_ANSWER:
+            where.append(_resolution(CommentResolution.published_id.is_not(None)))
+            where.append(Comment.id.not_in(answered))
+        else:
+            where.append(Comment.id.in_(answered.where(ReviewerAnswer.answer == f.answer)))
     if f.overdue:
         where.append(Comment.action_due < today())
         where.append(~_resolution(CommentResolution.state.not_in(UNRESOLVED_STATES)))

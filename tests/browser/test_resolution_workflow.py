@@ -87,7 +87,7 @@ def test_assign_draft_approve_publish_and_the_reviewer_sees_it(page: Page, live_
     page.locator(f'tr[data-comment="{open_ids[0]}"] a.open').click()
     page.get_by_label("Disposition").select_option(label="Accepted")
     page.get_by_label("Response", exact=True).fill(RESPONSE)
-    page.get_by_label("Response state").select_option(label="Ready for review")
+    page.get_by_label("Workflow state").select_option(label="Ready for review")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".flash-success")).to_contain_text("Saved")
     _sign_out(page)
@@ -95,7 +95,7 @@ def test_assign_draft_approve_publish_and_the_reviewer_sees_it(page: Page, live_
     # The lead approves it and publishes the approved responses of the filter.
     sign_in(page, *LEAD)
     page.goto(f"/comments/{open_ids[0]}")
-    page.get_by_label("Response state").select_option(label="Approved")
+    page.get_by_label("Workflow state").select_option(label="Approved")
     page.get_by_role("button", name="Save", exact=True).click()
     page.goto(f"/comments/?organisation={organisation_id}")
     page.locator("summary", has_text="Triage in bulk").click()
