@@ -17,6 +17,7 @@ from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
 
 from ..models import round_label, tranche_label
 from .design_status import design_dashboard
+from .dissensus_export import board_pack_sheet
 from .months import month_label
 from .rollups import comment_status, constituency_table
 from .scope import Scope
@@ -221,6 +222,7 @@ def board_pack(tranche: str, review_round: int | None = None, month: str | None 
     _constituency_sheet(book, tranche, review_round)
     _design_dashboard_sheet(book, month)
     _definitions_sheet(book)
+    board_pack_sheet(book)
     return workbook_bytes(book)
 
 

@@ -87,6 +87,7 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
         "Constituencies",
         "Design dashboard",
         "Status definitions",
+        "Dissensus log",
     ]
     status = book["Comment status"]
     assert [c.value for c in status[3]] == [
