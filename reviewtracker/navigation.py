@@ -11,6 +11,7 @@ NAVIGATION = (
     ("comments.index", "Comments", "viewer"),
     ("resolution.my_work", "My work", "viewer"),
     ("resolution.working_groups", "Working groups", "triager"),
+    ("dissensus.index", "Dissensus log", "viewer"),
     ("imports.upload", "Import", "triager"),
     ("imports.history", "Import history", "triager"),
     ("auth.users", "Users", "admin"),
@@ -19,6 +20,7 @@ NAVIGATION = (
 REVIEWER_NAVIGATION = (
     ("comments.index", "My comments"),
     ("dashboard.index", "Tranches"),
+    ("dissensus.index", "Dissensus log"),
     ("downloads.responses_xlsx", "My responses (xlsx)"),
 )
 

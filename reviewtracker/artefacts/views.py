@@ -8,13 +8,14 @@ from flask import abort, redirect, render_template, request, url_for
 
 from importers import normalise_artefact_ref
 from importers.reference import TRANCHES
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS, DISSENSUS_STATUSES
 
 from ..auth import role_required, viewer_scope
 from ..comments.views import list_context, page_number
 from ..services.artefacts import artefact_by_reference
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import disposition_counts
+from ..services.dissensus import entries_for_artefact, open_dissensus_counts
 from ..services.rollups import tranche_artefacts, tranche_overview
 from . import bp
 
@@ -68,5 +69,12 @@ def detail(reference: str):
     )
     counts = disposition_counts(CommentFilter(artefact=canonical, scope=scope))
     return render_template(
-        "artefacts/detail.html", artefact=artefact, artefact_counts=counts, **context
+        "artefacts/detail.html",
+        artefact=artefact,
+        artefact_counts=counts,
+        # Its dissensus entries; the open ones count among its outstanding issues.
+        dissensus=entries_for_artefact(artefact.id, scope),
+        open_dissensus=open_dissensus_counts([artefact.id]).get(artefact.id, 0),
+        dissensus_statuses=DISSENSUS_STATUSES,
+        **context,
     )

@@ -24,6 +24,7 @@ from ..services.answers import answer_state, follow_ups
 from ..services.comment_choices import describe, filter_choices
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import neighbours, visible_comment
+from ..services.dissensus import entries_for_comment
 from ..services.published_view import published_versions
 from ..services.scope import Scope
 from ..services.similar import similar_comments
@@ -244,6 +245,9 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         follow_ups=follow_ups(comment.id, scope),
         answer_labels=ANSWERS.labels,
         answer_form=_answer_form(comment.id, scope) if reviewer else None,
+        entries=entries_for_comment(comment.id, scope),
+        can_open_entry=current_user.has_role("triager")
+        and "dissensus.from_comment" in current_app.view_functions,
         field_labels=FIELD_LABELS,
         keys=DISPOSITIONS.shortcuts,
         conflict=extra.get("conflict"),

@@ -42,6 +42,7 @@ from reviewtracker.models import (
 )
 from reviewtracker.services import ServiceError
 from reviewtracker.services.bulk_triage import bulk_triage
+from reviewtracker.services.dissensus import open_from_comment, update_entry
 from reviewtracker.services.comment_choices import filter_choices
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_import import import_comment_log
@@ -111,6 +112,8 @@ class World:
     other: list[int]  # B-1, B-2
     service_id: int
     batch_id: int  # an import batch
+    own_entry: int  # a dissensus entry on Acme's A-1
+    other_entry: int  # ... and one on Beta's B-1
 
 
 @pytest.fixture
@@ -143,6 +146,11 @@ def _make_world(tmp_path: Path) -> World:
         service = Service(name="Registration Service")
         db.session.add(service)
     w.service_id = service.id
+    with unit_of_work():
+        w.own_entry = open_from_comment(w.own[0], TRIAGER).id
+        w.other_entry = open_from_comment(w.other[0], TRIAGER).id
+        update_entry(w.other_entry, {"internal_note": OTHER_NOTE}, actor=TRIAGER)
+        update_entry(w.own_entry, {"internal_note": INTERNAL_NOTE}, actor=TRIAGER)
     return w
 
 
@@ -304,6 +312,7 @@ def test_navigation_of_a_reviewer(world, client, reviewer):
     assert links == [
         ("/comments/", "My comments"),
         ("/", "Tranches"),
+        ("/dissensus/", "Dissensus log"),
         (f"/exports/responses/{world.own_org_id}.xlsx", "My responses (xlsx)"),
     ]
 
@@ -322,6 +331,8 @@ REVIEWER_ENDPOINTS = {
     "downloads.responses_xlsx",
     "downloads.comments_xlsx",
     "downloads.comments_csv",
+    "dissensus.index",
+    "dissensus.entry",
 }
 
 
@@ -341,6 +352,7 @@ def _argument_values(world: World, own: bool) -> dict[str, object]:
         "month": "2024-03",
         "filename": "app.css",
         "user_id": 1,
+        "entry_id": world.own_entry if own else world.other_entry,
     }
 
 
@@ -366,7 +378,9 @@ def test_every_get_route_is_allowed_by_design_or_refused(app, world, client, rev
             response.close()  # (a static file's handle)
             status = response.status_code
             where = f"GET {url} ({rule.endpoint})"
-            guessed = not own and {"comment_id", "organisation_id"} & set(rule.arguments)
+            guessed = not own and {"comment_id", "organisation_id", "entry_id"} & set(
+                rule.arguments
+            )
             if rule.endpoint in PUBLIC_ENDPOINTS:
                 assert status in (200, 302, 503), where
             elif rule.endpoint in REVIEWER_ENDPOINTS and not guessed:
@@ -603,7 +617,7 @@ def test_the_comment_page_shows_the_outcome_not_the_working(world, client, revie
         "Action owner",
         "Action due",
         "Internal note",
-        '<form method="post" action="/comments/',
+        "data-triage-form",  # (their own form is the answer's, not triage)
     ):
         assert hidden not in page
     assert "2024-05-01" not in page  # the action's due date
