@@ -42,7 +42,6 @@ from reviewtracker.models import (
 )
 from reviewtracker.services import ServiceError
 from reviewtracker.services.bulk_triage import bulk_triage
-from reviewtracker.services.dissensus import open_from_comment, update_entry
 from reviewtracker.services.comment_choices import filter_choices
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_import import import_comment_log
@@ -58,6 +57,7 @@ from reviewtracker.services.comment_queries import (
     visible_comment,
 )
 from reviewtracker.services.comment_register import comment_register, comment_register_csv
+from reviewtracker.services.dissensus import open_from_comment, update_entry
 from reviewtracker.services.publishing import publish
 from reviewtracker.services.responses_log import responses_log
 from reviewtracker.services.scope import Scope, UnscopedQuery
