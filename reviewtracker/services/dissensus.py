@@ -329,6 +329,8 @@ def _clean(name: str, value: Any) -> Any:
         return value or None
     if name == "title":
         return " ".join(str(value or "").split())[:300]
+    if name in ("issue", "programme_position"):
+        return _text(value) or ""
     return _text(value)
 
 
