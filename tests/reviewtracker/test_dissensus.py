@@ -122,7 +122,7 @@ def test_an_entry_from_a_disagreement_positions_tally_outcome_and_history(app, t
 def test_by_hand_filters_open_counts_and_the_exports(app, team):
     with app.app_context():
         with unit_of_work():
-            first = open_from_comment(team.own[0], "t")
+            open_from_comment(team.own[0], "t")
             second = create_entry(
                 title="Settlement timetable for late reads",
                 actor="t",
