@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from flask import abort, current_app, render_template, url_for
+from flask import abort, current_app, render_template, request, url_for
+from flask_login import current_user
 
 from importers.reference import TRANCHES
 from importers.vocabulary import ANSWERS, DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
-from ..services.answers import answer_tables
+from ..services.answers import answer_tables, round_window
 from ..services.charts import disposition_bars
 from ..services.comment_filter import CommentFilter
 from ..services.reference import rounds_of_tranche
@@ -66,6 +67,10 @@ def tranche(code: str, number: int | None = None):
         # The answers are each organisation's own: the programme's view only.
         answers=None if scope.is_reviewer else answer_tables(code, number, scope),
         answer_labels=ANSWERS.labels,
+        here=request.path,
+        answer_window=round_window(code, number)
+        if number is not None and current_user.has_role("lead")
+        else None,
         answers_json=None
         if scope.is_reviewer
         else url_for("api.tranche_answers", code=code, **({"round": number} if number else {})),

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectMultipleField, StringField
+from wtforms import DateField, HiddenField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -27,3 +27,8 @@ class ApplyForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Length(max=64)])
     fields = SelectMultipleField("Fields to update", choices=[], validate_choice=False)
     conflicts = SelectMultipleField("Conflicts to apply", choices=[], validate_choice=False)
+
+
+class AnswerWindowForm(FlaskForm):
+    closes_on = DateField("Answers close on", validators=[Optional()])
+    back = HiddenField(validators=[Length(max=200)])

@@ -11,11 +11,12 @@ from ..auth import role_required, viewer_scope
 from ..request_values import positive_int
 from ..services import ServiceError
 from ..services import working_groups as groups
+from ..services.answers import set_answer_window
 from ..services.comment_choices import team_members
 from ..services.my_work import work_counts, work_filter, work_page
 from ..unit_of_work import unit_of_work
 from . import bp
-from .forms import ActionForm, GroupForm, MemberForm
+from .forms import ActionForm, AnswerWindowForm, GroupForm, MemberForm
 
 
 @bp.get("/working-groups")
@@ -116,3 +117,30 @@ def my_work():
         labels=DISPOSITIONS.labels,
         states=RESPONSE_STATES.labels,
     )
+
+
+@bp.post("/rounds/<int:round_id>/answer-window")
+@role_required("lead")
+def answer_window(round_id: int):
+    """Set (or, left blank, clear) when a review round's answer window closes."""
+    form = AnswerWindowForm()
+    back = form.back.data or ""
+    if not (back.startswith("/") and not back.startswith("//")):
+        back = url_for("dashboard.index")
+    if not form.validate():
+        flash("Nothing was changed: that is not a date.", "error")
+        return redirect(back)
+    try:
+        with unit_of_work():
+            set_answer_window(round_id, form.closes_on.data)
+    except ServiceError as error:
+        flash(f"Nothing was changed: {error}.", "error")
+    else:
+        when = form.closes_on.data
+        flash(
+            f"Answers close on {when.isoformat()}."
+            if when
+            else "Answers close ten working days after each publication.",
+            "success",
+        )
+    return redirect(back)

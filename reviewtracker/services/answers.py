@@ -349,8 +349,21 @@ def answer_tables(tranche: str, review_round: int | None, scope: Scope) -> Answe
     return AnswerTables(tranche, review_round, artefacts, constituencies)
 
 
+def round_window(tranche: str, number: int) -> tuple[int, date | None] | None:
+    """(the review round's id, when its answer window closes if set), or None: no such round."""
+    found = db.session.execute(
+        select(ReviewRound.id, AnswerWindow.closes_on)
+        .join(Tranche, Tranche.id == ReviewRound.tranche_id)
+        .outerjoin(AnswerWindow, AnswerWindow.review_round_id == ReviewRound.id)
+        .where(Tranche.code == tranche, ReviewRound.number == number)
+    ).one_or_none()
+    return (found[0], found[1]) if found is not None else None
+
+
 def set_answer_window(review_round_id: int, closes: date | None) -> None:
     """Set (or with None, clear) when a review round's answer window closes."""
+    if db.session.get(ReviewRound, review_round_id) is None:
+        raise ServiceError(f"no review round {review_round_id}")
     window = db.session.get(AnswerWindow, review_round_id)
     if closes is None:
         if window is not None:
@@ -374,5 +387,6 @@ __all__ = [
     "answer_tables",
     "closes_on",
     "follow_ups",
+    "round_window",
     "set_answer_window",
 ]

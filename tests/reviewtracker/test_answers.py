@@ -194,3 +194,23 @@ def test_pages_answer_confirm_agree_all_and_confinement(app, client, team):
 def add_staff(app) -> int:
     with app.app_context():
         return add_user("viewer", "viewer@programme.example").id
+
+
+def test_a_lead_sets_the_rounds_answer_window(app, client, team):
+    with app.app_context():
+        round_id = db.session.scalar(select(ReviewRound.id))
+    _login(client, team.lead_id)
+    page = client.get("/tranches/1/rounds/1").get_data(as_text=True)
+    assert f"/rounds/{round_id}/answer-window" in page
+    back = "/tranches/1/rounds/1"
+    client.post(f"/rounds/{round_id}/answer-window", data={"closes_on": "2024-05-31", "back": back})
+    with app.app_context():
+        from reviewtracker.models import AnswerWindow
+
+        assert db.session.get(AnswerWindow, round_id).closes_on == date(2024, 5, 31)
+    for value in ("²", "31/05/2024x", "\x00"):
+        response = client.post(f"/rounds/{round_id}/answer-window", data={"closes_on": value})
+        assert response.status_code == 302
+    assert client.post("/rounds/999999/answer-window", data={"closes_on": ""}).status_code == 302
+    _login(client, team.triager_id)
+    assert client.post(f"/rounds/{round_id}/answer-window", data={}).status_code == 403

@@ -287,3 +287,23 @@ def test_browser_upload_preview_and_apply_a_chosen_conflict(app, client, team):
         assert bad.status_code == 400
     for token in ("0" * 32, "../../etc", "%00", "²" * 32):
         assert client.get(f"/resolutions/import/{token}").status_code == 404
+
+
+def test_the_workbook_locks_the_reviewers_text_and_offers_the_dispositions(app, team):
+    with app.app_context():
+        book = load_workbook(io.BytesIO(_export()))
+        by_group = load_workbook(
+            io.BytesIO(resolutions_workbook(CommentFilter(scope=STAFF), by="artefact"))
+        )
+    sheet = book["Resolutions"]
+    assert book.sheetnames == ["Resolutions", "Read Me"]
+    assert sheet.protection.sheet and not sheet.protection.sort and not sheet.protection.deleteRows
+    assert sheet.column_dimensions["B"].hidden  # the stamp
+    header = [c.value for c in sheet[3]]
+    row = {label: sheet.cell(4, i + 1) for i, label in enumerate(header)}
+    assert row["Comment"].protection.locked and row["Comment Ref"].protection.locked
+    assert not row["Disposition"].protection.locked and not row["Response"].protection.locked
+    lists = [dv.formula1 for dv in sheet.data_validations.dataValidation if dv.type == "list"]
+    assert '"Accepted,Action,Rejected,Requires Further Clarification,Open"' in lists
+    assert '"BPRWG"' in lists
+    assert by_group.sheetnames == ["BP004", "BP005", "Read Me"]
