@@ -1,7 +1,8 @@
 """The domain's vocabularies, each defined once: the dispositions, the RAG statuses, the
-advisory group's action statuses and what an action links to, the
-artefact lifecycle's states (with the moves allowed between them), the review rounds' states
-and the round-to-round diff's categories.
+advisory group's action statuses and what an action links to, the artefact lifecycle's states
+(with the moves allowed between them), the review rounds' states and the round-to-round
+diff's categories, the response states, the reviewers' answers, and the dissensus log's
+positions, outcomes and statuses.
 
 A `Term` is one value: the key the database stores, the label the pages and exports show,
 its colour, its definition and, where the comment page offers one, its keyboard key. A
@@ -306,19 +307,131 @@ ROUND_DIFF = Vocabulary(
     ),
 )
 
+# Where a response stands on its way to the reviewer: written, put up for a lead's review,
+# approved by a lead, published to the reviewer. Reviewers see only what was published; a
+# change of the disposition or response after review takes it back to draft (services/
+# resolution.py holds the moves between them).
+RESPONSE_STATES = Vocabulary(
+    "response_state",
+    Term("draft", "Draft", "#999999", "Being written: not yet put up for review."),
+    Term(
+        "ready_for_review",
+        "Ready for review",
+        "#e69f00",
+        "Written and waiting for a lead to approve it.",
+    ),
+    Term("approved", "Approved", "#0072b2", "Approved by a lead, not yet published."),
+    Term(
+        "published",
+        "Published",
+        "#009e73",
+        "Published: the reviewer sees this disposition and response.",
+    ),
+)
+DRAFT = "draft"
+PUBLISHED = "published"
+
+# What a reviewer reads where a disposition has not been published yet.
+UNDER_CONSIDERATION = Term(
+    "under_consideration",
+    "Under consideration",
+    "#bbbbbb",
+    "The programme has not published its disposition and response yet.",
+)
+# A reviewer's view of the outcome: the published dispositions (every triage outcome; an open
+# comment is never published) or "under consideration".
+PUBLISHED_OUTCOMES = Vocabulary(
+    "published_outcome",
+    *(term for term in DISPOSITIONS if term.key != OPEN),
+    UNDER_CONSIDERATION,
+)
+
+# A reviewer's answer to a published disposition (HL7's ballots: the commenter withdraws or
+# keeps a negative after reading the disposition).
+ANSWERS = Vocabulary(
+    "answer",
+    Term("agree", "Agree", "#009e73", "The reviewer agrees with the disposition and response."),
+    Term(
+        "can_live_with",
+        "Can live with it",
+        "#56b4e9",
+        "The reviewer does not fully agree but accepts the disposition.",
+    ),
+    Term(
+        "disagree",
+        "Disagree",
+        "#d55e00",
+        "The reviewer disagrees, with a reason; it may open a dissensus entry.",
+    ),
+)
+DISAGREE = "disagree"
+
+# A constituency's position on a dissensus entry at a meeting, as the DAG minutes record them.
+POSITIONS = Vocabulary(
+    "position",
+    Term("approve", "Approve", "#009e73", "The constituency approves the programme's position."),
+    Term("reject", "Reject", "#d55e00", "The constituency rejects the programme's position."),
+    Term("abstain", "Abstain", "#999999", "The constituency abstained."),
+    Term(
+        "not_in_attendance",
+        "Not in attendance",
+        "#dddddd",
+        "No representative of the constituency attended the meeting.",
+    ),
+)
+
+# How a dissensus entry was settled.
+DISSENSUS_OUTCOMES = Vocabulary(
+    "dissensus_outcome",
+    Term("agreed", "Agreed at the meeting", "#009e73", "The meeting reached agreement."),
+    Term("chair_decision", "Decided by the chair", "#0072b2", "The chair decided."),
+    Term(
+        "decided_by_email",
+        "Decided by email after the meeting",
+        "#56b4e9",
+        "Decided by email after the meeting; the post-meeting update records it.",
+    ),
+    Term(
+        "escalated",
+        "Escalated to the PSG",
+        "#e69f00",
+        "Appealed or escalated to the Programme Steering Group.",
+    ),
+    Term("withdrawn", "Withdrawn", "#999999", "The objection was withdrawn."),
+)
+DECIDED_BY_EMAIL = "decided_by_email"
+
+# Whether a dissensus entry is still to be settled.
+DISSENSUS_STATUSES = Vocabulary(
+    "dissensus_status",
+    Term("open", "Open", "#e69f00", "Still to be settled: counted among the artefact's issues."),
+    Term("closed", "Closed", "#009e73", "Settled: an outcome is recorded."),
+)
+
 __all__ = [
     "ACTION_LINK_KINDS",
     "ACTION_STATUSES",
+    "ANSWERS",
     "ARTEFACT_STATES",
+    "DECIDED_BY_EMAIL",
+    "DISAGREE",
     "DISPOSITIONS",
+    "DISSENSUS_OUTCOMES",
+    "DISSENSUS_STATUSES",
+    "DRAFT",
     "NOT_SET",
     "OPEN",
+    "POSITIONS",
+    "PUBLISHED",
+    "PUBLISHED_OUTCOMES",
     "RAG_STATUSES",
+    "RESPONSE_STATES",
     "ROUND_DIFF",
     "ROUND_STATES",
     "STATE_MOVES",
-    "UNRESOLVED",
     "Term",
+    "UNDER_CONSIDERATION",
+    "UNRESOLVED",
     "Vocabulary",
     "allowed_moves",
     "refused_move_message",

@@ -375,13 +375,27 @@ def load_demo(actor: str = "demo") -> dict[str, int]:
                 _check(report)
                 summary["comments"] += report.added
     with unit_of_work():
-        summary["triaged"] = _triage_demo(actor)
+        triaged = _triage_demo(actor)
+        summary["triaged"] = len(triaged)
+        summary["published"] = _publish_demo(triaged, actor)
         summary |= load_design_dashboard_demo(actor=actor)
     return summary
 
 
-def _triage_demo(actor: str) -> int:
-    """Set each comment's disposition and response as a triager would in the browser."""
+def _publish_demo(comment_ids: list[int], actor: str) -> int:
+    """A lead approves and publishes every triaged comment, as the programme had sent them
+    back: the demo's reviewers read the outcomes (the workflow shows on new triage)."""
+    from .services.bulk_triage import bulk_triage
+    from .services.publishing import publish
+
+    lead = f"{actor}.lead"
+    bulk_triage(comment_ids, None, {"response_state": "approved"}, lead, may_approve=True)
+    return publish(comment_ids, None, lead)
+
+
+def _triage_demo(actor: str) -> list[int]:
+    """Set each comment's disposition and response as a triager would in the browser; the ids
+    of the comments triaged."""
     from sqlalchemy import select
 
     from .extensions import db
@@ -397,14 +411,14 @@ def _triage_demo(actor: str) -> int:
         .join(Organisation)
         .join(Artefact)
     )
-    triaged = 0
+    triaged = []
     for comment_id, organisation, reference, log_id in rows.all():
         demo = wanted.get((organisation, reference, log_id))
         if demo is None:
             continue
         changes = {"disposition": demo.disposition, "response": demo.response}
         triage_comment(comment_id, changes, actor=f"{actor}.triager")
-        triaged += 1
+        triaged.append(comment_id)
     return triaged
 
 

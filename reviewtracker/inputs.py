@@ -15,6 +15,10 @@ refuse it cleanly, so that no value reaches the database or a response header it
   other than tab, CR and LF is answered 400 with a message, before any view sees it.
 - `local_path`: a redirect target (sign-in's `next`, bulk triage's `back`) only if it is a
   plain path on this site: never another host, never CR/LF that would break the header.
+- `text_block`: text of several lines (a response, a decision's numbered points): control
+  characters dropped but its line breaks kept.
+- `choice`, `flag`, `iso_date`, `id_list`: one of the allowed values, a checkbox, a
+  YYYY-MM-DD date, the ids of a multi-select; anything else None (or left out).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from __future__ import annotations
 import builtins
 import re
 import unicodedata
+from collections.abc import Collection
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -74,6 +80,47 @@ def clean_text(value: Any, max_length: int) -> str | None:
     kept = "".join(" " if is_control(character) else character for character in str(value))
     text = " ".join(kept.split())[:max_length].strip()
     return text or None
+
+
+def text_block(value: Any, max_length: int) -> str:
+    """Text of several lines: control characters dropped (line breaks and tabs kept), trimmed,
+    at most `max_length` characters; '' if nothing."""
+    kept = "".join(
+        character
+        for character in str(value if value is not None else "")
+        if character in _ALLOWED_CONTROL or not is_control(character)
+    )
+    return kept.strip()[:max_length]
+
+
+def choice(value: object, allowed: Collection[str]) -> str | None:
+    """`value` if it is one of `allowed`, else None."""
+    return value if isinstance(value, str) and value in allowed else None
+
+
+def flag(value: object) -> bool:
+    """A checkbox or URL flag: "1", "on", "yes", "true" (any case) is set."""
+    return str(value or "").strip().lower() in ("1", "on", "yes", "true")
+
+
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def iso_date(value: object) -> date | None:
+    """A YYYY-MM-DD date in ASCII digits, else None."""
+    found = _ISO_DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if found is None:
+        return None
+    try:
+        return date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None
+
+
+def id_list(values: list[str], maximum_count: int = 10_000) -> list[int]:
+    """The positive ids among `values` (others dropped), at most `maximum_count` read."""
+    ids = (positive_int(value) for value in values[:maximum_count])
+    return [number for number in ids if number is not None]
 
 
 def local_path(target: object) -> str | None:
@@ -131,12 +178,17 @@ __all__ = [
     "BoundedIntConverter",
     "CONTROL_MESSAGE",
     "MAX_ID",
+    "choice",
     "clean_text",
+    "flag",
     "has_control_characters",
+    "id_list",
     "init_app",
     "is_ascii_digits",
     "is_control",
+    "iso_date",
     "local_path",
     "positive_int",
     "refuse_control_characters",
+    "text_block",
 ]

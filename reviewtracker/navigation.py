@@ -14,6 +14,9 @@ NAVIGATION = (
     ("governance.meetings", "Meetings", "viewer"),
     ("governance.actions", "Actions", "viewer"),
     ("governance.decisions", "Decisions", "viewer"),
+    ("resolution.my_work", "My work", "viewer"),
+    ("resolution.working_groups", "Working groups", "triager"),
+    ("dissensus.index", "Dissensus log", "viewer"),
     ("imports.upload", "Import", "triager"),
     ("imports.history", "Import history", "triager"),
     ("auth.users", "Users", "admin"),
@@ -24,6 +27,7 @@ REVIEWER_NAVIGATION = (
     ("dashboard.index", "Tranches"),
     ("governance.actions", "Actions"),
     ("governance.decisions", "Decisions"),
+    ("dissensus.index", "Dissensus log"),
     ("downloads.responses_xlsx", "My responses (xlsx)"),
 )
 

@@ -14,11 +14,17 @@ from flask import Blueprint, Response, make_response, render_template, request
 
 from importers.vocabulary import (
     ACTION_STATUSES,
+    ANSWERS,
     ARTEFACT_STATES,
     DISPOSITIONS,
+    DISSENSUS_OUTCOMES,
+    DISSENSUS_STATUSES,
+    POSITIONS,
     RAG_STATUSES,
+    RESPONSE_STATES,
     ROUND_DIFF,
     ROUND_STATES,
+    UNDER_CONSIDERATION,
 )
 
 bp = Blueprint("vocabulary", __name__)
@@ -29,12 +35,21 @@ ENDPOINT = "vocabulary.stylesheet"
 def stylesheet() -> Response:
     css = render_template(
         "vocabulary.css",
-        dispositions=DISPOSITIONS,
+        # A reviewer's outcome may be "under consideration": coloured like a disposition.
+        dispositions=[*DISPOSITIONS, UNDER_CONSIDERATION],
         rag_statuses=RAG_STATUSES,
         action_statuses=ACTION_STATUSES,
         artefact_states=ARTEFACT_STATES,
         round_states=ROUND_STATES,
         round_diff=ROUND_DIFF,
+        states=RESPONSE_STATES,
+        # Answers, positions, dissensus outcomes and statuses: badges of their own.
+        badges=[
+            ("a", ANSWERS),
+            ("p", POSITIONS),
+            ("o", DISSENSUS_OUTCOMES),
+            ("ds", DISSENSUS_STATUSES),
+        ],
     )
     response = make_response(css)
     response.mimetype = "text/css"

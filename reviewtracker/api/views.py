@@ -13,7 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from importers.vocabulary import RAG_STATUSES
 
-from ..auth import role_required
+from ..auth import role_required, viewer_scope
+from ..services.answers import answer_tables
 from ..services.design_status import design_dashboard
 from ..services.rollups import comment_status, constituency_table, tranche_rollup
 from . import bp
@@ -42,7 +43,7 @@ for _code in ERROR_CODES:
 def tranche_comment_status(code: str):
     """The comment status table: per artefact, comments per disposition, and the totals."""
     code = tranche_or_404(code)
-    return comment_status(code, review_round_arg(code)).as_json()
+    return comment_status(code, review_round_arg(code), scope=viewer_scope()).as_json()
 
 
 @bp.get("/tranches/<code>/constituencies")
@@ -58,7 +59,16 @@ def tranche_constituencies(code: str):
 def tranche(code: str):
     """Both tables, exactly as `reviewtracker rollup --json` prints them."""
     code = tranche_or_404(code)
-    return tranche_rollup(code, review_round_arg(code))
+    return tranche_rollup(code, review_round_arg(code), scope=viewer_scope())
+
+
+@bp.get("/tranches/<code>/answers")
+@role_required("viewer")
+def tranche_answers(code: str):
+    """Per artefact and per constituency: published dispositions, answered, and each answer
+    (the programme's: not for reviewers, whose answers are each organisation's own)."""
+    code = tranche_or_404(code)
+    return answer_tables(code, review_round_arg(code), viewer_scope()).as_json()
 
 
 @bp.get("/design-dashboard")

@@ -8,7 +8,7 @@ from flask import abort, redirect, render_template, request, url_for
 
 from importers import normalise_artefact_ref
 from importers.reference import TRANCHES
-from importers.vocabulary import ARTEFACT_STATES, DISPOSITIONS
+from importers.vocabulary import ARTEFACT_STATES, DISPOSITIONS, DISSENSUS_STATUSES
 
 from ..auth import role_required, viewer_scope
 from ..comments.views import list_context, page_number
@@ -17,6 +17,7 @@ from ..lifecycle.views import artefact_lifecycle
 from ..services.artefacts import artefact_by_reference
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import disposition_counts
+from ..services.dissensus import entries_for_artefact, open_dissensus_counts
 from ..services.rollups import tranche_artefacts, tranche_overview
 from . import bp
 
@@ -25,7 +26,7 @@ from . import bp
 @role_required("viewer")
 def index():
     """The first tranche that has artefacts (tabs lead to the others)."""
-    overview = tranche_overview()
+    overview = tranche_overview(viewer_scope())
     first = next((t.tranche for t in overview if t.artefacts), TRANCHES[0])
     return redirect(url_for("artefacts.tranche", code=first))
 
@@ -38,7 +39,7 @@ def tranche(code: str):
     return render_template(
         "artefacts/tranche.html",
         code=code,
-        overview=tranche_overview(),
+        overview=tranche_overview(viewer_scope()),
         table=tranche_artefacts(code),
         dispositions=DISPOSITIONS,
         states=ARTEFACT_STATES,
@@ -74,6 +75,10 @@ def detail(reference: str):
         "artefacts/detail.html",
         artefact=artefact,
         artefact_counts=counts,
+        # Its dissensus entries; the open ones count among its outstanding issues.
+        dissensus=entries_for_artefact(artefact.id, scope),
+        open_dissensus=open_dissensus_counts([artefact.id]).get(artefact.id, 0),
+        dissensus_statuses=DISSENSUS_STATUSES,
         **context,
         **artefact_governance(artefact, scope),
         **artefact_lifecycle(artefact),

@@ -14,6 +14,7 @@ from .imports import (
     import_design_dashboard_command,
 )
 from .reports import export_group, rollup_command
+from .resolutions import import_resolutions_command
 from .rounds import link_repeats_command, round_diff_command, round_group
 from .serve import serve_command
 from .setup import create_user_command, demo_command, init_db_command
@@ -27,6 +28,7 @@ COMMANDS = (
     create_user_command,
     export_group,
     import_design_dashboard_command,
+    import_resolutions_command,
     serve_command,
     *GOVERNANCE_COMMANDS,
     artefacts_command,

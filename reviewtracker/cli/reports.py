@@ -31,9 +31,11 @@ def rollup_command(tranche: str, review_round: int | None, as_json: bool) -> Non
     require_schema()
     try:
         if as_json:
-            click.echo(json.dumps(tranche_rollup(tranche, review_round), indent=2))
+            click.echo(
+                json.dumps(tranche_rollup(tranche, review_round, scope=Scope.staff()), indent=2)
+            )
             return
-        status = comment_status(tranche, review_round)
+        status = comment_status(tranche, review_round, scope=Scope.staff())
         constituencies = constituency_table(tranche, review_round)
     except ServiceError as error:
         raise click.ClickException(str(error)) from error

@@ -49,7 +49,7 @@ def demo_command(if_empty: bool) -> None:
         summary = load_demo()
         click.echo(
             f"Demo data loaded: {summary['artefacts']} artefacts, {summary['comments']} "
-            f"comments, {summary['triaged']} triaged."
+            f"comments, {summary['triaged']} triaged and published."
         )
     with unit_of_work():
         user = ensure_demo_user()

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("comments", __name__, url_prefix="/comments")
 
-from . import detail, views  # noqa: E402,F401  (routes register on the blueprint)
+from . import answers, detail, publish, views  # noqa: E402,F401  (routes register on the blueprint)

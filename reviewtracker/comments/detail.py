@@ -14,17 +14,20 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import ANSWERS, DISPOSITIONS, PUBLISHED_OUTCOMES, RESPONSE_STATES
 
 from ..auth import role_required, viewer_scope
 from ..extensions import db
 from ..governance.panels import comment_actions
 from ..models import AuditEvent, Comment, ImportBatch
-from ..services import ServiceError, triage
-from ..services.comment_choices import describe
+from ..services import ServiceError, resolution, triage
+from ..services.answers import answer_state, follow_ups
+from ..services.comment_choices import describe, filter_choices
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import neighbours, visible_comment
+from ..services.dissensus import entries_for_comment
 from ..services.implementation import implemented_in
+from ..services.published_view import published_versions
 from ..services.repeats import repeat_of
 from ..services.round_lists import carried_into
 from ..services.scope import Scope
@@ -33,12 +36,14 @@ from ..unit_of_work import unit_of_work
 from . import bp
 from .detail_forms import (
     FIELDS,
+    ID_FIELDS,
     OtherCommentForm,
     TriageForm,
     UnmarkDuplicateForm,
     clean,
     snapshot,
 )
+from .forms import AnswerForm, PublishOneForm
 
 # How the page names each field the audit trail records.
 FIELD_LABELS = {
@@ -48,7 +53,16 @@ FIELD_LABELS = {
     "action_due": "Action due",
     "internal_note": "Internal note",
     "duplicate_of": "Duplicate of",
-    "implemented_in": "Implemented in version",
+    "assignee_id": "Assigned to",
+    "assignee": "Assigned to",
+    "working_group_id": "Working group",
+    "working_group": "Working group",
+    "response_state": "Response",
+    "implemented_in": "Implemented in",
+    "published": "Published",
+    "answer": "Reviewer's answer",
+    "answer_reason": "Reason given",
+    "follow_up": "Follow-up comment",
 }
 
 
@@ -98,21 +112,50 @@ def detail(comment_id: int):
     if current_user.has_role("triager"):
         stored = _stored(comment)
         form = TriageForm(
-            data=stored | {"version": str(comment.version), "loaded": snapshot(stored)}
+            data=_form_data(stored) | {"version": str(comment.version), "loaded": snapshot(stored)}
         )
+        _offer(form, stored["response_state"])
     return _page(comment, f, form)
+
+
+def _form_data(stored: dict[str, object]) -> dict[str, object]:
+    """Stored values as the form's fields take them (the selects' values are text)."""
+    return {
+        name: (str(value) if name in ID_FIELDS and value is not None else value)
+        for name, value in stored.items()
+    }
+
+
+def _offer(form: TriageForm, state: object) -> None:
+    """The resolution selects' choices: the team, the groups, and the response states this
+    user may move the response to from `state` (itself included)."""
+    choices = filter_choices(Scope.staff())
+    lead = current_user.has_role("lead")
+    state = str(state)
+    reachable = [state] + [
+        key
+        for key in RESPONSE_STATES.keys
+        if key in resolution.MOVES.get(state, ()) and (key not in resolution.LEAD_ONLY or lead)
+    ]
+    form.offer(
+        choices["assignees"],
+        choices["groups"],
+        [(key, RESPONSE_STATES[key].label) for key in RESPONSE_STATES.keys if key in reachable],
+    )
 
 
 def _save(comment: Comment, f: CommentFilter):
     form = TriageForm()
+    _offer(form, resolution.current(comment.id)["response_state"])
     if not form.validate():
         flash("Nothing was saved: please correct the fields marked below.", "error")
         return _page(comment, f, form), 400
     # The next comment as the user saw the list, before this save can move the comment in it.
     _, next_id = neighbours(f, comment.id)
-    stored, typed = _stored(comment), form.values()
+    stored, typed = _stored(comment), form.posted_values(request.form)
     changes = {name: value for name, value in typed.items() if value != clean(name, stored[name])}
-    if typed == form.loaded_values():
+    loaded = form.loaded_values()
+    if loaded is not None and all(typed[name] == loaded[name] for name in typed):
         changes = {}  # nothing typed: nothing to save, even if someone else saved meanwhile
     if changes:
         try:
@@ -122,6 +165,7 @@ def _save(comment: Comment, f: CommentFilter):
                     changes,
                     actor=current_user.email,
                     expected_version=int(form.version.data),
+                    may_approve=current_user.has_role("lead"),
                 )
         except triage.StaleComment:
             return _conflict(comment, f, form), 409
@@ -152,6 +196,7 @@ def _conflict(comment: Comment, f: CommentFilter, form: TriageForm):
     merged = {row.name: row.yours if row.you_changed else row.theirs for row in rows}
     form.show(merged, comment.version)
     form.loaded.data = snapshot(theirs)
+    _offer(form, theirs["response_state"])
     conflict = Conflict(rows, triage.last_change(comment.id))
     return _page(comment, f, form, conflict=conflict)
 
@@ -167,9 +212,11 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
     scope: Scope = f.scope
     prev_id, next_id = neighbours(f, comment.id)
     original = db.session.get(Comment, comment.duplicate_of_id) if comment.duplicate_of_id else None
-    # A reviewer sees the outcome for their organisation, never the design team's working
-    # fields, the imports, or other organisations' comments (similar ones, duplicates).
+    # A reviewer sees the outcome for their organisation as published, never the design
+    # team's working fields, the imports, or other organisations' comments (similar ones,
+    # duplicates): the services give a reviewer's scope published views only.
     reviewer = scope.is_reviewer
+    seen_original = visible_comment(original.id, scope) if original is not None else None
     return render_template(
         "comments/detail.html",
         comment=comment,
@@ -186,12 +233,25 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         else _optional_url("artefacts.detail", reference=comment.artefact.reference),
         batches=[] if reviewer else _batches(comment),
         imports_url=_optional_url("imports.history") if current_user.has_role("triager") else None,
-        original=original if scope.may_see_comment(original) else None,
+        original=seen_original,
         follows_other=original is not None and not scope.may_see_comment(original),
         duplicates=triage.duplicates_of(comment.id, scope),
         similar=similar_comments(comment.id, scope),
         events=triage.history(comment.id, scope, newest_first=True),
-        labels=DISPOSITIONS.labels,
+        labels=(PUBLISHED_OUTCOMES if reviewer else DISPOSITIONS).labels,
+        states=RESPONSE_STATES.labels,
+        resolution=None if reviewer else _resolution_facts(comment.id),
+        versions=[] if reviewer else published_versions(comment.id),
+        publish_form=PublishOneForm(formdata=None, version=str(getattr(comment, "version", "")))
+        if current_user.has_role("lead")
+        else None,
+        answers=answer_state(comment.id, scope),
+        follow_ups=follow_ups(comment.id, scope),
+        answer_labels=ANSWERS.labels,
+        answer_form=_answer_form(comment.id, scope) if reviewer else None,
+        entries=entries_for_comment(comment.id, scope),
+        can_open_entry=current_user.has_role("triager")
+        and "dissensus.from_comment" in current_app.view_functions,
         field_labels=FIELD_LABELS,
         keys=DISPOSITIONS.shortcuts,
         conflict=extra.get("conflict"),
@@ -288,7 +348,25 @@ def _act(action: Callable[[], object], done: str) -> None:
 
 
 def _stored(comment: Comment) -> dict[str, object]:
-    return {name: getattr(comment, name) for name in FIELDS}
+    """The triage fields as stored: the comment's own and its resolution's."""
+    current = resolution.current(comment.id)
+    return {name: current[name] if name in current else getattr(comment, name) for name in FIELDS}
+
+
+def _answer_form(comment_id: int, scope: Scope) -> AnswerForm:
+    """The reviewer's answer form, filled with their current answer."""
+    current = answer_state(comment_id, scope).answer
+    data = {"answer": current.answer, "reason": current.reason} if current is not None else {}
+    return AnswerForm(formdata=None, data=data)
+
+
+def _resolution_facts(comment_id: int) -> dict[str, object]:
+    """Who resolves the comment and where its response stands, by name, for the page."""
+    current = resolution.current(comment_id)
+    return current | {
+        "assignee": resolution.audit_text("assignee_id", current["assignee_id"]),
+        "working_group": resolution.audit_text("working_group_id", current["working_group_id"]),
+    }
 
 
 def _name(comment: Comment) -> str:

@@ -12,9 +12,24 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from importers.vocabulary import DISPOSITIONS
 
-# The triage form's fields, in the order the page shows them.
-FIELDS = ("disposition", "response", "action_owner", "action_due", "internal_note")
+from ..inputs import positive_int
+
+# The triage form's fields, in the order the page shows them (the last four: who resolves
+# the comment, where its response stands, and the version an accepted change went into).
+FIELDS = (
+    "disposition",
+    "response",
+    "action_owner",
+    "action_due",
+    "internal_note",
+    "assignee_id",
+    "working_group_id",
+    "response_state",
+    "implemented_in",
+)
 TEXT_FIELDS = ("response", "internal_note")
+ID_FIELDS = ("assignee_id", "working_group_id")
+RESOLUTION_FORM_FIELDS = (*ID_FIELDS, "response_state", "implemented_in")
 # Each option carries its keyboard key as data-key: static/app.js reads it from the page.
 DISPOSITION_CHOICES = [
     SelectChoice(
@@ -47,8 +62,10 @@ def clean(name: str, value: object) -> object:
     """The value of a triage field as the database holds it, for comparing and saving."""
     if name in TEXT_FIELDS:
         return clean_text(value)
-    if name == "action_owner":
+    if name in ("action_owner", "implemented_in"):
         return clean_line(value)
+    if name in ID_FIELDS:
+        return positive_int(value) if value not in (None, "") else None
     return value
 
 
@@ -78,6 +95,14 @@ class TriageForm(FlaskForm):
     internal_note = TextAreaField(
         "Internal note (not shown to reviewers)", validators=[Optional(), Length(max=20000)]
     )
+    # Choices filled in by the view: the design team, the working groups, and the states the
+    # response may move to from where it is (approved: a lead's).
+    assignee_id = SelectField("Assigned to", choices=[], validate_choice=False)
+    working_group_id = SelectField("Working group", choices=[], validate_choice=False)
+    response_state = SelectField("Workflow state", choices=[], validators=[Optional()])
+    implemented_in = StringField(
+        "Implemented in (artefact version)", validators=[Optional(), Length(max=40)]
+    )
     version = HiddenField(validators=[DataRequired(), DIGITS])
     loaded = HiddenField()
     save = SubmitField("Save")
@@ -86,6 +111,32 @@ class TriageForm(FlaskForm):
     def values(self) -> dict[str, object]:
         """The triage values typed in the form, cleaned as the database holds them."""
         return {name: clean(name, getattr(self, name).data) for name in FIELDS}
+
+    def posted_values(self, posted: object) -> dict[str, object]:
+        """`values()` without the resolution fields the request did not send (`posted`: the
+        form data's keys): a form without them leaves who resolves and the state as they are."""
+        return {
+            name: value
+            for name, value in self.values().items()
+            if name in posted or name not in RESOLUTION_FORM_FIELDS
+        }
+
+    def offer(
+        self,
+        assignees: list[tuple[int, str]],
+        groups: list[tuple[int, str]],
+        states: list[tuple[str, str]],
+    ) -> None:
+        """The choices of the resolution selects."""
+        self.assignee_id.choices = [
+            SelectChoice("", "Nobody"),
+            *(SelectChoice(str(i), n) for i, n in assignees),
+        ]
+        self.working_group_id.choices = [
+            SelectChoice("", "None"),
+            *(SelectChoice(str(i), n) for i, n in groups),
+        ]
+        self.response_state.choices = [SelectChoice(key, label) for key, label in states]
 
     def loaded_values(self) -> dict[str, object] | None:
         """The values the form was loaded with, or None if the form did not say (cleaned)."""
@@ -106,7 +157,8 @@ class TriageForm(FlaskForm):
         """Put `values` in the form's fields (as if typed) and load it at `version`."""
         for name in FIELDS:
             field = getattr(self, name)
-            field.data = values.get(name)
+            value = values.get(name)
+            field.data = str(value) if name in ID_FIELDS and value is not None else value
             field.raw_data = []  # the fields render `data` again, not what was posted
         self.version.data = str(version)
 

@@ -8,15 +8,15 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS, PUBLISHED_OUTCOMES, RESPONSE_STATES
 
 from ..auth import role_required, viewer_scope
 from ..inputs import local_path, positive_int
 from ..services import ServiceError
-from ..services.comment_choices import describe, filter_choices
+from ..services.bulk_triage import bulk_plan, bulk_triage
+from ..services.comment_choices import describe, describe_assignment, filter_choices
 from ..services.comment_filter import CommentFilter
-from ..services.comment_queries import comment_page, comments_by_ids, list_counts
-from ..services.triage import bulk_plan, bulk_triage
+from ..services.comment_queries import comment_page, comments_by_ids, list_counts, today
 from ..unit_of_work import unit_of_work
 from . import bp
 from .forms import BulkTriageForm
@@ -67,7 +67,10 @@ def list_context(
             endpoint, **params, **({"sort": f.sort} if f.sort != "artefact" else {})
         ),
         "fixed": fixed,
-        "labels": DISPOSITIONS.labels,
+        # A reviewer reads the published outcomes ("under consideration" until then).
+        "labels": (PUBLISHED_OUTCOMES if reviewer else DISPOSITIONS).labels,
+        "bulk_labels": DISPOSITIONS.labels,
+        "states": RESPONSE_STATES.labels,
         "has_detail": "comments.detail" in current_app.view_functions,
         # Artefact pages list every organisation's comments: not for reviewers.
         "artefact_links": current_user.has_role("viewer"),
@@ -75,6 +78,8 @@ def list_context(
         "internal_fields": not reviewer,
         "has_import": "imports.upload" in current_app.view_functions,
         "can_triage": current_user.has_role("triager"),
+        "can_publish": current_user.has_role("lead"),
+        "today": today(),
         "bulk_form": BulkTriageForm(formdata=None, back=request.full_path.rstrip("?")),
     }
 
@@ -86,7 +91,7 @@ def index():
     return render_template("comments/index.html", **list_context(f, page_number(request.args)))
 
 
-def _selection(form: MultiDict) -> tuple[list[int] | None, CommentFilter]:
+def selection(form: MultiDict) -> tuple[list[int] | None, CommentFilter]:
     """(ticked ids, or None for "every comment matching"; the list's filter) from a bulk POST."""
     f = CommentFilter.from_args(
         {
@@ -102,17 +107,17 @@ def _selection(form: MultiDict) -> tuple[list[int] | None, CommentFilter]:
     return [number for number in numbers if number is not None], f
 
 
-def _back(form: BulkTriageForm, f: CommentFilter) -> str:
+def back_to(target: str | None, f: CommentFilter) -> str:
     """Where to return after a bulk change: the list it came from (a path on this site)."""
-    return local_path(form.back.data) or url_for("comments.index", **f.to_args())
+    return local_path(target) or url_for("comments.index", **f.to_args())
 
 
 @bp.post("/bulk")
 @role_required("triager")
 def bulk():
     form = BulkTriageForm()
-    ids, f = _selection(request.form)
-    back = _back(form, f)
+    ids, f = selection(request.form)
+    back = back_to(form.back.data, f)
     if not form.validate():
         errors = "; ".join(
             f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items()
@@ -121,7 +126,11 @@ def bulk():
         return redirect(back)
     changes = form.changes()
     if not changes:
-        flash("Nothing changed: choose a disposition, a response or an action owner.", "error")
+        flash(
+            "Nothing changed: choose a disposition, a response, an action owner, an assignee, "
+            "a working group, a due date or a response state.",
+            "error",
+        )
         return redirect(back)
     if ids == []:
         flash(
@@ -131,13 +140,16 @@ def bulk():
         return redirect(back)
     # A filtered selection stays tied to the filter: ids that no longer match it are left.
     selection_filter = f if ids is None else None
+    may_approve = current_user.has_role("lead")
     try:
         if form.confirm.data == "yes":
             with unit_of_work():
-                changed = bulk_triage(ids, selection_filter, changes, current_user.email)
+                changed = bulk_triage(
+                    ids, selection_filter, changes, current_user.email, may_approve=may_approve
+                )
             flash(f"{changed} comment{'' if changed == 1 else 's'} updated.", "success")
             return redirect(back)
-        plan = bulk_plan(ids, selection_filter, changes)
+        plan = bulk_plan(ids, selection_filter, changes, may_approve=may_approve)
     except ServiceError as error:
         flash(f"Nothing changed: {error}", "error")
         return redirect(back)
@@ -151,7 +163,49 @@ def bulk():
         filter_prefix=FILTER_PREFIX,
         active_filters=describe(f),
         changes=changes,
+        shown=shown_changes(changes),
+        carried={
+            name: request.form[name][:20000] for name in CARRIED_FIELDS if request.form.get(name)
+        },
         labels=DISPOSITIONS.labels,
         rows=comments_by_ids(ids, f.scope) if ids else [],
         back=back,
     )
+
+
+def shown_changes(changes: dict[str, object]) -> list[tuple[str, str, str]]:
+    """(field, label, value as shown) for the confirmation page's table of changes."""
+    rows = []
+    for name, value in changes.items():
+        label, text = BULK_LABELS[name], "—" if value is None else str(value)
+        if name == "disposition":
+            text = DISPOSITIONS[str(value)].label
+        elif name == "response_state":
+            text = RESPONSE_STATES[str(value)].label
+        elif name in ("assignee_id", "working_group_id") and value is not None:
+            text = describe_assignment(name, value)
+        elif value is None:
+            text = "Nobody (cleared)"
+        rows.append((name, label, text))
+    return rows
+
+
+# The bulk form's own fields, carried from the form to its confirmation as typed.
+CARRIED_FIELDS = (
+    "disposition",
+    "action_owner",
+    "response",
+    "assignee",
+    "working_group",
+    "action_due",
+    "response_state",
+)
+BULK_LABELS = {
+    "disposition": "Disposition",
+    "action_owner": "Action owner",
+    "response": "Response",
+    "assignee_id": "Assignee",
+    "working_group_id": "Working group",
+    "action_due": "Due date",
+    "response_state": "Response state",
+}

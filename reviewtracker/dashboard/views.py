@@ -6,12 +6,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from flask import abort, current_app, render_template, url_for
+from flask import abort, current_app, render_template, request, url_for
+from flask_login import current_user
 
 from importers.reference import TRANCHES
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import ANSWERS, DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
+from ..services.answers import answer_tables, round_window
 from ..services.charts import disposition_bars
 from ..services.comment_filter import CommentFilter
 from ..services.engagement import round_engagement
@@ -26,7 +28,7 @@ from . import bp
 @bp.get("/")
 @role_required("viewer", reviewers=True)
 def index():
-    return render_template("dashboard/index.html", tranches=tranche_overview())
+    return render_template("dashboard/index.html", tranches=tranche_overview(viewer_scope()))
 
 
 def comment_list_url(base: CommentFilter, scope: Scope) -> Callable[..., str | None]:
@@ -53,9 +55,9 @@ def tranche(code: str, number: int | None = None):
     rounds = rounds_of_tranche(code)
     if number is not None and number not in {r.number for r in rounds}:
         abort(404)
-    status = comment_status(code, number)
-    base = CommentFilter(tranche=code, review_round=number)
     scope = viewer_scope()
+    status = comment_status(code, number, scope=scope)
+    base = CommentFilter(tranche=code, review_round=number)
     return render_template(
         "dashboard/tranche.html",
         code=code,
@@ -66,6 +68,16 @@ def tranche(code: str, number: int | None = None):
         chart=disposition_bars(status),
         dispositions=DISPOSITIONS,
         list_url=comment_list_url(base, scope),
+        # The answers are each organisation's own: the programme's view only.
+        answers=None if scope.is_reviewer else answer_tables(code, number, scope),
+        answer_labels=ANSWERS.labels,
+        here=request.path,
+        answer_window=round_window(code, number)
+        if number is not None and current_user.has_role("lead")
+        else None,
+        answers_json=None
+        if scope.is_reviewer
+        else url_for("api.tranche_answers", code=code, **({"round": number} if number else {})),
         scope_args=base.to_args(),
         **_rounds_panel(rounds, number, scope, code),
     )

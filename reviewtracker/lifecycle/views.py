@@ -1,4 +1,4 @@
-"""The lifecycle views: thin. Parse (request_values, the forms), call a service inside one unit
+"""The lifecycle views: thin. Parse (inputs.py, the forms), call a service inside one unit
 of work, render or redirect."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from importers.reference import TRANCHES
 from importers.vocabulary import ARTEFACT_STATES, DISPOSITIONS, STATE_MOVES
 
 from ..auth import role_required, viewer_scope
+from ..inputs import choice, id_list, positive_int
 from ..models import Artefact
-from ..request_values import choice, id_list, positive_int
 from ..services import ServiceError
 from ..services.artefacts import artefact_by_reference
 from ..services.implementation import mark_all_accepted, mark_implemented, not_implemented_report

@@ -3,17 +3,39 @@ users, the design dashboard, the advisory group's meetings, actions and decision
 is importable from here (`from ..models import X`); a new feature adds a module of its own and
 re-exports its models below."""
 
+from .answers import AnswerWindow, FollowUp, ReviewerAnswer
 from .artefacts import Artefact
-from .base import ORIGINS, FieldChange, in_, round_label, tranche_label, utcnow
+from .base import AUDIT_ORIGINS, ORIGINS, FieldChange, in_, round_label, tranche_label, utcnow
 from .comments import DISPOSITION_RANK_SQL, AuditEvent, Comment, ImportBatch, ReviewRound
 from .design import DesignStatus, DesignStatusEvent
+from .dissensus import (
+    DissensusArtefact,
+    DissensusComment,
+    DissensusEntry,
+    DissensusEvent,
+    DissensusPosition,
+)
 from .governance import Action, ActionLink, ActionUpdate, Decision, DecisionArtefact, Meeting
 from .lifecycle import ArtefactEvent, ArtefactVersion, CommentImplementation
 from .reference import Constituency, Organisation, Service, Tranche
+from .resolution import CommentResolution, PublishedResponse, WorkingGroup, WorkingGroupMember
 from .rounds import CommentCarry, CommentRepeat, RoundArtefact, RoundInvitation
 from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User, UserSession
 
 __all__ = [
+    "AnswerWindow",
+    "DissensusArtefact",
+    "DissensusComment",
+    "DissensusEntry",
+    "DissensusEvent",
+    "DissensusPosition",
+    "FollowUp",
+    "ReviewerAnswer",
+    "AUDIT_ORIGINS",
+    "CommentResolution",
+    "PublishedResponse",
+    "WorkingGroup",
+    "WorkingGroupMember",
     "ALL_ROLES",
     "DISPOSITION_RANK_SQL",
     "ORIGINS",

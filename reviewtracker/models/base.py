@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 # Where a change came from: a file imported, or a person in the browser.
 ORIGINS = ("import", "browser")
+# ... and, for a comment's audit trail, a resolutions workbook edited offline and imported.
+AUDIT_ORIGINS = (*ORIGINS, "workbook")
 
 
 def utcnow() -> datetime:

@@ -23,7 +23,7 @@ from importers.vocabulary import DISPOSITIONS
 
 from ..extensions import db
 from .artefacts import Artefact
-from .base import ORIGINS, FieldChange, in_, round_label, utcnow
+from .base import AUDIT_ORIGINS, FieldChange, in_, round_label, utcnow
 from .reference import Organisation, Tranche
 
 # The list's "sort by disposition" order (the vocabulary's order, not the labels'), in SQL: the
@@ -166,7 +166,7 @@ class AuditEvent(FieldChange, db.Model):
 
     __tablename__ = "audit_event"
     __table_args__ = (
-        CheckConstraint(in_("origin", ORIGINS), name="origin"),
+        CheckConstraint(in_("origin", AUDIT_ORIGINS), name="origin"),
         Index("ix_audit_event_comment", "comment_id", "at"),
     )
 

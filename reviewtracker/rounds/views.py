@@ -1,4 +1,4 @@
-"""The round views: thin. Parse (request_values, the forms), call a service (inside one unit of
+"""The round views: thin. Parse (inputs.py, the forms), call a service (inside one unit of
 work for a change), render or redirect."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from importers.reference import TRANCHES
 from importers.vocabulary import DISPOSITIONS, ROUND_DIFF, ROUND_STATES
 
 from ..auth import role_required, viewer_scope
-from ..request_values import choice, clean_text, id_list, positive_int
+from ..inputs import choice, id_list, positive_int, text_block
 from ..services import ServiceError
 from ..services.engagement import engagement_xlsx, round_engagement
 from ..services.progress import round_progress
@@ -78,9 +78,9 @@ def _selected_artefacts() -> dict[str, str | None]:
     """The ticked artefacts and the version typed beside each (blank: its current one)."""
     chosen = {}
     for value in request.form.getlist("artefact")[:500]:
-        reference = clean_text(value, 20)
+        reference = text_block(value, 20)
         if reference:
-            version = clean_text(request.form.get(f"version-{reference}"), 21)
+            version = text_block(request.form.get(f"version-{reference}"), 21)
             chosen[reference] = version or None
     return chosen
 
@@ -89,7 +89,7 @@ def _invitation_list(form) -> tuple[bytes, str] | None:
     upload = form.invitation_list.data
     if upload is None or not getattr(upload, "filename", ""):
         return None
-    return upload.read(MAX_LIST_BYTES + 1), clean_text(upload.filename, 200) or "list"
+    return upload.read(MAX_LIST_BYTES + 1), text_block(upload.filename, 200) or "list"
 
 
 def _apply_list(round_id: int, listed: tuple[bytes, str] | None) -> list[str]:

@@ -18,10 +18,12 @@ from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
 
 from ..models import round_label, tranche_label
 from .design_status import design_dashboard
+from .dissensus_export import board_pack_sheet
 from .governance_sheets import governance_sheets
 from .months import month_label
 from .progress_sheet import progress_sheet
 from .rollups import comment_status, constituency_table
+from .scope import Scope
 from .spreadsheet import (
     BOLD,
     BOX,
@@ -43,7 +45,7 @@ def _scope(tranche: str, review_round: int | None) -> str:
 
 
 def _comment_status_sheet(book: Workbook, tranche: str, review_round: int | None) -> None:
-    status = comment_status(tranche, review_round)
+    status = comment_status(tranche, review_round, scope=Scope.staff())
     columns = status.columns
     sheet = book.create_sheet("Comment status")
     title_rows(
@@ -193,8 +195,24 @@ def _definitions_sheet(book: Workbook) -> None:
                 xlsx_cell(sheet, term.definition, alignment=WRAP, border=BOX),
             ]
         )
+    sheet.append([])
+    sheet.append(
+        [
+            xlsx_cell(sheet, "Counted as", font=BOLD, alignment=TOP),
+            xlsx_cell(sheet, INTERNAL_VALUES_NOTE, alignment=WRAP),
+        ]
+    )
     sheet.freeze_panes = "A4"
     set_widths(sheet, [32, 90])
+
+
+# The pack is the programme's own: it counts the design team's current dispositions, published
+# to reviewers or not (the tranche pages a reviewer sees count the published ones).
+INTERNAL_VALUES_NOTE = (
+    "The comment status tables count each comment's current disposition as the design team "
+    "has set it, including dispositions not yet published to the reviewer (whom the tranche "
+    "pages and their JSON show only published dispositions, the rest as open)."
+)
 
 
 def board_pack(
@@ -207,9 +225,9 @@ def board_pack(
 ) -> bytes:
     """The board's meeting pack for a tranche as xlsx: the comment status table (with a
     chart), the constituency table, the design dashboard for `month` (default: the latest),
-    progress over time, the status definitions, and the advisory group's actions and decisions
-    for `meeting` (default: the next meeting; services/governance_sheets.py). Raises
-    ServiceError for an unknown tranche, a bad month or an unknown meeting."""
+    progress over time, the status definitions, the advisory group's actions and decisions for
+    `meeting` (default: the next meeting; services/governance_sheets.py) and the dissensus log.
+    Raises ServiceError for an unknown tranche, a bad month or an unknown meeting."""
     book = Workbook()
     book.remove(book.active)
     _comment_status_sheet(book, tranche, review_round)
@@ -218,6 +236,7 @@ def board_pack(
     progress_sheet(book, tranche, review_round)
     _definitions_sheet(book)
     governance_sheets(book, meeting, today or date.today())
+    board_pack_sheet(book)  # the dissensus log
     return workbook_bytes(book)
 
 

@@ -7,21 +7,24 @@ from typing import Any
 from sqlalchemy import select
 
 from importers import normalise_artefact_ref
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import ANSWERS, DISPOSITIONS, PUBLISHED_OUTCOMES, RESPONSE_STATES
 
 from ..extensions import db
 from ..models import (
+    REVIEWER,
     Artefact,
     Constituency,
     Organisation,
     ReviewRound,
     Service,
     Tranche,
+    User,
+    WorkingGroup,
     round_label,
     tranche_label,
 )
 from . import ServiceError
-from .comment_filter import SORTS, CommentFilter
+from .comment_filter import NO_ANSWER, SORTS, CommentFilter
 from .organisations import constituency_by_name, organisation_by_name
 from .scope import Scope, require
 
@@ -66,9 +69,48 @@ def filter_choices(scope: Scope) -> dict[str, list[tuple[Any, str]]]:
                 select(Constituency.id, Constituency.name).order_by(Constituency.position)
             )
         ],
-        "dispositions": list(DISPOSITIONS.labels.items()),
+        # A reviewer chooses among the published outcomes ("under consideration" included).
+        "dispositions": list(
+            (PUBLISHED_OUTCOMES if scope.reads_published else DISPOSITIONS).labels.items()
+        ),
         "sorts": list(SORTS.items()),
+        **(_resolution_choices() if not scope.is_reviewer else _NO_RESOLUTION_CHOICES),
     }
+
+
+# A reviewer's filter has no working parts to choose (who resolves a comment, its state).
+_NO_RESOLUTION_CHOICES: dict[str, list] = {
+    "assignees": [],
+    "groups": [],
+    "states": [],
+    "answers": [],
+}
+
+
+def _resolution_choices() -> dict[str, list[tuple[Any, str]]]:
+    """The staff's options for who resolves a comment and where its response stands."""
+    return {
+        "assignees": [(row.id, row.name or row.email) for row in team_members()],
+        "groups": [
+            (row.id, row.name)
+            for row in db.session.execute(
+                select(WorkingGroup.id, WorkingGroup.name).order_by(WorkingGroup.name)
+            )
+        ],
+        "states": list(RESPONSE_STATES.labels.items()),
+        "answers": [*ANSWERS.labels.items(), (NO_ANSWER, "Published, not answered")],
+    }
+
+
+def team_members() -> list[Any]:
+    """The design team's active users (everyone but reviewers): who comments are assigned to."""
+    return list(
+        db.session.execute(
+            select(User.id, User.name, User.email)
+            .where(User.active.is_(True), User.role != REVIEWER)
+            .order_by(User.email)
+        )
+    )
 
 
 def describe(f: CommentFilter) -> list[tuple[str, str]]:
@@ -91,9 +133,46 @@ def describe(f: CommentFilter) -> list[tuple[str, str]]:
     if f.review_round is not None:
         parts.append(("round", round_label(f.review_round).capitalize()))
     if f.disposition is not None:
-        parts.append(("disposition", "Disposition: " + DISPOSITIONS[f.disposition].label))
+        term = DISPOSITIONS.get(f.disposition) or PUBLISHED_OUTCOMES.get(f.disposition)
+        parts.append(("disposition", "Disposition: " + (term.label if term else f.disposition)))
+    parts.extend(_describe_resolution(f))
     if f.q:
         parts.append(("q", f"Text contains “{f.q}”"))
+    return parts
+
+
+def describe_assignment(name: str, value: object) -> str:
+    """An assignee (by name) or a working group (by its name), for confirmations."""
+    if name == "assignee_id":
+        user = db.session.get(User, value)
+        return user.display_name if user is not None else f"#{value} (unknown)"
+    group = db.session.get(WorkingGroup, value)
+    return group.name if group is not None else f"#{value} (unknown)"
+
+
+def _describe_resolution(f: CommentFilter) -> list[tuple[str, str]]:
+    parts: list[tuple[str, str]] = []
+    for arg, value, label in (
+        ("assignee", f.assignee_id, "Assigned to"),
+        ("work_of", f.work_of_id, "Work of"),
+    ):
+        if value is not None:
+            user = db.session.get(User, value)
+            parts.append((arg, f"{label}: {user.display_name if user else f'#{value} (unknown)'}"))
+    if f.working_group_id is not None:
+        name = db.session.scalar(
+            select(WorkingGroup.name).where(WorkingGroup.id == f.working_group_id)
+        )
+        parts.append(("group", f"Working group: {name or f'#{f.working_group_id} (unknown)'}"))
+    if f.unassigned:
+        parts.append(("unassigned", "Unassigned"))
+    if f.overdue:
+        parts.append(("overdue", "Overdue"))
+    if f.response_state is not None:
+        parts.append(("state", "Response: " + RESPONSE_STATES[f.response_state].label))
+    if f.answer is not None:
+        label = ANSWERS[f.answer].label if f.answer in ANSWERS else "published, not answered"
+        parts.append(("answer", "Answer: " + label))
     return parts
 
 
@@ -126,4 +205,10 @@ def filter_from_names(
     return CommentFilter.from_args(args, scope)
 
 
-__all__ = ["describe", "filter_choices", "filter_from_names"]
+__all__ = [
+    "describe",
+    "describe_assignment",
+    "filter_choices",
+    "filter_from_names",
+    "team_members",
+]

@@ -14,9 +14,16 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from importers import normalise_artefact_ref, normalise_tranche
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import (
+    ANSWERS,
+    DISPOSITIONS,
+    OPEN,
+    PUBLISHED_OUTCOMES,
+    RESPONSE_STATES,
+    UNDER_CONSIDERATION,
+)
 
-from ..inputs import clean_text, positive_int
+from ..inputs import clean_text, flag, positive_int
 from .scope import Scope, require
 
 SORTS: dict[str, str] = {
@@ -31,16 +38,49 @@ URL_ARGS: dict[str, str] = {
     "review_round": "round",
     "organisation_id": "organisation",
     "constituency_id": "constituency",
+    "assignee_id": "assignee",
+    "working_group_id": "group",
+    "work_of_id": "work_of",
+    "response_state": "state",
+    "answer": "answer",
 }
 FIELD_OF_ARG: dict[str, str] = {arg: name for name, arg in URL_ARGS.items()}
 # CommentFilter fields that no URL carries.
 NOT_IN_URL = frozenset({"scope"})
+# The design team's working parts: who resolves a comment, its due date, its response state.
+# Never a reviewer's (their filter drops them): the reviewer reads the published outcome only.
+INTERNAL_PARTS = (
+    "assignee_id",
+    "working_group_id",
+    "work_of_id",
+    "unassigned",
+    "overdue",
+    "response_state",
+    "answer",
+)
 MAX_QUERY_LENGTH = 200
 
 
 def _text(value: Any) -> str | None:
     """The search text: control characters (NUL, ...) dropped, spaces collapsed, cut short."""
     return clean_text(value, MAX_QUERY_LENGTH)
+
+
+def _state(value: Any) -> str | None:
+    key = str(value).strip().lower() if value is not None else None
+    return key if key in RESPONSE_STATES else None
+
+
+NO_ANSWER = "none"
+
+
+def _answer(value: Any) -> str | None:
+    key = str(value).strip().lower() if value is not None else None
+    return key if key in ANSWERS or key == NO_ANSWER else None
+
+
+# To a reviewer an open comment is one whose outcome is not published yet.
+OPEN_FOR_REVIEWERS = {OPEN: UNDER_CONSIDERATION.key}
 
 
 @dataclass(frozen=True)
@@ -54,8 +94,16 @@ class CommentFilter:
     organisation_id: int | None = None  # URL arg: organisation
     constituency_id: int | None = None  # URL arg: constituency
     disposition: str | None = None  # accepted/action/rejected/clarification/open
+    # (a reviewer's: one of PUBLISHED_OUTCOMES, the published outcome)
     q: str | None = None  # free text in comment / proposed change / response
     sort: str = "artefact"  # artefact | organisation | disposition | changed
+    assignee_id: int | None = None  # assigned to this user (URL arg: assignee)
+    working_group_id: int | None = None  # assigned to this working group (URL arg: group)
+    work_of_id: int | None = None  # assigned to this user or one of their groups ("My work")
+    unassigned: bool | None = None  # neither a person nor a group (URL arg: unassigned=1)
+    overdue: bool | None = None  # due date passed, response not yet approved (overdue=1)
+    response_state: str | None = None  # one of RESPONSE_STATES (URL arg: state)
+    answer: str | None = None  # the reviewer's answer (ANSWERS), or "none": published, unanswered
     # Whose view the filter serves: not a filter part but a confinement, never in a URL, never
     # dropped by `without`. None: the filter only builds URLs; querying it raises.
     scope: Scope | None = None
@@ -81,7 +129,16 @@ class CommentFilter:
             review_round=positive_int(get("round")),
             organisation_id=positive_int(get("organisation")),
             constituency_id=positive_int(get("constituency")),
-            disposition=disposition if disposition in DISPOSITIONS else None,
+            disposition=disposition
+            if disposition in DISPOSITIONS or disposition in PUBLISHED_OUTCOMES
+            else None,
+            assignee_id=positive_int(get("assignee")),
+            working_group_id=positive_int(get("group")),
+            work_of_id=positive_int(get("work_of")),
+            unassigned=True if flag(get("unassigned")) else None,
+            overdue=True if flag(get("overdue")) else None,
+            response_state=_state(get("state")),
+            answer=_answer(get("answer")),
             q=_text(get("q")),
             sort=sort if sort in SORTS else "artefact",
         )
@@ -92,7 +149,20 @@ class CommentFilter:
         organisation and constituency parts (which could only point elsewhere) give way."""
         scope = require(scope)
         if scope.is_reviewer:
-            return replace(self, organisation_id=None, constituency_id=None, scope=scope)
+            internal = dict.fromkeys(INTERNAL_PARTS)
+            disposition = OPEN_FOR_REVIEWERS.get(self.disposition, self.disposition)
+            if disposition not in PUBLISHED_OUTCOMES:
+                disposition = None
+            return replace(
+                self,
+                organisation_id=None,
+                constituency_id=None,
+                disposition=disposition,
+                scope=scope,
+                **internal,
+            )
+        if self.disposition not in DISPOSITIONS:
+            return replace(self, disposition=None, scope=scope)
         return replace(self, scope=scope)
 
     def to_args(self, **overrides: Any) -> dict[str, str]:
@@ -135,4 +205,4 @@ class CommentFilter:
         )
 
 
-__all__ = ["CommentFilter", "MAX_QUERY_LENGTH", "SORTS", "URL_ARGS"]
+__all__ = ["CommentFilter", "INTERNAL_PARTS", "NO_ANSWER", "MAX_QUERY_LENGTH", "SORTS", "URL_ARGS"]

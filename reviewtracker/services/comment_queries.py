@@ -9,26 +9,37 @@ filter without one raises `UnscopedQuery` (fails closed) rather than listing eve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, func, literal_column, select
+from sqlalchemy import Integer, and_, case, func, literal, literal_column, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS, DRAFT, PUBLISHED_OUTCOMES
 
 from ..extensions import db
 from ..models import (
     DISPOSITION_RANK_SQL,
     Artefact,
     Comment,
+    CommentResolution,
     Organisation,
+    ReviewerAnswer,
     ReviewRound,
     Tranche,
+    User,
+    WorkingGroup,
+    WorkingGroupMember,
+    utcnow,
 )
 from . import search
-from .comment_filter import CommentFilter
+from .comment_filter import NO_ANSWER, CommentFilter
 from .paging import Page, page_bounds
+from .published_view import as_seen_by
 from .scope import Scope, require
+
+# A response still being worked on: its due date counts ("overdue" once passed).
+UNRESOLVED_STATES = (DRAFT, "ready_for_review")
 
 PER_PAGE = 50
 # A free-text search is counted exactly up to this many matches. A common word matches a
@@ -84,17 +95,85 @@ def conditions(f: CommentFilter, *, keyset: bool = False) -> list[ColumnElement[
                 select(Organisation.id).where(Organisation.constituency_id == f.constituency_id)
             )
         )
+    scope = require(f.scope)
     if f.disposition is not None:
-        where.append(Comment.disposition == f.disposition)
-    if f.q:
+        where.append(scope.disposition() == f.disposition)
+    where.extend(_resolution_conditions(f))
+    if f.q and scope.reads_published:
+        # The index holds the working response: a reviewer's search reads the published one.
+        where.append(search.matches_published(f.q, scope.response()))
+    elif f.q:
         # An organisation's or an artefact's comments are few: test those against the search.
         narrowed = f.organisation_id is not None or f.artefact is not None
         where.append(text_search(f.q, narrowed=narrowed, filtered=keyset or bool(where)))
     return where
 
 
-def _disposition_rank() -> ColumnElement[int]:
-    """The disposition's place in DISPOSITIONS, exactly as the index on it is written."""
+def _resolution(*where: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The comment has a resolution row matching `where`."""
+    return Comment.id.in_(select(CommentResolution.comment_id).where(*where))
+
+
+def _resolution_conditions(f: CommentFilter) -> list[ColumnElement[bool]]:
+    """Who resolves the comment, its due date and its response state (the staff's parts)."""
+    where: list[ColumnElement[bool]] = []
+    if f.assignee_id is not None:
+        where.append(_resolution(CommentResolution.assignee_id == f.assignee_id))
+    if f.working_group_id is not None:
+        where.append(_resolution(CommentResolution.working_group_id == f.working_group_id))
+    if f.work_of_id is not None:
+        groups = select(WorkingGroupMember.working_group_id).where(
+            WorkingGroupMember.user_id == f.work_of_id
+        )
+        where.append(
+            _resolution(
+                or_(
+                    CommentResolution.assignee_id == f.work_of_id,
+                    CommentResolution.working_group_id.in_(groups),
+                )
+            )
+        )
+    if f.unassigned:
+        where.append(
+            ~_resolution(
+                or_(
+                    CommentResolution.assignee_id.is_not(None),
+                    CommentResolution.working_group_id.is_not(None),
+                )
+            )
+        )
+    if f.response_state is not None:
+        if f.response_state == DRAFT:
+            where.append(~_resolution(CommentResolution.state != DRAFT))
+        else:
+            where.append(_resolution(CommentResolution.state == f.response_state))
+    if f.answer is not None:
+        answered = select(ReviewerAnswer.comment_id)
+        if f.answer == NO_ANSWER:
+            where.append(_resolution(CommentResolution.published_id.is_not(None)))
+            where.append(Comment.id.not_in(answered))
+        else:
+            where.append(Comment.id.in_(answered.where(ReviewerAnswer.answer == f.answer)))
+    if f.overdue:
+        where.append(Comment.action_due < today())
+        where.append(~_resolution(CommentResolution.state.not_in(UNRESOLVED_STATES)))
+    return where
+
+
+def today() -> date:
+    """Today's date (UTC), what "overdue" is measured against."""
+    return utcnow().date()
+
+
+def _disposition_rank(scope: Scope) -> ColumnElement[int]:
+    """The disposition's place in DISPOSITIONS, exactly as the index on it is written; for a
+    reviewer the published outcome's place in PUBLISHED_OUTCOMES."""
+    if scope.reads_published:
+        outcome = scope.disposition()
+        return case(
+            *((outcome == key, PUBLISHED_OUTCOMES.rank(key)) for key in PUBLISHED_OUTCOMES.keys),
+            else_=len(PUBLISHED_OUTCOMES),
+        )
     return literal_column(DISPOSITION_RANK_SQL, Integer)
 
 
@@ -107,16 +186,17 @@ def _order(f: CommentFilter) -> str:
     return f.sort
 
 
-def _sort_key(sort: str) -> tuple[ColumnElement[Any], bool]:
-    """(the sort key, descending?) for a sort name ("id": the tie-break alone)."""
+def _sort_key(sort: str, scope: Scope) -> tuple[ColumnElement[Any], bool]:
+    """(the sort key, descending?) for a sort name ("id": the tie-break alone), as `scope`
+    reads the comments (a reviewer's disposition and last change are the published ones)."""
     if sort == "id":
         return Comment.id, False
     if sort == "organisation":
         return Organisation.name_key, False
     if sort == "disposition":
-        return _disposition_rank(), False
+        return _disposition_rank(scope), False
     if sort == "changed":
-        return Comment.updated_at, True
+        return scope.changed_at(), True
     return Artefact.reference, False
 
 
@@ -140,8 +220,8 @@ def _joined(query: Select) -> Select:
     )
 
 
-def _ordered(query: Select, sort: str, *, reverse: bool = False) -> Select:
-    key, descending = _sort_key(sort)
+def _ordered(query: Select, sort: str, scope: Scope, *, reverse: bool = False) -> Select:
+    key, descending = _sort_key(sort, scope)
     if sort == "id":
         return query.order_by(Comment.id.desc() if reverse else Comment.id.asc())
     if descending != reverse:
@@ -152,7 +232,8 @@ def _ordered(query: Select, sort: str, *, reverse: bool = False) -> Select:
 def filtered_ids(f: CommentFilter) -> Select:
     """select(Comment.id) of the filter's comments in its order (sort key, then id)."""
     order = _order(f)
-    return _ordered(_for_sort(select(Comment.id), order).where(*conditions(f)), order)
+    query = _for_sort(select(Comment.id), order).where(*conditions(f))
+    return _ordered(query, order, require(f.scope))
 
 
 def count_comments(f: CommentFilter, *, limit: int | None = None) -> int:
@@ -167,6 +248,7 @@ def count_comments(f: CommentFilter, *, limit: int | None = None) -> int:
 # --- the page --------------------------------------------------------------------------------
 
 
+# The list's columns; a reviewer's scope reads the outcome's through `list_columns`.
 LIST_COLUMNS = (
     Comment.id.label("id"),
     Artefact.reference.label("artefact"),
@@ -185,6 +267,46 @@ LIST_COLUMNS = (
     Comment.updated_at.label("updated_at"),
     Comment.version.label("version"),
 )
+# The staff's list also says who resolves each comment, by when, and where its response stands.
+RESOLUTION_COLUMNS = (
+    Comment.action_due.label("action_due"),
+    User.email.label("assignee"),
+    User.name.label("assignee_name"),
+    WorkingGroup.name.label("working_group"),
+    func.coalesce(CommentResolution.state, DRAFT).label("response_state"),
+)
+
+
+def _overdue() -> ColumnElement[bool]:
+    """Due date passed and the response still being worked on."""
+    unresolved = func.coalesce(CommentResolution.state, DRAFT).in_(UNRESOLVED_STATES)
+    return case((and_(Comment.action_due < today(), unresolved), True), else_=False)
+
+
+# What a reviewer's row holds in place of the working values.
+OUTCOME_COLUMNS = ("disposition", "response", "updated_at")
+WORKING_COLUMNS = ("action_owner", "version")
+
+
+def list_columns(scope: Scope) -> tuple[ColumnElement[Any], ...]:
+    """The list's columns as `scope` reads them: the staff's working values, who resolves the
+    comment and its state; a reviewer's published outcome, and no working values at all."""
+    if not scope.reads_published:
+        return (*LIST_COLUMNS, *RESOLUTION_COLUMNS, _overdue().label("overdue"))
+    published = {
+        "disposition": scope.disposition(),
+        "response": scope.response(),
+        "updated_at": scope.changed_at(),
+    }
+    columns = []
+    for column in LIST_COLUMNS:
+        if column.key in published:
+            columns.append(published[column.key].label(column.key))
+        elif column.key in WORKING_COLUMNS:
+            columns.append(literal(None).label(column.key))
+        else:
+            columns.append(column)
+    return tuple(columns)
 
 
 def comment_page(
@@ -214,9 +336,14 @@ def comments_by_ids(ids: list[int], scope: Scope) -> list[Any]:
     scope = require(scope)
     if not ids:
         return []
-    rows = db.session.execute(
-        _joined(select(*LIST_COLUMNS)).where(Comment.id.in_(ids), *scope.comments())
-    )
+    query = _joined(select(*list_columns(scope)))
+    if not scope.reads_published:
+        query = (
+            query.outerjoin(CommentResolution, CommentResolution.comment_id == Comment.id)
+            .outerjoin(User, User.id == CommentResolution.assignee_id)
+            .outerjoin(WorkingGroup, WorkingGroup.id == CommentResolution.working_group_id)
+        )
+    rows = db.session.execute(query.where(Comment.id.in_(ids), *scope.comments()))
     by_id = {row.id: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -228,11 +355,13 @@ def disposition_counts(f: CommentFilter) -> dict[str, int]:
     One pass with a FILTERed count per disposition: GROUP BY would sort the rows by
     disposition first (a temporary B-tree on SQLite), three times the cost over 1M comments.
     """
-    columns = [
-        func.count().filter(Comment.disposition == name).label(name) for name in DISPOSITIONS.keys
-    ]
+    scope = require(f.scope)
+    # A reviewer's chips count the published outcomes (under consideration included).
+    keys = PUBLISHED_OUTCOMES.keys if scope.reads_published else DISPOSITIONS.keys
+    disposition = scope.disposition()
+    columns = [func.count().filter(disposition == name).label(name) for name in keys]
     row = db.session.execute(select(*columns).where(*conditions(f.without("disposition")))).one()
-    counts = {name: int(getattr(row, name) or 0) for name in DISPOSITIONS.keys}
+    counts = {name: int(getattr(row, name) or 0) for name in keys}
     counts["total"] = sum(counts.values())
     return counts
 
@@ -279,7 +408,8 @@ def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | Non
     comments). Works for a comment outside the filter too (its place in the order).
     """
     order = _order(f)
-    key, descending = _sort_key(order)
+    scope = require(f.scope)
+    key, descending = _sort_key(order, scope)
     current = db.session.execute(
         _for_sort(select(key.label("key")), order).where(Comment.id == comment_id)
     ).one_or_none()
@@ -310,7 +440,7 @@ def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | Non
         beyond = _for_sort(select(Comment.id), order).where(
             *conditions(f), key > value if later else key < value
         )
-        for query in (same_key, _ordered(beyond, order, reverse=not forward)):
+        for query in (same_key, _ordered(beyond, order, scope, reverse=not forward)):
             found = db.session.scalar(query.limit(1))
             if found is not None:
                 return found
@@ -319,16 +449,22 @@ def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | Non
     return step(False), step(True)
 
 
-def visible_comment(comment_id: int, scope: Scope) -> Comment | None:
+def visible_comment(comment_id: int, scope: Scope) -> Any:
     """The comment if `scope` may see it, else None: to a reviewer another organisation's
-    comment is indistinguishable from none."""
-    return db.session.scalar(
+    comment is indistinguishable from none. A reviewer's scope gets it as published (a
+    `PublishedComment`: no working values)."""
+    comment = db.session.scalar(
         select(Comment).where(Comment.id == comment_id, *require(scope).comments())
     )
+    if comment is None:
+        return None
+    return as_seen_by([comment], scope)[0]
 
 
 __all__ = [
     "LIST_COLUMNS",
+    "RESOLUTION_COLUMNS",
+    "UNRESOLVED_STATES",
     "ListCounts",
     "PER_PAGE",
     "SEARCH_COUNT_LIMIT",
@@ -338,8 +474,10 @@ __all__ = [
     "count_comments",
     "disposition_counts",
     "filtered_ids",
+    "list_columns",
     "list_counts",
     "neighbours",
     "text_search",
+    "today",
     "visible_comment",
 ]

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS, PUBLISHED_OUTCOMES
 
 from ..extensions import db
 from ..models import (
@@ -30,7 +30,7 @@ from ..models import (
 from .comment_filter import CommentFilter
 from .comment_queries import filtered_ids
 from .formula_safety import csv_cell
-from .scope import require
+from .scope import Scope, require
 from .spreadsheet import (
     CHUNK_ROWS,
     WRAP,
@@ -83,7 +83,11 @@ INTERNAL_NOTE_COLUMN = RegisterColumn("Internal Note", 45, wrap=True)
 REVIEWER_HIDDEN_COLUMNS = frozenset({"Action Owner", "Action Due", "Duplicate Of"})
 
 
-def _register_columns_sql(internal_notes: bool, for_reviewer: bool = False) -> list:
+def _register_columns_sql(
+    internal_notes: bool, for_reviewer: bool = False, scope: Scope | None = None
+) -> list:
+    """The register's columns in SQL; a reviewer's `scope` reads the published outcome."""
+    outcome = scope if scope is not None and scope.reads_published else Scope.staff()
     columns = [
         Comment.id,
         Tranche.code,
@@ -102,15 +106,15 @@ def _register_columns_sql(internal_notes: bool, for_reviewer: bool = False) -> l
         Comment.raised_on,
         Comment.text,
         Comment.proposed_change,
-        Comment.disposition,
-        Comment.response,
+        outcome.disposition(),
+        outcome.response(),
         Comment.action_owner,
         Comment.action_due,
         Comment.duplicate_of_id,
         Comment.source_file,
         Comment.source_sheet,
         Comment.source_row,
-        Comment.updated_at,
+        outcome.changed_at(),
     ]
     if for_reviewer:
         return [
@@ -126,8 +130,11 @@ def _register_rows(
 ) -> Iterator[list]:
     """The filter's comments in the list page's order, a chunk at a time: the ids come from
     the list's own query (`filtered_ids`), then each chunk's columns in one joined query."""
-    columns = _register_columns_sql(internal_notes, for_reviewer)
-    disposition = next(i for i, column in enumerate(columns) if column is Comment.disposition)
+    scope = require(f.scope)
+    columns = _register_columns_sql(internal_notes, for_reviewer, scope)
+    labels_in_order = [c.label for c in _register_columns(internal_notes, for_reviewer)]
+    disposition = labels_in_order.index("Disposition")
+    labels = PUBLISHED_OUTCOMES if scope.reads_published else DISPOSITIONS
     query = (
         select(*columns)
         .select_from(Comment)
@@ -143,7 +150,7 @@ def _register_rows(
         rows = {row[0]: row for row in db.session.execute(query.where(Comment.id.in_(chunk)))}
         for comment_id in chunk:
             values = list(rows[comment_id])
-            values[disposition] = DISPOSITIONS[values[disposition]].label
+            values[disposition] = labels[values[disposition]].label
             yield values
 
 

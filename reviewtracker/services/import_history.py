@@ -189,7 +189,7 @@ def _count(condition) -> int:
 def _blocked_condition(batch_id: int):
     """A comment of the batch that must stay: triaged in the browser, updated by a later
     import (its version moved on), or marked as the original of a comment outside the batch."""
-    browser = exists().where(AuditEvent.comment_id == Comment.id, AuditEvent.origin == "browser")
+    browser = exists().where(AuditEvent.comment_id == Comment.id, AuditEvent.origin != "import")
     other = aliased(Comment)
     duplicate = exists().where(
         other.duplicate_of_id == Comment.id,
@@ -228,7 +228,7 @@ def _browser_changes(ids: list[int]) -> dict[int, str]:
     """comment id -> who last changed it in the browser, and when."""
     events = db.session.execute(
         select(AuditEvent.comment_id, AuditEvent.actor, AuditEvent.at, AuditEvent.field)
-        .where(AuditEvent.comment_id.in_(ids), AuditEvent.origin == "browser")
+        .where(AuditEvent.comment_id.in_(ids), AuditEvent.origin != "import")
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
     # The last event per comment wins.

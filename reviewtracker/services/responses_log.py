@@ -1,12 +1,14 @@
 """A reviewer organisation's responses log as xlsx: every comment it raised, with the
-programme's disposition and response, to send back. Never the design team's working fields."""
+programme's disposition and response as published to it, to send back. Never the design
+team's working fields, never an unpublished draft (whoever downloads it: it is the log the
+organisation reads)."""
 
 from __future__ import annotations
 
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import PUBLISHED_OUTCOMES
 
 from ..extensions import db
 from ..models import (
@@ -48,7 +50,9 @@ def responses_log(organisation_id: int, scope: Scope) -> bytes:
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None or not require(scope).may_see_organisation(organisation_id):
         raise NoSuchOrganisation(f"no organisation with id {organisation_id}")
-    # Only the columns a reviewer may see: the query itself never reads internal notes.
+    # Only the columns a reviewer may see, the outcome as published to the organisation: the
+    # query itself never reads internal notes or drafts.
+    readers = Scope.organisation(organisation_id)
     query = (
         select(
             Tranche.code,
@@ -60,8 +64,8 @@ def responses_log(organisation_id: int, scope: Scope) -> bytes:
             Comment.page,
             Comment.text,
             Comment.proposed_change,
-            Comment.disposition,
-            Comment.response,
+            readers.disposition(),
+            readers.response(),
         )
         .select_from(Comment)
         .join(Artefact, Artefact.id == Comment.artefact_id)
@@ -92,7 +96,13 @@ def responses_log(organisation_id: int, scope: Scope) -> bytes:
     header_row(sheet, [label for label, _width in RESPONSE_COLUMNS])
     for row in stream(query):
         tranche, number, *rest, disposition, response = row
-        values = [tranche, round_label(number), *rest, DISPOSITIONS[disposition].label, response]
+        values = [
+            tranche,
+            round_label(number),
+            *rest,
+            PUBLISHED_OUTCOMES[disposition].label,
+            response,
+        ]
         sheet.append([xlsx_cell(sheet, value, alignment=WRAP) for value in values])
     return workbook_bytes(book)
 

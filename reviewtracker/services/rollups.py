@@ -1,6 +1,9 @@
 """The DAG pack's tables, counted by the database. One function per table.
 
-The page, the JSON and the exports all call these, so they can never disagree.
+The page, the JSON and the exports all call these, so they can never disagree. The comment
+status tables count as their scope reads: the staff's (the board pack, the CLI, staff pages)
+the working dispositions; a reviewer's the published ones, a comment not yet published
+counted as "open" (under consideration), so the shape stays the same.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ from ..extensions import db
 from ..models import (
     Artefact,
     Comment,
+    CommentResolution,
     Constituency,
     Organisation,
+    PublishedResponse,
     ReviewRound,
     Service,
     Tranche,
 )
 from . import ServiceError
+from .scope import Scope, require
 
 
 @dataclass(slots=True)
@@ -154,16 +160,36 @@ def _rounds(tranche: str, review_round: int | None) -> Select:
     return query
 
 
-def comment_status(tranche: str, review_round: int | None = None) -> CommentStatusTable:
-    """The "Design Artefact Status Update" table: one row per artefact with comments."""
-    # Count in the covering index first (grouped in its column order, so no sort and no
-    # table lookups whatever the planner's statistics say), then join the few grouped rows.
-    counts = (
-        select(Comment.artefact_id, Comment.disposition, func.count().label("n"))
-        .where(Comment.review_round_id.in_(_rounds(tranche, review_round)))
-        .group_by(Comment.review_round_id, Comment.artefact_id, Comment.disposition)
+def _status_counts(tranche: str, review_round: int | None, scope: Scope):
+    """(artefact_id, disposition, n) per artefact and disposition as `scope` reads them."""
+    rounds = _rounds(tranche, review_round)
+    if not require(scope).reads_published:
+        # Count in the covering index first (grouped in its column order, so no sort and no
+        # table lookups whatever the planner's statistics say), then join the few rows.
+        return (
+            select(Comment.artefact_id, Comment.disposition, func.count().label("n"))
+            .where(Comment.review_round_id.in_(rounds))
+            .group_by(Comment.review_round_id, Comment.artefact_id, Comment.disposition)
+            .subquery()
+        )
+    published = func.coalesce(PublishedResponse.disposition, OPEN)
+    return (
+        select(Comment.artefact_id, published.label("disposition"), func.count().label("n"))
+        .select_from(Comment)
+        .outerjoin(CommentResolution, CommentResolution.comment_id == Comment.id)
+        .outerjoin(PublishedResponse, PublishedResponse.id == CommentResolution.published_id)
+        .where(Comment.review_round_id.in_(rounds))
+        .group_by(Comment.artefact_id, published)
         .subquery()
     )
+
+
+def comment_status(
+    tranche: str, review_round: int | None = None, *, scope: Scope
+) -> CommentStatusTable:
+    """The "Design Artefact Status Update" table: one row per artefact with comments, counted
+    as `scope` reads them (a reviewer's: the published dispositions, "open" until then)."""
+    counts = _status_counts(tranche, review_round, scope)
     per_disposition = [
         func.sum(case((counts.c.disposition == key, counts.c.n), else_=0)).label(key)
         for key in DISPOSITIONS.keys
@@ -220,9 +246,9 @@ def constituency_table(tranche: str, review_round: int | None = None) -> Constit
     return table
 
 
-def tranche_rollup(tranche: str, review_round: int | None = None) -> dict:
-    """Both tables as the JSON the CLI and the API print."""
-    status = comment_status(tranche, review_round)
+def tranche_rollup(tranche: str, review_round: int | None = None, *, scope: Scope) -> dict:
+    """Both tables as the JSON the CLI and the API print (the status as `scope` reads it)."""
+    status = comment_status(tranche, review_round, scope=scope)
     constituencies = constituency_table(tranche, review_round)
     return {
         "tranche": tranche,
@@ -244,8 +270,9 @@ class TrancheSummary:
         return _percent(self.comments - self.open, self.comments)
 
 
-def tranche_overview() -> list[TrancheSummary]:
-    """Per tranche: artefacts in the register, comments received, comments still open."""
+def tranche_overview(scope: Scope) -> list[TrancheSummary]:
+    """Per tranche: artefacts in the register, comments received, comments still open (for
+    a reviewer's scope: not yet published)."""
     artefacts = dict(
         db.session.execute(
             select(Tranche.code, func.count(Artefact.id))
@@ -253,18 +280,19 @@ def tranche_overview() -> list[TrancheSummary]:
             .group_by(Tranche.code)
         ).all()
     )
+    if require(scope).reads_published:
+        still_open = CommentResolution.published_id.is_(None)
+    else:
+        still_open = Comment.disposition == OPEN
+    query = (
+        select(Tranche.code, func.count(Comment.id), func.sum(case((still_open, 1), else_=0)))
+        .join(ReviewRound, ReviewRound.tranche_id == Tranche.id)
+        .join(Comment, Comment.review_round_id == ReviewRound.id)
+        .outerjoin(CommentResolution, CommentResolution.comment_id == Comment.id)
+        .group_by(Tranche.code)
+    )
     comments = {
-        code: (int(total), int(still_open or 0))
-        for code, total, still_open in db.session.execute(
-            select(
-                Tranche.code,
-                func.count(Comment.id),
-                func.sum(case((Comment.disposition == OPEN, 1), else_=0)),
-            )
-            .join(ReviewRound, ReviewRound.tranche_id == Tranche.id)
-            .join(Comment, Comment.review_round_id == ReviewRound.id)
-            .group_by(Tranche.code)
-        )
+        code: (int(total), int(open_ or 0)) for code, total, open_ in db.session.execute(query)
     }
     codes = db.session.scalars(select(Tranche.code).order_by(Tranche.position))
     return [

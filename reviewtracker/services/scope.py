@@ -6,6 +6,13 @@ user's), the CLI passes `Scope.staff()`. So one call answers the same from a vie
 job or a test, and a reviewer's confinement is applied by the service however the request was
 made.
 
+A reviewer's scope also reads only what was published: the disposition and response of a
+comment as last published to the reviewer (services/publishing.py), "under consideration"
+before that, never the design team's working values. `disposition()`, `response()` and
+`changed_at()` are those values' SQL for the scope; every service that serves a reviewer reads
+the outcome through them (the list, its counts and sort, the comment page, the history, the
+responses log, the register, the tranche tables).
+
 A comment query made without a scope is a programming error and fails closed: `require`
 raises `UnscopedQuery` rather than answering with every organisation's comments.
 """
@@ -16,9 +23,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.sql import ColumnElement
 
-from ..models import Comment
+from importers.vocabulary import UNDER_CONSIDERATION
+
+from ..models import Comment, CommentResolution, PublishedResponse
 
 # The audit trail's fields a reviewer sees: the outcome, never the design team's working
 # fields (action owner and due date, internal note) or links to other comments.
@@ -58,6 +68,31 @@ class Scope:
             return []
         return [Comment.organisation_id == self.organisation_id]
 
+    @property
+    def reads_published(self) -> bool:
+        """True if this scope reads the published outcome only (a reviewer's), False if it
+        reads the design team's working values (the staff's)."""
+        return self.is_reviewer
+
+    def disposition(self) -> ColumnElement[str]:
+        """The comment's disposition as this scope reads it: the staff's working value, or the
+        published one (UNDER_CONSIDERATION's key before any publication)."""
+        if not self.reads_published:
+            return Comment.disposition
+        return func.coalesce(published(PublishedResponse.disposition), UNDER_CONSIDERATION.key)
+
+    def response(self) -> ColumnElement[str | None]:
+        if not self.reads_published:
+            return Comment.response
+        return published(PublishedResponse.response)
+
+    def changed_at(self) -> ColumnElement[Any]:
+        """When the outcome this scope reads last changed: the comment's last change, or for a
+        reviewer its last publication (its import before that)."""
+        if not self.reads_published:
+            return Comment.updated_at
+        return func.coalesce(published(PublishedResponse.published_at), Comment.created_at)
+
     def may_see_organisation(self, organisation_id: int | None) -> bool:
         return self.organisation_id is None or organisation_id == self.organisation_id
 
@@ -74,6 +109,19 @@ class Scope:
         return [event for event in events if event.field in REVIEWER_HISTORY_FIELDS]
 
 
+def published(column: Any) -> ColumnElement[Any]:
+    """`column` of PublishedResponse for the comment of the enclosing query, as published now
+    (NULL if never published): a correlated subquery on the comment's resolution."""
+    return (
+        select(column)
+        .select_from(CommentResolution)
+        .join(PublishedResponse, PublishedResponse.id == CommentResolution.published_id)
+        .where(CommentResolution.comment_id == Comment.id)
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+
+
 def require(scope: object) -> Scope:
     """`scope` if it is a Scope; else UnscopedQuery (never a default that sees everything)."""
     if not isinstance(scope, Scope):
@@ -84,4 +132,4 @@ def require(scope: object) -> Scope:
     return scope
 
 
-__all__ = ["REVIEWER_HISTORY_FIELDS", "Scope", "UnscopedQuery", "require"]
+__all__ = ["REVIEWER_HISTORY_FIELDS", "Scope", "UnscopedQuery", "published", "require"]

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from flask import g, has_app_context
 from sqlalchemy import (
     Integer,
+    and_,
     bindparam,
     column,
     false,
@@ -226,6 +227,24 @@ def matches(q: str, *, narrowed: bool = False, filtered: bool = False) -> Column
     raise RuntimeError(f"full-text search is not supported on {dialect}")
 
 
+def matches_published(q: str, response: ColumnElement) -> ColumnElement[bool]:
+    """The condition "the comment's text, proposed change or `response` (a reviewer's: the
+    published one, which the index does not hold) contains every word of `q`", case-folded.
+    A plain substring test (LIKE, the user's % and _ escaped): only for a reviewer's list, one
+    organisation's comments, few enough to test each."""
+    found = words(q)
+    if not found:
+        return false()
+    haystack = func.lower(
+        func.coalesce(Comment.text, "")
+        + " "
+        + func.coalesce(Comment.proposed_change, "")
+        + " "
+        + func.coalesce(response, "")
+    )
+    return and_(*(haystack.contains(word.lower(), autoescape=True) for word in found))
+
+
 def is_broad(q: str, hits: int | None = None) -> bool:
     """True if the free-text query `q` alone matches more than `hits` comments. The count
     stops at hits + 1 (SQLite reads the FTS index alone: about 1 ms; PostgreSQL takes the first
@@ -265,6 +284,7 @@ __all__ = [
     "fts5_query",
     "is_broad",
     "matches",
+    "matches_published",
     "tsquery",
     "words",
 ]

@@ -55,6 +55,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Comment
 from . import ServiceError
+from .published_view import as_seen_by
 from .scope import Scope, require
 
 # The midpoint of the gap between sets A and B's groups (module docstring): same-point pairs
@@ -120,4 +121,5 @@ def similar_comments(
             select(Comment).where(Comment.id.in_([other_id for other_id, _ in scored]))
         )
     }
-    return [(found[other_id], score) for other_id, score in scored]
+    seen = dict(zip(found, as_seen_by(list(found.values()), scope), strict=True))
+    return [(seen[other_id], score) for other_id, score in scored]

@@ -21,8 +21,8 @@ from importers.reference import TRANCHES
 from importers.vocabulary import ARTEFACT_STATES, DISPOSITIONS, OPEN
 
 from ..extensions import db
+from ..inputs import choice, positive_int, text_block
 from ..models import Artefact, Comment, Service, Tranche
-from ..request_values import choice, clean_text, positive_int
 from .implementation import not_implemented_counts
 from .outstanding import PARTS, Outstanding, empty, outstanding_issues
 from .rollups import DispositionCounts
@@ -62,7 +62,7 @@ class TrackerFilter:
             tranche=choice(args.get("tranche"), TRANCHES),
             service_id=positive_int(args.get("service")),
             state=choice(state, (*ARTEFACT_STATES.keys, "none")),
-            document_type=clean_text(args.get("type"), 80) or None,
+            document_type=text_block(args.get("type"), 80) or None,
         )
 
     def to_args(self) -> dict[str, str]:

@@ -13,30 +13,34 @@ rolls them back with everything else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import DateTime, String, Text, case, func, insert, literal, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql import ColumnElement
 
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS, DRAFT
 
 from ..extensions import db
 from ..models import AuditEvent, Comment, utcnow
-from . import ServiceError
-from .comment_filter import CommentFilter
-from .comment_queries import conditions as filter_conditions
+from . import ServiceError, resolution
+from .published_view import as_seen_by, publication_history
 from .scope import Scope, require
 
-# The fields a triager may change, and whether a change of each is a "decision" that a
-# re-import must never overwrite (it sets the field's origin to "browser").
-TRIAGE_FIELDS = ("disposition", "response", "action_owner", "action_due", "internal_note")
-DECISION_FIELDS = ("disposition", "response")
+# The fields a triager may change: the comment's own, then its resolution's (assignee, working
+# group, response state, implemented in: services/resolution.py). A change of a "decision"
+# field is one that a re-import must never overwrite (it sets the field's origin to "browser").
+COMMENT_FIELDS = ("disposition", "response", "action_owner", "action_due", "internal_note")
+TRIAGE_FIELDS = (*COMMENT_FIELDS, *resolution.RESOLUTION_FIELDS)
+DECISION_FIELDS = resolution.DECISION_FIELDS
 # What a duplicate takes from its original, then and on every later change of the original.
 FOLLOWED_FIELDS = DECISION_FIELDS
 # The audit trail's name for a column, where it differs from the column's name.
-AUDIT_NAMES = {"duplicate_of_id": "duplicate_of"}
+AUDIT_NAMES = {
+    "duplicate_of_id": "duplicate_of",
+    "assignee_id": "assignee",
+    "working_group_id": "working_group",
+}
 # Ids per IN (...) list, well under every backend's limit on bound parameters.
 CHUNK = 500
 
@@ -66,19 +70,33 @@ def triage_comment(
     *,
     actor: str,
     expected_version: int | None = None,
+    may_approve: bool = False,
+    origin: str = "browser",
+    import_batch_id: int | None = None,
 ) -> TriageResult:
     """Apply a triager's changes to one comment, with one audit event per field changed.
 
     `expected_version` is the version the user's form was loaded with: if the comment has
     moved on since, nothing is saved and StaleComment says so. A change of the disposition or
     response is copied to the comment's duplicates (audited too), in the same transaction.
+    `may_approve`: the user is a lead (may move a response to approved). `origin`: "browser",
+    or "workbook" for a resolutions workbook imported (its batch `import_batch_id`).
     """
     unknown = set(changes) - set(TRIAGE_FIELDS)
     if unknown:
         raise ServiceError(f"cannot change {', '.join(sorted(unknown))} in triage")
     if "disposition" in changes and changes["disposition"] not in DISPOSITIONS:
         raise ServiceError(f"unknown disposition {changes['disposition']!r}")
-    result = _apply(comment_id, changes, actor=actor, expected_version=expected_version)
+    resolution.check_values(changes)
+    result = _apply(
+        comment_id,
+        changes,
+        actor=actor,
+        expected_version=expected_version,
+        may_approve=may_approve,
+        origin=origin,
+        import_batch_id=import_batch_id,
+    )
     if set(result.changed) & set(FOLLOWED_FIELDS):
         propagate_to_duplicates([comment_id], actor)
     return result
@@ -90,27 +108,33 @@ def _apply(
     *,
     actor: str,
     expected_version: int | None = None,
+    may_approve: bool = False,
+    origin: str = "browser",
+    import_batch_id: int | None = None,
 ) -> TriageResult:
     """Write the fields of `changes` that differ from the stored ones, bump the version and
-    audit each changed field (origin "browser")."""
+    audit each changed field. A changed decision takes a response past draft back to draft."""
+    own = [name for name in changes if name not in resolution.RESOLUTION_FIELDS]
     current = db.session.execute(
-        select(Comment.version, *(getattr(Comment, f) for f in changes)).where(
-            Comment.id == comment_id
-        )
+        select(Comment.version, *(getattr(Comment, f) for f in own)).where(Comment.id == comment_id)
     ).one_or_none()
     if current is None:
         raise ServiceError(f"no comment {comment_id}")
     version = current.version
     if expected_version is not None and expected_version != version:
         raise StaleComment(comment_id, expected_version, version)
-    diff = {
-        name: (getattr(current, name), value)
-        for name, value in changes.items()
-        if getattr(current, name) != value
-    }
+    stored = {name: getattr(current, name) for name in own} | resolution.current(comment_id)
+    diff = {name: (stored[name], value) for name, value in changes.items() if stored[name] != value}
+    state = stored["response_state"]
+    if "response_state" in diff:
+        resolution.check_move(state, diff["response_state"][1], may_approve=may_approve)
+    elif set(diff) & set(DECISION_FIELDS) and state != DRAFT:
+        diff["response_state"] = (state, DRAFT)
     if not diff:
         return TriageResult(comment_id, {}, version)
-    values: dict[str, object] = {name: after for name, (_, after) in diff.items()}
+    values: dict[str, object] = {
+        name: after for name, (_, after) in diff.items() if name not in resolution.RESOLUTION_FIELDS
+    }
     values.update({f"{name}_origin": "browser" for name in diff if name in DECISION_FIELDS})
     values.update(version=version + 1, updated_at=utcnow())
     # The version in the WHERE clause makes the check and the write one atomic step.
@@ -119,6 +143,9 @@ def _apply(
     )
     if result.rowcount != 1:
         raise StaleComment(comment_id, version, version + 1)
+    kept = {n: after for n, (_, after) in diff.items() if n in resolution.RESOLUTION_FIELDS}
+    if kept:
+        resolution.write(comment_id, kept)
     now = utcnow()
     db.session.execute(
         insert(AuditEvent),
@@ -126,11 +153,12 @@ def _apply(
             {
                 "comment_id": comment_id,
                 "field": AUDIT_NAMES.get(name, name),
-                "before": _text(before),
-                "after": _text(after),
+                "before": _audit_text(name, before),
+                "after": _audit_text(name, after),
                 "actor": actor,
                 "at": now,
-                "origin": "browser",
+                "origin": origin,
+                "import_batch_id": import_batch_id,
             }
             for name, (before, after) in diff.items()
         ],
@@ -142,10 +170,20 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def history(comment_id: int, scope: Scope, *, newest_first: bool = False) -> list[AuditEvent]:
+def _audit_text(name: str, value: object) -> str | None:
+    if name in resolution.RESOLUTION_FIELDS:
+        return resolution.audit_text(name, value)
+    return _text(value)
+
+
+def history(comment_id: int, scope: Scope, *, newest_first: bool = False) -> list:
     """Every change of the comment (import and browser) that `scope` may see, oldest first
-    unless asked: a reviewer sees only the changes of the disposition and the response."""
+    unless asked. A reviewer's scope reads the published outcome only: its history is the
+    changes of the published disposition and response, publication after publication
+    (never the drafts, never who)."""
     scope = require(scope)
+    if scope.reads_published:
+        return publication_history(comment_id, newest_first=newest_first)
     order = (AuditEvent.at, AuditEvent.id)
     if newest_first:
         order = tuple(column.desc() for column in order)
@@ -168,10 +206,12 @@ def last_change(comment_id: int) -> AuditEvent | None:
 # --- duplicates ------------------------------------------------------------------------------
 
 
-def duplicates_of(comment_id: int, scope: Scope) -> list[Comment]:
-    """The comments marked as duplicates of this one that `scope` may see, in id order."""
+def duplicates_of(comment_id: int, scope: Scope) -> list:
+    """The comments marked as duplicates of this one that `scope` may see, in id order (as
+    `scope` reads them: a reviewer's as published)."""
     where = [Comment.duplicate_of_id == comment_id, *require(scope).comments()]
-    return list(db.session.scalars(select(Comment).where(*where).order_by(Comment.id)))
+    found = list(db.session.scalars(select(Comment).where(*where).order_by(Comment.id)))
+    return as_seen_by(found, scope)
 
 
 def _get(comment_id: int) -> Comment:
@@ -286,147 +326,3 @@ def propagate_to_duplicates(original_ids: Iterable[int], actor: str) -> int:
             follow = dict(zip(FOLLOWED_FIELDS, values, strict=True))
             changed += bool(_apply(duplicate_id, follow, actor=actor).changed)
     return changed
-
-
-# --- bulk triage -----------------------------------------------------------------------------
-
-# What a triager may set on many comments at once.
-BULK_FIELDS = ("disposition", "response", "action_owner")
-BULK_CHUNK = 500  # ids per statement: well under every backend's limit on bound parameters
-
-
-@dataclass(slots=True)
-class BulkPlan:
-    """What a bulk change would do, for the confirmation page."""
-
-    selected: int  # comments in the selection
-    changing: int  # of those, the comments at least one field of which would change
-    per_field: dict[str, int] = field(default_factory=dict)  # field -> comments it changes
-
-
-def _check_bulk(changes: dict[str, object]) -> None:
-    if not changes:
-        raise ServiceError("choose at least one thing to change")
-    unknown = set(changes) - set(BULK_FIELDS)
-    if unknown:
-        raise ServiceError(f"cannot change {', '.join(sorted(unknown))} in bulk")
-    if "disposition" in changes and changes["disposition"] not in DISPOSITIONS:
-        raise ServiceError(f"unknown disposition {changes['disposition']!r}")
-
-
-def _differs(name: str, value: object) -> ColumnElement[bool]:
-    """The comment's field is not `value` (NULL-safe: IS DISTINCT FROM)."""
-    return getattr(Comment, name).is_distinct_from(value)
-
-
-def _any_differs(changes: dict[str, object]) -> ColumnElement[bool]:
-    return or_(*(_differs(name, value) for name, value in changes.items()))
-
-
-def _bulk_chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), BULK_CHUNK):
-        yield ids[start : start + BULK_CHUNK]
-
-
-def _selections(
-    comment_ids: Iterable[int] | None, f: CommentFilter | None
-) -> Iterator[list[ColumnElement[bool]]]:
-    """WHERE clauses that together select the comments: the ids (in chunks; those also
-    matching `f` if it is given), or else every comment matching `f`."""
-    if comment_ids is None:
-        if f is None:
-            raise ServiceError("no comments selected")
-        yield filter_conditions(f)
-        return
-    extra = filter_conditions(f) if f is not None else []
-    for chunk in _bulk_chunks(sorted({int(i) for i in comment_ids})):
-        yield [Comment.id.in_(chunk), *extra]
-
-
-def bulk_plan(
-    comment_ids: Iterable[int] | None, f: CommentFilter | None, changes: dict[str, object]
-) -> BulkPlan:
-    """How many comments are selected and how many (per field) the change would alter."""
-    _check_bulk(changes)
-    names = list(changes)
-    totals = [0] * (2 + len(names))
-    for where in _selections(comment_ids, f):
-        columns = [func.count(), func.sum(case((_any_differs(changes), 1), else_=0))]
-        columns += [func.sum(case((_differs(n, changes[n]), 1), else_=0)) for n in names]
-        row = db.session.execute(select(*columns).where(*where)).one()
-        totals = [total + int(value or 0) for total, value in zip(totals, row, strict=True)]
-    return BulkPlan(totals[0], totals[1], dict(zip(names, totals[2:], strict=True)))
-
-
-def bulk_triage(
-    comment_ids: Iterable[int] | None,
-    f: CommentFilter | None,
-    changes: dict[str, object],
-    actor: str,
-) -> int:
-    """Set the same disposition / response / action owner on many comments; returns how many
-    comments changed.
-
-    The comments are `comment_ids` (those also matching `f` if it is given), or else every
-    comment matching `f`, taken once before any write (so a filter on a field being changed
-    does not move under the update). Set-based, per chunk of ids: one INSERT ... SELECT per
-    field writes an audit event for each comment whose value actually changes, then one
-    UPDATE sets the values, marks changed decisions as the browser's and bumps the version.
-    Comments already at the new values are left alone: no write, no audit event. Duplicates
-    of the changed comments follow their new disposition and response.
-    """
-    _check_bulk(changes)
-    ids: list[int] = []
-    for where in _selections(comment_ids, f):
-        ids.extend(db.session.scalars(select(Comment.id).where(*where).order_by(Comment.id)))
-    followed = {name: value for name, value in changes.items() if name in FOLLOWED_FIELDS}
-    now = utcnow()
-    changed = 0
-    for chunk in _bulk_chunks(ids):
-        originals: list[int] = []
-        if followed:
-            originals = list(
-                db.session.scalars(
-                    select(Comment.id).where(Comment.id.in_(chunk), _any_differs(followed))
-                )
-            )
-        changed += _bulk_chunk(chunk, changes, actor, now)
-        if originals:
-            propagate_to_duplicates(originals, actor)
-    return changed
-
-
-def _bulk_chunk(chunk: list[int], changes: dict[str, object], actor: str, now) -> int:
-    """Audit, then update, the comments of one chunk that differ; returns how many changed."""
-    in_chunk = Comment.id.in_(chunk)
-    # Lock the chunk's rows first (PostgreSQL; SQLite has one writer anyway): the audit's
-    # INSERT ... SELECT then reads them as a concurrent change committed them, not as they were
-    # before it, so "before" is what this change really replaced.
-    db.session.execute(select(Comment.id).where(in_chunk).with_for_update())
-    columns = ["comment_id", "field", "before", "after", "actor", "at", "origin"]
-    for name, value in changes.items():
-        before = select(
-            Comment.id,
-            literal(AUDIT_NAMES.get(name, name), String),
-            getattr(Comment, name),
-            literal(_text(value), Text),
-            literal(actor, String),
-            literal(now, DateTime),
-            literal("browser", String),
-        ).where(in_chunk, _differs(name, value))
-        db.session.execute(insert(AuditEvent).from_select(columns, before))
-    values: dict[str, object] = dict(changes)
-    for name in changes:
-        if name in DECISION_FIELDS:
-            origin = getattr(Comment, f"{name}_origin")
-            values[f"{name}_origin"] = case(
-                (_differs(name, changes[name]), "browser"), else_=origin
-            )
-    values.update(version=Comment.version + 1, updated_at=now)
-    result = db.session.execute(
-        update(Comment)
-        .where(in_chunk, _any_differs(changes))
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount

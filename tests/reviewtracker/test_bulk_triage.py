@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from reviewtracker.extensions import db
 from reviewtracker.models import AuditEvent, Comment
 from reviewtracker.services import ServiceError
-from reviewtracker.services import triage as triage_service
+from reviewtracker.services import bulk_triage as triage_service
+from reviewtracker.services.bulk_triage import bulk_plan, bulk_triage
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_queries import filtered_ids
 from reviewtracker.services.scope import Scope
-from reviewtracker.services.triage import bulk_plan, bulk_triage
 
 from .demo_copy import load_demo_copy
 
@@ -170,7 +170,8 @@ def test_bulk_refuses_what_it_cannot_do(app_context, comment_ids, f, changes, me
 
 
 def test_duplicates_follow_a_bulk_change_of_their_original(demo, app_context):
-    mark_duplicate = triage_service.mark_duplicate
+    from reviewtracker.services.triage import mark_duplicate
+
     artefact = db.session.scalar(
         select(Comment.artefact_id).where(Comment.disposition == "open").limit(1)
     )
@@ -258,7 +259,7 @@ def test_bulk_form_mistakes_change_nothing(app, demo, client, login):
     nothing_to_set = client.post(
         "/comments/bulk", data={"scope": "filter", "f-tranche": "2"}, follow_redirects=True
     )
-    assert "choose a disposition, a response or an action owner" in nothing_to_set.get_data(
+    assert "choose a disposition, a response, an action owner" in nothing_to_set.get_data(
         as_text=True
     )
     nothing_ticked = client.post(

@@ -21,11 +21,13 @@ from reviewtracker.extensions import db
 from reviewtracker.models import Comment, Organisation
 from reviewtracker.services import ServiceError, spreadsheet
 from reviewtracker.services.board_pack import board_pack
+from reviewtracker.services.bulk_triage import bulk_triage
 from reviewtracker.services.comment_choices import filter_from_names
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_register import comment_register, comment_register_csv
 from reviewtracker.services.formula_safety import FORMULA_TRIGGERS
 from reviewtracker.services.organisations import organisation_by_name
+from reviewtracker.services.publishing import publish
 from reviewtracker.services.responses_log import responses_log
 from reviewtracker.services.scope import Scope
 
@@ -88,6 +90,7 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
         "Status definitions",
         "Actions",  # the advisory group's logs (test_governance_pages.py checks their content)
         "Decisions",
+        "Dissensus log",
     ]
     status = book["Comment status"]
     assert [c.value for c in status[3]] == [
@@ -139,6 +142,9 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
         "Open": "Not triaged yet.",
     }
     assert definitions["B4"].alignment.wrap_text
+    # The pack counts the design team's dispositions, published or not, and says so.
+    assert definitions["A10"].value == "Counted as"
+    assert "not yet published to the reviewer" in definitions["B10"].value
 
 
 @in_context
@@ -225,6 +231,10 @@ def test_xlsx_exports_never_write_a_formula():
     from reviewtracker.models import Artefact
 
     db.session.get(Artefact, comment.artefact_id).title = "=1+1 title"
+    db.session.commit()
+    # Published, so that the responses log (what the organisation reads) holds its response.
+    bulk_triage([comment.id], None, {"response_state": "approved"}, "lead", may_approve=True)
+    publish([comment.id], None, "lead")
     db.session.commit()
     exports = {
         "register": comment_register(CommentFilter(scope=STAFF)),
@@ -334,7 +344,7 @@ def test_responses_log_has_only_that_organisations_comments_and_no_internal_note
         "Action",
         "Rejected",
         "Requires Further Clarification",
-        "Open",
+        "Under consideration",
     }
     others = db.session.scalar(
         select(func.count()).where(Comment.organisation_id != elexon).select_from(Comment)

@@ -41,6 +41,7 @@ from reviewtracker.models import (
     User,
 )
 from reviewtracker.services import ServiceError
+from reviewtracker.services.bulk_triage import bulk_triage
 from reviewtracker.services.comment_choices import filter_choices
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_import import import_comment_log
@@ -56,6 +57,8 @@ from reviewtracker.services.comment_queries import (
     visible_comment,
 )
 from reviewtracker.services.comment_register import comment_register, comment_register_csv
+from reviewtracker.services.dissensus import open_from_comment, update_entry
+from reviewtracker.services.publishing import publish
 from reviewtracker.services.responses_log import responses_log
 from reviewtracker.services.scope import Scope, UnscopedQuery
 from reviewtracker.services.similar import similar_comments
@@ -109,6 +112,8 @@ class World:
     other: list[int]  # B-1, B-2
     service_id: int
     batch_id: int  # an import batch
+    own_entry: int  # a dissensus entry on Acme's A-1
+    other_entry: int  # ... and one on Beta's B-1
 
 
 @pytest.fixture
@@ -141,6 +146,11 @@ def _make_world(tmp_path: Path) -> World:
         service = Service(name="Registration Service")
         db.session.add(service)
     w.service_id = service.id
+    with unit_of_work():
+        w.own_entry = open_from_comment(w.own[0], TRIAGER).id
+        w.other_entry = open_from_comment(w.other[0], TRIAGER).id
+        update_entry(w.other_entry, {"internal_note": OTHER_NOTE}, actor=TRIAGER)
+        update_entry(w.own_entry, {"internal_note": INTERNAL_NOTE}, actor=TRIAGER)
     return w
 
 
@@ -164,6 +174,11 @@ def _triage_world(w: World) -> None:
     triage_comment(w.other[1], {"action_owner": ACTION_OWNER}, actor=TRIAGER)
     # Acme's A-3 says what Beta's B-1 says: it follows B-1's outcome.
     mark_duplicate(w.own[2], w.other[0], actor=TRIAGER)
+    # A lead approves and publishes the triaged outcomes: reviewers read them (what they read
+    # before publishing is tests/reviewtracker/test_publishing.py's).
+    triaged = [w.own[0], w.other[0], w.own[2]]
+    bulk_triage(triaged, None, {"response_state": "approved"}, "lead@programme", may_approve=True)
+    assert publish(triaged, None, "lead@programme") == 3
 
 
 @pytest.fixture
@@ -300,6 +315,7 @@ def test_navigation_of_a_reviewer(world, client, reviewer):
         ("/", "Tranches"),
         ("/actions/", "Actions"),
         ("/decisions/", "Decisions"),
+        ("/dissensus/", "Dissensus log"),
         (f"/exports/responses/{world.own_org_id}.xlsx", "My responses (xlsx)"),
     ]
 
@@ -323,6 +339,8 @@ REVIEWER_ENDPOINTS = {
     "governance.meetings",
     "governance.actions",
     "governance.decisions",
+    "dissensus.index",
+    "dissensus.entry",
 }
 # ... and the one that sends a reviewer on: the next meeting's pack (here none: the list).
 REVIEWER_REDIRECTS = {"governance.next_pack"}
@@ -345,6 +363,7 @@ def _argument_values(world: World, own: bool) -> dict[str, object]:
         "filename": "app.css",
         "user_id": 1,
         "round_id": 1,
+        "entry_id": world.own_entry if own else world.other_entry,
     }
 
 
@@ -370,7 +389,9 @@ def test_every_get_route_is_allowed_by_design_or_refused(app, world, client, rev
             response.close()  # (a static file's handle)
             status = response.status_code
             where = f"GET {url} ({rule.endpoint})"
-            guessed = not own and {"comment_id", "organisation_id"} & set(rule.arguments)
+            guessed = not own and {"comment_id", "organisation_id", "entry_id"} & set(
+                rule.arguments
+            )
             if rule.endpoint in PUBLIC_ENDPOINTS:
                 assert status in (200, 302, 503), where
             elif rule.endpoint in REVIEWER_ENDPOINTS and not guessed:
@@ -609,7 +630,7 @@ def test_the_comment_page_shows_the_outcome_not_the_working(world, client, revie
         "Action owner",
         "Action due",
         "Internal note",
-        '<form method="post" action="/comments/',
+        "data-triage-form",  # (their own form is the answer's, not triage)
     ):
         assert hidden not in page
     assert "2024-05-01" not in page  # the action's due date
@@ -727,3 +748,73 @@ def test_a_triager_still_gets_the_full_register(world, client, login):
     login("triager")
     rows = _csv_rows(client.get("/exports/comments.csv").data)
     assert len(rows) == 5 and "Internal Note" in rows[0] and "Action Owner" in rows[0]
+
+
+# --- publishing: a reviewer reads only what was published --------------------------------------
+
+DRAFT_RESPONSE = "Draft: Acme's point on BP005 is rejected, pending legal"
+
+
+def test_an_unpublished_decision_never_reaches_the_reviewer(app, world, client, reviewer):
+    """A-2 triaged (rejected, a draft response) but not published: by every route the reviewer
+    may take, it is "under consideration", never the draft."""
+    with app.app_context(), unit_of_work():
+        triage_comment(
+            world.own[1],
+            {"disposition": "rejected", "response": DRAFT_RESPONSE},
+            actor=TRIAGER,
+        )
+    texts = {
+        "list": _text(client.get("/comments/")),
+        "list sorted": _text(client.get("/comments/?sort=disposition")),
+        "list rejected": _text(client.get("/comments/?disposition=rejected")),
+        "search": _text(client.get("/comments/?q=legal")),
+        "page": _text(client.get(f"/comments/{world.own[1]}")),
+        "register": client.get("/exports/comments.csv").data.decode("utf-8-sig"),
+        "responses": _xlsx_text(client.get(f"/exports/responses/{world.own_org_id}.xlsx").data),
+        "json": str(client.get("/api/tranches/1/comment-status").get_json()),
+    }
+    for where, body in texts.items():
+        assert DRAFT_RESPONSE not in body and "pending legal" not in body, where
+    assert world.own[1] not in _listed_ids(texts["list rejected"])
+    assert _listed_ids(texts["search"]) == set()
+    assert "Under consideration" in texts["page"] and "Rejected" not in texts["page"]
+    register = _csv_rows(client.get("/exports/comments.csv").data)
+    assert {row["Disposition"] for row in register if int(row["Comment"]) == world.own[1]} == {
+        "Under consideration"
+    }
+    # The JSON counts the published outcomes: A-1 accepted, B-1 and A-3 rejected, two more
+    # (A-2 and B-2) not published ("open").
+    totals = client.get("/api/tranches/1/comment-status").get_json()["totals"]
+    assert (totals["accepted"], totals["rejected"], totals["open"]) == (1, 2, 2)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/my-work",
+        "/working-groups",
+        "/resolutions/workbook.xlsx",
+        "/resolutions/workbook.xlsx?organisation=1",
+        "/resolutions/import",
+        "/resolutions/import/" + "0" * 32,
+    ],
+)
+def test_the_resolution_pages_are_refused_to_reviewers(world, client, reviewer, url):
+    assert client.get(url).status_code == 403
+
+
+def test_a_reviewer_may_not_assign_or_publish(app, world, client, reviewer):
+    before = _triage_state(app)
+    posts = [
+        ("/comments/publish", {"scope": "filter", "confirm": "yes"}),
+        (f"/comments/{world.own[0]}/publish", {"version": "1"}),
+        (f"/comments/{world.other[0]}/publish", {"version": "1"}),
+        ("/comments/bulk", {"scope": "filter", "assignee": "1", "confirm": "yes"}),
+        ("/working-groups", {"name": "Reviewers' own"}),
+        ("/working-groups/1/members", {"user": "1"}),
+        ("/resolutions/import", {}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data=data).status_code == 403, url
+    assert _triage_state(app) == before

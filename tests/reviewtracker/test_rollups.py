@@ -11,8 +11,11 @@ from reviewtracker.services import ServiceError
 from reviewtracker.services.artefact_import import import_artefact_register
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
 from reviewtracker.services.rollups import comment_status, constituency_table, tranche_rollup
+from reviewtracker.services.scope import Scope
 from reviewtracker.unit_of_work import unit_of_work
 from tests.logmaker import write_csv_log, write_per_artefact_workbook, write_xlsx_log
+
+STAFF = Scope.staff()
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -120,7 +123,7 @@ def dag8(app, tmp_path):
 
 
 def test_comment_status_table_is_the_pack_table(dag8):
-    table = comment_status("1")
+    table = comment_status("1", scope=STAFF)
     rows = [
         (r.reference, r["accepted"], r["action"], r["rejected"], r["clarification"], r.total)
         for r in table.artefacts
@@ -146,9 +149,9 @@ def test_constituency_table_is_the_pack_table(dag8):
 
 
 def test_round_and_tranche_scoping(dag8):
-    assert comment_status("1", review_round=2).totals["total"] == 0
-    assert comment_status("1", review_round=1).totals["total"] == 707
-    assert comment_status("2").artefacts == []
+    assert comment_status("1", review_round=2, scope=STAFF).totals["total"] == 0
+    assert comment_status("1", review_round=1, scope=STAFF).totals["total"] == 707
+    assert comment_status("2", scope=STAFF).artefacts == []
     empty = constituency_table("2")
     assert len(empty.constituencies) == 13
     assert empty.totals == {"organisations": 0, "comments": 0}
@@ -156,11 +159,11 @@ def test_round_and_tranche_scoping(dag8):
 
 def test_unknown_tranche_is_refused(app):
     with pytest.raises(ServiceError, match="unknown tranche '7'"):
-        comment_status("7")
+        comment_status("7", scope=STAFF)
 
 
 def test_json_shape(dag8):
-    data = tranche_rollup("1")
+    data = tranche_rollup("1", scope=STAFF)
     assert list(data) == ["tranche", "artefacts", "totals", "constituencies"]
     assert data["artefacts"][0] == {
         "reference": "BP004",

@@ -25,6 +25,8 @@ from .dashboard_data import DEMO_MONTH, add_comment
 from .demo_copy import load_demo_copy
 from .test_rollups import DAG8_CONSTITUENCIES, DAG8_STATUS
 
+STAFF = Scope.staff()
+
 DISPOSITIONS = ("accepted", "action", "rejected", "clarification", "open")
 LABELS = {
     "accepted": "Accepted",
@@ -278,7 +280,7 @@ def test_progress_per_artefact_and_for_the_tranche(app, demo, client, login):
     login("viewer")
     html = client.get("/tranches/2").get_data(as_text=True)
     with app.app_context():
-        status = comment_status("2")
+        status = comment_status("2", scope=STAFF)
     assert status.totals["open"] > 0
     bars = re.findall(r'<progress max="100" value="(\d+)" aria-label="(\w+) triaged">', html)
     expected = [(str(100 * (a.total - a.open) // a.total), a.reference) for a in status.artefacts]
@@ -317,7 +319,7 @@ def test_chart_on_the_page_draws_each_disposition_in_its_colour(app, demo, clien
     root = ET.fromstring(svg)  # well-formed XML
     ns = {"svg": "http://www.w3.org/2000/svg"}
     with app.app_context():
-        status = comment_status("2")
+        status = comment_status("2", scope=STAFF)
     rows = root.findall("svg:g[@class='chart-row']", ns)
     assert len(rows) == len(status.artefacts)
     for group, artefact in zip(rows, status.artefacts, strict=True):

@@ -146,7 +146,8 @@ def test_design_dashboard_rag_cells_legend_and_form(demo, client, login):
 
 def test_the_stylesheet_colours_every_term_in_order(client):
     css = page(client, "/vocabulary.css")
-    assert re.findall(r"^\.badge\.d-(\w+),", css, re.M) == KEYS
+    # ... and a reviewer's "under consideration", coloured like a disposition.
+    assert re.findall(r"^\.badge\.d-(\w+),", css, re.M) == [*KEYS, "under_consideration"]
     assert re.findall(r"^\.rag-(\w+) \.rag-dot", css, re.M) == RAG_KEYS
     assert re.findall(r"^\.badge\.s-(\w+) ", css, re.M) == STATE_KEYS
     assert re.findall(r"^\.badge\.r-(\w+) ", css, re.M) == ["planned", "open", "closed"]
