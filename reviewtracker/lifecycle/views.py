@@ -59,7 +59,7 @@ def artefact_lifecycle(artefact: Artefact) -> dict:
     """What the artefact page shows of the lifecycle: state, versions, the timeline, the
     outstanding issues, and the lead's forms."""
     context = {
-        "states": ARTEFACT_STATES,
+        "artefact_states": ARTEFACT_STATES,
         "timeline": timeline(artefact.id),
         "versions": versions_of(artefact.id),
         "outstanding": outstanding_of(artefact.id, viewer_scope()),

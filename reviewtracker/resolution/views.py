@@ -8,7 +8,7 @@ from flask_login import current_user
 from importers.vocabulary import DISPOSITIONS, RESPONSE_STATES
 
 from ..auth import role_required, viewer_scope
-from ..inputs import positive_int
+from ..inputs import local_path, positive_int
 from ..services import ServiceError
 from ..services import working_groups as groups
 from ..services.answers import set_answer_window
@@ -124,9 +124,7 @@ def my_work():
 def answer_window(round_id: int):
     """Set (or, left blank, clear) when a review round's answer window closes."""
     form = AnswerWindowForm()
-    back = form.back.data or ""
-    if not (back.startswith("/") and not back.startswith("//")):
-        back = url_for("dashboard.index")
+    back = local_path(form.back.data) or url_for("dashboard.index")
     if not form.validate():
         flash("Nothing was changed: that is not a date.", "error")
         return redirect(back)

@@ -22,6 +22,16 @@ def signed_in_id(user: User) -> str:
     return user.get_id()
 
 
+def sign_in_as(client, user_id: int) -> None:
+    """Sign the test client in as an existing user (a new sign-in, committed), outside any
+    app context of the test's."""
+    with client.application.app_context():
+        cookie_id = signed_in_id(db.session.get(User, user_id))
+    with client.session_transaction() as session:
+        session["_user_id"] = cookie_id
+        session["_fresh"] = True
+
+
 def add_artefacts(*artefacts: tuple[str, str]) -> list[Artefact]:
     """Artefacts by (reference, tranche code), titled after their reference."""
     tranches = dict(db.session.execute(select(Tranche.code, Tranche.id)).all())

@@ -30,6 +30,7 @@ from reviewtracker.services.triage import triage_comment
 from reviewtracker.unit_of_work import unit_of_work
 from tests.conftest import add_user
 
+from .factories import sign_in_as
 from .resolution_data import Team, make_team
 
 STAFF = Scope.staff()
@@ -140,9 +141,7 @@ def test_agree_with_all_remaining_and_the_staff_tables(app, team):
 
 
 def _login(client, user_id: int) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+    sign_in_as(client, user_id)
 
 
 def test_pages_answer_confirm_agree_all_and_confinement(app, client, team):
@@ -210,7 +209,8 @@ def test_a_lead_sets_the_rounds_answer_window(app, client, team):
         assert db.session.get(AnswerWindow, round_id).closes_on == date(2024, 5, 31)
     for value in ("²", "31/05/2024x", "\x00"):
         response = client.post(f"/rounds/{round_id}/answer-window", data={"closes_on": value})
-        assert response.status_code == 302
+        # A control character is refused by the app with a message (inputs.py).
+        assert response.status_code == (400 if value == "\x00" else 302)
     assert client.post("/rounds/999999/answer-window", data={"closes_on": ""}).status_code == 302
     _login(client, team.triager_id)
     assert client.post(f"/rounds/{round_id}/answer-window", data={}).status_code == 403

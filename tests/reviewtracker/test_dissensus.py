@@ -37,6 +37,7 @@ from reviewtracker.services.triage import triage_comment
 from reviewtracker.unit_of_work import unit_of_work
 from tests.conftest import add_user
 
+from .factories import sign_in_as
 from .resolution_data import Team, make_team
 
 STAFF = Scope.staff()
@@ -169,9 +170,7 @@ def test_by_hand_filters_open_counts_and_the_exports(app, team):
 
 
 def _login(client, user_id: int) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+    sign_in_as(client, user_id)
 
 
 def test_pages_open_record_close_and_reviewers_confined(app, client, team):
@@ -211,7 +210,7 @@ def test_pages_open_record_close_and_reviewers_confined(app, client, team):
     ):
         assert client.post(f"{entry_url}/positions", data=data).status_code == 302
     for url in (
-        "/dissensus/?status=%00&artefact=%C2%B2&constituency=-1",
+        "/dissensus/?status=%E2%80%8B&artefact=%C2%B2&constituency=-1",
         "/dissensus/log.xlsx?constituency=99999999999999999999",
     ):
         assert client.get(url).status_code == 200

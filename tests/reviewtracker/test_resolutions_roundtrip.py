@@ -26,6 +26,7 @@ from reviewtracker.services.scope import Scope
 from reviewtracker.services.triage import triage_comment
 from reviewtracker.unit_of_work import unit_of_work
 
+from .factories import sign_in_as
 from .resolution_data import Team, make_team
 
 STAFF = Scope.staff()
@@ -248,9 +249,7 @@ def test_cli_export_and_import_with_fields_dry_run_and_json(app, team, runner, t
 
 
 def test_browser_upload_preview_and_apply_a_chosen_conflict(app, client, team):
-    with client.session_transaction() as session:
-        session["_user_id"] = str(team.triager_id)
-        session["_fresh"] = True
+    sign_in_as(client, team.triager_id)
     data = client.get("/resolutions/workbook.xlsx?artefact=BP005").data
     with app.app_context(), unit_of_work():
         triage_comment(team.own[4], {"response": "Changed in the browser."}, actor="t")
