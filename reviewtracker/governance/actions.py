@@ -38,6 +38,7 @@ from ..services.actions import (
     unlink_action,
 )
 from ..services.artefacts import artefact_by_reference
+from ..services.dissensus import entry_id_by_reference
 from ..services.meetings import meeting_by_reference, meeting_choices, next_meeting
 from ..unit_of_work import unit_of_work
 from . import bp
@@ -182,7 +183,10 @@ def add_link(reference: str):
 
 
 def _link_target(kind: str, written: str) -> int | None:
-    """The id a link names: an artefact's reference, a comment's number ("#12" or "12")."""
+    """The id a link names: an artefact's reference, a comment's number ("#12" or "12"), a
+    dissensus entry's reference ("D-001")."""
+    if kind == "dissensus":
+        return entry_id_by_reference(written)
     if kind == "artefact":
         from importers import normalise_artefact_ref
 

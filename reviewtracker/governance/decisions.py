@@ -94,7 +94,7 @@ def _form(found: Decision | None) -> DecisionForm:
     form.meeting.choices = meeting_choices()
     states = target_states()
     form.move_state.choices = [SelectChoice("", "No lifecycle move")] + [
-        SelectChoice(term.key, term.label) for term in (states or ())
+        SelectChoice(term.key, term.label) for term in states
     ]
     if found is not None:
         del form.meeting
@@ -105,13 +105,7 @@ def _form(found: Decision | None) -> DecisionForm:
 def _move(
     form: DecisionForm, fields: DecisionFields, found: Decision | None
 ) -> RequestedMove | None:
-    """The move the form asks for; while no lifecycle states are offered (the form has no
-    move fields), the move the decision already carries, unchanged."""
-    if target_states() is None:
-        if found is None or found.move_state is None or found.move_on is None:
-            return None
-        moved = [row.reference for row in decision_artefacts(found.id) if row.moves]
-        return RequestedMove(tuple(artefact_ids(moved)), found.move_state, found.move_on)
+    """The lifecycle move the form asks for (none if no target state is chosen)."""
     if not form.move_state.data:
         return None
     if form.move_on.data is None:

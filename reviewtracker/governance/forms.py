@@ -126,7 +126,8 @@ class LinkForm(FlaskForm):
         "Which",
         filters=[_line],
         validators=[DataRequired(), Length(max=40)],
-        description="An artefact's reference (BP004) or a comment's number (#123).",
+        description="An artefact's reference (BP004), a comment's number (#123) or a dissensus "
+        "entry's reference (D-001).",
     )
 
 

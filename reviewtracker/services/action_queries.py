@@ -17,6 +17,7 @@ from sqlalchemy.sql import ColumnElement
 
 from ..extensions import db
 from ..models import Action, ActionLink, ActionUpdate, Artefact, Comment, Meeting
+from .dissensus import entry_labels
 from .meetings import public_only
 from .scope import Scope, require
 
@@ -26,6 +27,22 @@ NOT_DONE = ("open", "ongoing")
 
 def overdue(today: date) -> ColumnElement[bool]:
     return and_(Action.status.in_(NOT_DONE), Action.due < today)
+
+
+def open_actions_per_artefact(artefact_ids: Select, scope: Scope) -> Select:
+    """(artefact id, actions still to do that link to it) for `artefact_ids`: a part of the
+    artefacts' outstanding issues (services/outstanding.py). A reviewer's, public ones only."""
+    return (
+        select(ActionLink.target_id, func.count(func.distinct(Action.id)))
+        .join(Action, Action.id == ActionLink.action_id)
+        .where(
+            ActionLink.kind == "artefact",
+            ActionLink.target_id.in_(artefact_ids),
+            Action.status.in_(NOT_DONE),
+            *public_only(scope, Action.public),
+        )
+        .group_by(ActionLink.target_id)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,10 +190,11 @@ def _comment_labels(ids: list[int], scope: Scope) -> dict[int, tuple[str, str | 
 
 
 # How a link's target is named, per kind; a target the scope may not see (another
-# organisation's comment) or that is gone is left out. The dissensus log adds its kind here.
+# organisation's comment, an entry on another's comments) or that is gone is left out.
 LINK_LABELLERS: dict[str, Callable[[list[int], Scope], dict[int, tuple[str, str | None]]]] = {
     "artefact": _artefact_labels,
     "comment": _comment_labels,
+    "dissensus": entry_labels,
 }
 
 
@@ -224,5 +242,6 @@ __all__ = [
     "actions_json",
     "linked_actions",
     "overdue",
+    "open_actions_per_artefact",
     "status_counts",
 ]

@@ -20,7 +20,16 @@ from importers.governance import action_reference, action_sort_key, parse_action
 from importers.vocabulary import ACTION_LINK_KINDS, ACTION_STATUSES
 
 from ..extensions import db
-from ..models import Action, ActionLink, ActionUpdate, Artefact, Comment, Meeting, utcnow
+from ..models import (
+    Action,
+    ActionLink,
+    ActionUpdate,
+    Artefact,
+    Comment,
+    DissensusEntry,
+    Meeting,
+    utcnow,
+)
 from . import ServiceError
 from .meetings import next_meeting, touch
 
@@ -284,16 +293,22 @@ def _comment_exists(target_id: int) -> bool:
     return db.session.get(Comment, target_id) is not None
 
 
-# How a link's target is checked, per kind. The dissensus log (its own issue) adds its kind
-# here, and its label in services/action_queries.py's LINK_LABELLERS.
+def _entry_exists(target_id: int) -> bool:
+    return db.session.get(DissensusEntry, target_id) is not None
+
+
+# How a link's target is checked, per kind (its label: services/action_queries.py's
+# LINK_LABELLERS).
 LINK_TARGETS: dict[str, Callable[[int], bool]] = {
     "artefact": _artefact_exists,
     "comment": _comment_exists,
+    "dissensus": _entry_exists,
 }
 
 
 def link_action(action_id: int, kind: str, target_id: int, actor: str) -> ActionLink | None:
-    """Link the action to an artefact or a comment; None if it was linked already."""
+    """Link the action to an artefact, a comment or a dissensus entry; None if it was linked
+    already."""
     action = _get(action_id, None)
     if kind not in ACTION_LINK_KINDS:
         raise ServiceError(f"an action can't link to a {kind!r}")

@@ -6,37 +6,29 @@ The decision service (services/decisions.py) calls ONE function for it, `apply_l
 inside the caller's unit of work, right after it has written the decision: the decision and
 the move are saved together, or (if either is refused) neither is.
 
-What this installation does with the move: the artefact lifecycle (states, allowed moves, the
-artefact's timeline) is not part of it yet, so `apply_lifecycle_move` validates the request and
-records it on the decision: `Decision.move_state` (the target state's key), `Decision.move_on`
-(its date) and `DecisionArtefact.moves` (which of the decision's artefacts it moves). The
-artefact page lists the decision and its requested move. `target_states()` returns None, so the
-decision form offers no move yet.
-
-To wire when the artefact lifecycle lands (two places, both in this module):
-1. `target_states()`: return the lifecycle's vocabulary of artefact states, so the decision form
-   offers them and `apply_lifecycle_move` accepts only those keys.
-2. `apply_lifecycle_move()`: after recording the request (keep that: it is how the decision
-   page shows it), call the lifecycle's move service once per moved artefact with the target
-   state, `move.on`, the actor and the decision's reference (the timeline shows it). A move the
-   lifecycle refuses raises its ServiceError, which rolls the decision back with it.
+`apply_lifecycle_move` records the request on the decision (`Decision.move_state`, the
+target state's key; `Decision.move_on`, its date; `DecisionArtefact.moves`, which of the
+decision's artefacts it moves: the decision page shows it) and makes the move through the
+lifecycle's one move service (services/lifecycle.py `move_artefacts`), dated, with the
+decision's reference on each artefact's timeline. A move the lifecycle refuses (not allowed
+from an artefact's state) raises its ServiceError, which rolls the decision back with it.
+Editing a decision applies its move again: an artefact already in the target state is left as
+it is (the lifecycle reports it unchanged, and writes no second timeline entry).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 
-from importers.vocabulary import Vocabulary
+from importers.vocabulary import ARTEFACT_STATES, Vocabulary
 
 from ..extensions import db
 from ..models import Artefact, Decision, DecisionArtefact
 from . import ServiceError
-
-_STATE_KEY = re.compile(r"^[a-z][a-z_]{0,39}$")
+from .lifecycle import move_artefacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +40,14 @@ class RequestedMove:
     on: date
 
 
-def target_states() -> Vocabulary | None:
-    """The lifecycle states a decision may move artefacts to; None while this installation
-    has no artefact lifecycle (see the module's docstring: the first thing to wire)."""
-    return None
+def target_states() -> Vocabulary:
+    """The lifecycle states a decision may move artefacts to."""
+    return ARTEFACT_STATES
 
 
 def _check(move: RequestedMove) -> None:
-    states = target_states()
-    if states is not None and move.state not in states:
+    if move.state not in target_states():
         raise ServiceError(f"{move.state!r} is not an artefact lifecycle state")
-    if states is None and not _STATE_KEY.match(move.state):
-        raise ServiceError(f"{move.state!r} is not a lifecycle state's key")
     if not move.artefact_ids:
         raise ServiceError("a lifecycle move needs the artefacts it moves")
     found = set(db.session.scalars(select(Artefact.id).where(Artefact.id.in_(move.artefact_ids))))
@@ -72,8 +60,8 @@ def apply_lifecycle_move(decision: Decision, move: RequestedMove | None, actor: 
     """Apply the lifecycle move a decision carries (None: it carries none, any earlier one is
     cleared). Records the request on the decision: the target state and date on the decision,
     and which of its artefacts move (an artefact moved is linked to the decision if it was
-    not). Flushes; the caller's unit of work commits. `actor` is who took the decision into
-    the log, for the lifecycle's audit once it is wired."""
+    not); then moves them, the decision's reference on their timelines. Flushes; the caller's
+    unit of work commits. `actor` is who took the decision into the log."""
     links = {
         link.artefact_id: link
         for link in db.session.scalars(
@@ -95,6 +83,14 @@ def apply_lifecycle_move(decision: Decision, move: RequestedMove | None, actor: 
     for artefact_id, link in links.items():
         link.moves = artefact_id in move.artefact_ids
     db.session.flush()
+    move_artefacts(
+        move.artefact_ids,
+        move.state,
+        on=move.on,
+        note=f"Decision {decision.reference}",
+        decision_ref=decision.reference,
+        actor=actor,
+    )
 
 
 __all__ = ["RequestedMove", "apply_lifecycle_move", "target_states"]

@@ -9,12 +9,14 @@ does).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.sql import Select
 
 from importers import normalise_artefact_ref
 from importers.vocabulary import (
@@ -459,6 +461,21 @@ def open_dissensus_counts(artefact_ids: Iterable[int]) -> dict[int, int]:
     return {artefact_id: int(count) for artefact_id, count in rows}
 
 
+def open_entries_per_artefact(artefact_ids: Select, scope: Scope) -> Select:
+    """(artefact id, its open dissensus entries that `scope` may see) for `artefact_ids`: a
+    part of the artefacts' outstanding issues (services/outstanding.py)."""
+    return (
+        select(DissensusArtefact.artefact_id, func.count())
+        .join(DissensusEntry, DissensusEntry.id == DissensusArtefact.entry_id)
+        .where(
+            DissensusArtefact.artefact_id.in_(artefact_ids),
+            DissensusEntry.status == OPEN,
+            *_concerns(require(scope)),
+        )
+        .group_by(DissensusArtefact.artefact_id)
+    )
+
+
 def entries_for_artefact(artefact_id: int, scope: Scope) -> list[EntryRow]:
     """The entries concerning an artefact, open first (for the artefact page)."""
     reference = db.session.scalar(select(Artefact.reference).where(Artefact.id == artefact_id))
@@ -481,6 +498,25 @@ def entries_for_comment(comment_id: int, scope: Scope) -> list[EntryRow]:
     return _rows(found, scope)
 
 
+def entry_id_by_reference(written: str) -> int | None:
+    """The id of the entry a person names ("D-001", "d-1", "D001"), if there is one."""
+    found = re.fullmatch(r"\s*D-?0*([0-9]{1,6})\s*", written or "", re.IGNORECASE)
+    if found is None:
+        return None
+    number = int(found.group(1))
+    return db.session.scalar(select(DissensusEntry.id).where(DissensusEntry.number == number))
+
+
+def entry_labels(ids: list[int], scope: Scope) -> dict[int, tuple[str, None]]:
+    """id -> ("D-001 Title", None) for the entries among `ids` that `scope` may see (an
+    action's links name them so)."""
+    scope = require(scope)
+    rows = db.session.scalars(
+        select(DissensusEntry).where(DissensusEntry.id.in_(ids), *_concerns(scope))
+    )
+    return {entry.id: (f"{entry.reference} {entry.title}", None) for entry in rows}
+
+
 __all__ = [
     "EDITABLE",
     "EntryFilter",
@@ -491,9 +527,12 @@ __all__ = [
     "entries_for_artefact",
     "entries_for_comment",
     "entry_for",
+    "entry_id_by_reference",
+    "entry_labels",
     "history",
     "meetings",
     "open_dissensus_counts",
+    "open_entries_per_artefact",
     "open_from_comment",
     "record_positions",
     "update_entry",

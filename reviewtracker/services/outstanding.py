@@ -1,22 +1,12 @@
 """Outstanding issues per artefact: ONE function (`outstanding_issues`), the sum of named parts.
 
 A part is something still to be settled about an artefact, counted per artefact by the
-database: today the comments still Open, in Action or Requiring Further Clarification. The
-features that add other kinds of open business extend the count by registering a part of
-their own, never by counting beside it:
-
-    from reviewtracker.services.outstanding import OutstandingPart, register_part
-
-    def open_dissensus(artefact_ids: Select, scope: Scope) -> Select:
-        return (select(DissensusEntry.artefact_id, func.count())
-                .where(DissensusEntry.artefact_id.in_(artefact_ids), DissensusEntry.open)
-                .group_by(DissensusEntry.artefact_id))
-
-    register_part(OutstandingPart("dissensus", "open dissensus entries", open_dissensus))
-
-(at import time of that feature's service module, imported by the app). Every page, export
-and JSON that shows outstanding issues (the live tracker, the artefact page) calls
-`outstanding_issues` and so counts the new part at once, with its own column of detail.
+database: the comments still Open, in Action or Requiring Further Clarification; the open
+dissensus entries that concern it (services/dissensus.py); the advisory group's actions still
+to do that link to it (services/action_queries.py). A feature that adds another kind of open
+business extends the count with a part in PARTS, never by counting beside it. Every page,
+export and JSON that shows outstanding issues (the live tracker, the artefact page) calls
+`outstanding_issues` and so counts a new part at once, with its own column of detail.
 
 A part's query takes the ids of the artefacts wanted (a SELECT of artefact ids) and the
 viewer's Scope, and returns rows of (artefact_id, count), grouped by artefact.
@@ -34,6 +24,8 @@ from importers.vocabulary import UNRESOLVED
 
 from ..extensions import db
 from ..models import Artefact, Comment
+from .action_queries import open_actions_per_artefact
+from .dissensus import open_entries_per_artefact
 from .scope import Scope, require
 
 
@@ -69,16 +61,11 @@ def unresolved_comments(artefact_ids: Select, scope: Scope) -> Select:
     )
 
 
-PARTS: list[OutstandingPart] = [
+PARTS: tuple[OutstandingPart, ...] = (
     OutstandingPart("comments", "unresolved comments", unresolved_comments),
-]
-
-
-def register_part(part: OutstandingPart) -> None:
-    """Add a part to the count (once: a second registration under a name replaces the first,
-    so an app created twice in one process counts it once)."""
-    PARTS[:] = [existing for existing in PARTS if existing.name != part.name]
-    PARTS.append(part)
+    OutstandingPart("dissensus", "open dissensus entries", open_entries_per_artefact),
+    OutstandingPart("actions", "actions still to do", open_actions_per_artefact),
+)
 
 
 def outstanding_issues(artefact_ids: Select, scope: Scope) -> dict[int, Outstanding]:
@@ -114,6 +101,5 @@ __all__ = [
     "empty",
     "outstanding_issues",
     "outstanding_of",
-    "register_part",
     "unresolved_comments",
 ]

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from reviewtracker.extensions import db
 from reviewtracker.models import Action, ActionLink, ActionUpdate, Decision, Meeting
 from reviewtracker.services.actions import link_action
+from reviewtracker.services.dissensus import create_entry
 from reviewtracker.unit_of_work import unit_of_work
 
 from .factories import add_artefacts
@@ -159,6 +160,14 @@ def test_a_lead_raises_updates_links_and_edits_an_action(app, world, client, log
     )
     missing = client.post("/actions/DAG13-03/links", data={"kind": "artefact", "target": "BP999"})
     assert missing.status_code == 400 and "no artefact" in _text(missing)
+    with app.app_context(), unit_of_work():
+        create_entry(title="Agents object to step 4", actor="lead@example.org")
+    entry = client.post("/actions/DAG13-03/links", data={"kind": "dissensus", "target": "d-1"})
+    assert entry.status_code == 302
+    page = _text(client.get("/actions/DAG13-03"))
+    assert "D-001 Agents object to step 4" in page and "/dissensus/" in page
+    no_entry = client.post("/actions/DAG13-03/links", data={"kind": "dissensus", "target": "D-7"})
+    assert no_entry.status_code == 400 and "no dissensus entry" in _text(no_entry)
     edited = client.post(
         "/actions/DAG13-03/edit",
         data={
@@ -191,7 +200,7 @@ def test_a_lead_raises_updates_links_and_edits_an_action(app, world, client, log
         links = db.session.scalars(
             select(ActionLink.id).where(ActionLink.action_id == action.id)
         ).all()
-    assert len(links) == 2
+    assert len(links) == 3
     removed = client.post("/actions/DAG13-03/links/delete", data={"link_id": str(links[0])})
     assert removed.status_code == 302
     assert client.post("/actions/DAG13-03/links/delete", data={"link_id": "²"}).status_code == 400
@@ -222,9 +231,8 @@ def test_a_lead_adds_meetings_and_records_decisions(app, world, client, login):
     assert recorded.headers["Location"].endswith("/decisions/DAG-DEC-31")
     page = _text(client.get("/decisions/DAG-DEC-31"))
     assert "1. The baseline stands.\n2. CR032 goes to IA." in page
-    assert "becomes available here once artefact lifecycle states" in _text(
-        client.get("/decisions/DAG-DEC-31/edit")
-    )
+    edit_page = _text(client.get("/decisions/DAG-DEC-31/edit"))
+    assert "Artefact lifecycle move" in edit_page and "baselined" in edit_page
     edited = client.post(
         "/decisions/DAG-DEC-31/edit",
         data={"area": "CR032", "text": "Amended", "artefacts": "", "public": "y", "version": "1"},

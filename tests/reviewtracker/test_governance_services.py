@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from reviewtracker.extensions import db
-from reviewtracker.models import Action, ActionLink, ActionUpdate, Decision, DecisionArtefact
+from reviewtracker.models import (
+    Action,
+    ActionLink,
+    ActionUpdate,
+    Artefact,
+    Decision,
+    DecisionArtefact,
+)
 from reviewtracker.services import ServiceError, decisions
 from reviewtracker.services.action_queries import (
     ActionFilter,
@@ -38,6 +45,8 @@ from reviewtracker.services.decisions import (
     edit_decision,
     record_decision,
 )
+from reviewtracker.services.dissensus import create_entry
+from reviewtracker.services.lifecycle import move_artefacts, timeline
 from reviewtracker.services.meeting_pack import meeting_pack
 from reviewtracker.services.meetings import next_meeting, previous_meeting
 from reviewtracker.services.scope import Scope, UnscopedQuery
@@ -174,7 +183,7 @@ def test_edits_are_written_down_as_an_update():
 # --- links, overdue, scope ------------------------------------------------------------------
 
 
-def test_links_to_artefacts_and_comments_and_not_yet_to_dissensus():
+def test_links_to_artefacts_comments_and_dissensus_entries():
     (artefact,) = add_artefacts(("BP004", "1"))
     acme = add_organisation("Acme Energy")
     beta = add_organisation("Beta Power")
@@ -183,20 +192,24 @@ def test_links_to_artefacts_and_comments_and_not_yet_to_dissensus():
     meeting = add_meeting("DAG013", None)
     action_id = add_action("DAG13-01", meeting, public=True)
     with unit_of_work():
+        betas_entry = create_entry(title="Beta's objection", actor=LEAD, comment_ids=[other]).id
         link_action(action_id, "artefact", artefact.id, LEAD)
         link_action(action_id, "comment", own, LEAD)
         link_action(action_id, "comment", other, LEAD)
+        link_action(action_id, "dissensus", betas_entry, LEAD)
         assert link_action(action_id, "comment", own, LEAD) is None  # linked already
-    with pytest.raises(ServiceError, match="not available"), unit_of_work():
-        link_action(action_id, "dissensus", 1, LEAD)
+    with pytest.raises(ServiceError, match="no dissensus entry #999"), unit_of_work():
+        link_action(action_id, "dissensus", 999, LEAD)
     with pytest.raises(ServiceError, match="no comment #999"), unit_of_work():
         link_action(action_id, "comment", 999, LEAD)
     assert [(v.kind, v.label) for v in action_links(action_id, STAFF)] == [
         ("artefact", "BP004 Title of BP004"),
         ("comment", f"Comment #{own} on BP004"),
         ("comment", f"Comment #{other} on BP004"),
+        ("dissensus", "D-001 Beta's objection"),
     ]
-    # A reviewer of Acme sees the artefact and their own comment, never Beta's.
+    # A reviewer of Acme sees the artefact and their own comment, never Beta's comment or
+    # the entry about it.
     assert [(v.kind, v.target_id) for v in action_links(action_id, Scope.organisation(acme))] == [
         ("artefact", artefact.id),
         ("comment", own),
@@ -345,9 +358,9 @@ def test_decisions_are_numbered_across_the_groups_meetings():
 
 
 def test_a_decision_carries_a_lifecycle_move_applied_in_the_same_step(monkeypatch):
-    """The decision side of the seam: the requested move (artefacts, state, date) is recorded
-    on the decision through apply_lifecycle_move, called once, in the decision's unit of
-    work; a refusal there rolls the decision back with it."""
+    """The requested move (artefacts, state, date) is recorded on the decision through
+    apply_lifecycle_move, called once, in the decision's unit of work, and made: the moved
+    artefact is baselined, its timeline naming the decision; the other stays as it was."""
     des196, dip = add_artefacts(("DES196", "2"), ("IF005", "2"))
     dag26 = add_meeting("DAG026", date(2023, 7, 12))
     fields = DecisionFields(
@@ -384,26 +397,37 @@ def test_a_decision_carries_a_lifecycle_move_applied_in_the_same_step(monkeypatc
     assert [(d.reference, d.move_state) for d in artefact_decisions(dip.id, STAFF)] == [
         ("DAG-DEC-01", None)
     ]
+    assert (db.session.get(Artefact, des196.id).state, db.session.get(Artefact, dip.id).state) == (
+        "baselined",
+        None,
+    )
+    entries = timeline(des196.id)
+    assert [(e.field, e.after, e.decision_ref) for e in entries] == [
+        ("state", "baselined", "DAG-DEC-01")
+    ]
+    # Edited again with the same move: the artefact is baselined already, no second entry.
+    with unit_of_work():
+        edit_decision(decision_id, fields, LEAD, move=move, expected_version=1)
+    assert len(timeline(des196.id)) == 1
     # Edited without a move: the move is cleared, the artefacts stay linked.
     with unit_of_work():
-        edit_decision(decision_id, fields, LEAD, move=None, expected_version=1)
+        edit_decision(decision_id, fields, LEAD, move=None, expected_version=2)
     assert db.session.get(Decision, decision_id).move_state is None
 
 
-def test_a_refused_move_leaves_no_decision_behind(monkeypatch):
+def test_a_refused_move_leaves_no_decision_behind():
     (des196,) = add_artefacts(("DES196", "2"))
+    with unit_of_work():
+        move_artefacts([des196.id], "drafting", on=date(2023, 7, 1), actor=LEAD)
     dag26 = add_meeting("DAG026", None)
-
-    def refuse(decision, requested, actor):
-        raise ServiceError("DES196 can't move from drafting to baselined")
-
-    monkeypatch.setattr(decisions, "apply_lifecycle_move", refuse)
     move = RequestedMove((des196.id,), "baselined", date(2023, 7, 12))
-    with pytest.raises(ServiceError, match="can't move"), unit_of_work():
+    message = "DES196 cannot move from drafting to baselined: allowed from here: under review"
+    with pytest.raises(ServiceError, match=message), unit_of_work():
         record_decision(
             dag26, DecisionFields(text="Approved", artefacts=("DES196",)), LEAD, move=move
         )
     assert db.session.scalar(select(db.func.count()).select_from(Decision)) == 0
+    assert db.session.get(Artefact, des196.id).state == "drafting"
 
 
 def test_the_seam_checks_the_move_it_records():
@@ -411,7 +435,10 @@ def test_the_seam_checks_the_move_it_records():
     dag26 = add_meeting("DAG026", None)
     fields = DecisionFields(text="Approved", artefacts=("DES196",))
     for move, message in (
-        (RequestedMove((des196.id,), "Baselined!", date(2023, 7, 12)), "not a lifecycle state"),
+        (
+            RequestedMove((des196.id,), "Baselined!", date(2023, 7, 12)),
+            "not an artefact lifecycle state",
+        ),
         (RequestedMove((), "baselined", date(2023, 7, 12)), "needs the artefacts"),
         (RequestedMove((99_999,), "baselined", date(2023, 7, 12)), "no artefact with id 99999"),
     ):

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from reviewtracker.extensions import db
 from reviewtracker.models import Artefact, ArtefactEvent, AuditEvent, Comment
 from reviewtracker.services import ServiceError
+from reviewtracker.services.actions import link_action
 from reviewtracker.services.artefact_import import import_artefact_register
+from reviewtracker.services.dissensus import create_entry
 from reviewtracker.services.implementation import (
     implemented_in,
     mark_all_accepted,
@@ -22,12 +24,11 @@ from reviewtracker.services.implementation import (
     not_implemented_report,
 )
 from reviewtracker.services.lifecycle import Change, issue_version, move_artefacts
-from reviewtracker.services.outstanding import PARTS as OUTSTANDING_PARTS
-from reviewtracker.services.outstanding import OutstandingPart, register_part
 from reviewtracker.services.scope import Scope
 from reviewtracker.services.tracker import TrackerFilter, tracker_rows, tracker_xlsx
 from reviewtracker.unit_of_work import unit_of_work
 
+from .governance_data import add_action, add_meeting
 from .lifecycle_data import ACME, NORTH, comment, import_log, load_register
 
 STAFF = Scope.staff()
@@ -55,7 +56,8 @@ def test_the_rows_count_comments_outstanding_issues_and_changes_to_do(app_contex
     bp004 = rows["BP004"]
     assert (bp004.received, bp004["accepted"], bp004["action"], bp004["open"]) == (5, 1, 1, 1)
     # Outstanding: open 1 + action 1 + clarification 1; rejected and accepted are settled.
-    assert bp004.outstanding.total == 3 and bp004.outstanding.parts == {"comments": 3}
+    assert bp004.outstanding.total == 3
+    assert bp004.outstanding.parts == {"comments": 3, "dissensus": 0, "actions": 0}
     assert bp004.accepted_not_implemented == 1 and rows["BP005"].accepted_not_implemented == 2
     assert rows["IF031"].received == 0 and rows["IF031"].outstanding.total == 0
     assert (bp004.state, bp004.version, bp004.action_with) == ("under_review", "0.3", "BPRWG")
@@ -65,26 +67,31 @@ def test_the_rows_count_comments_outstanding_issues_and_changes_to_do(app_contex
     assert [r.reference for r in drafting] == ["IF031"]
 
 
-def test_a_later_feature_extends_the_outstanding_count_by_registering_a_part(app_context, tmp_path):
+def test_open_dissensus_entries_and_actions_count_among_outstanding_issues(app_context, tmp_path):
     _programme(tmp_path)
-
-    def open_actions(artefact_ids, scope):
-        # Stands for the actions issue's table: one open action on every artefact.
-        return (
-            select(Artefact.id, func.count())
-            .where(Artefact.id.in_(artefact_ids))
-            .group_by(Artefact.id)
-        )
-
-    saved = list(OUTSTANDING_PARTS)
-    register_part(OutstandingPart("actions", "open actions", open_actions))
-    try:
-        rows = {r.reference: r for r in tracker_rows(TrackerFilter(), STAFF)}
-        assert rows["BP004"].outstanding.parts == {"comments": 3, "actions": 1}
-        assert rows["BP004"].outstanding.total == 4
-        assert rows["IF031"].outstanding.parts == {"comments": 0, "actions": 1}
-    finally:
-        OUTSTANDING_PARTS[:] = saved
+    bp004, if031 = _id("BP004"), _id("IF031")
+    with unit_of_work():
+        create_entry(title="Agents object to BP004", actor="lead", artefacts=["BP004"])
+        closed = create_entry(title="Settled", actor="lead", artefacts=["BP004"])
+        closed.status = "closed"
+    meeting = add_meeting("DAG013", None)
+    internal = add_action("DAG13-01", meeting)
+    public = add_action("DAG13-02", meeting, public=True)
+    done = add_action("DAG13-03", meeting, status="closed", public=True)
+    with unit_of_work():
+        for action in (internal, public, done):
+            link_action(action, "artefact", bp004, "lead")
+        link_action(public, "artefact", if031, "lead")
+    rows = {r.reference: r for r in tracker_rows(TrackerFilter(), STAFF)}
+    # BP004: 3 unresolved comments, 1 open entry (the closed one is settled), 2 actions to do.
+    assert rows["BP004"].outstanding.parts == {"comments": 3, "dissensus": 1, "actions": 2}
+    assert rows["BP004"].outstanding.total == 6
+    assert rows["IF031"].outstanding.parts == {"comments": 0, "dissensus": 0, "actions": 1}
+    # A reviewer counts public actions only, and only entries about their own comments.
+    acme = db.session.scalar(select(Comment.organisation_id).limit(1))
+    seen = {r.reference: r for r in tracker_rows(TrackerFilter(), Scope.organisation(acme))}
+    assert seen["BP004"].outstanding.parts["actions"] == 1
+    assert seen["BP004"].outstanding.parts["dissensus"] == 0
 
 
 def _export(path):
