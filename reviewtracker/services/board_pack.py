@@ -19,9 +19,11 @@ from importers.vocabulary import DISPOSITIONS, RAG_STATUSES
 from ..models import round_label, tranche_label
 from .design_status import design_dashboard
 from .dissensus_export import board_pack_sheet
+from .engagement import engagement_sheet, round_engagement
 from .governance_sheets import governance_sheets
 from .months import month_label
 from .progress_sheet import progress_sheet
+from .reference import rounds_of_tranche
 from .rollups import comment_status, constituency_table
 from .scope import Scope
 from .spreadsheet import (
@@ -37,6 +39,7 @@ from .spreadsheet import (
     workbook_bytes,
     xlsx_cell,
 )
+from .tracker import TrackerFilter, tracker_sheet
 
 
 def _scope(tranche: str, review_round: int | None) -> str:
@@ -226,8 +229,10 @@ def board_pack(
     """The board's meeting pack for a tranche as xlsx: the comment status table (with a
     chart), the constituency table, the design dashboard for `month` (default: the latest),
     progress over time, the status definitions, the advisory group's actions and decisions for
-    `meeting` (default: the next meeting; services/governance_sheets.py) and the dissensus log.
-    Raises ServiceError for an unknown tranche, a bad month or an unknown meeting."""
+    `meeting` (default: the next meeting; services/governance_sheets.py), the dissensus log,
+    the engagement of the tranche's review rounds (the one asked for, else each) and the
+    tranche's Design Artefact Tracker. Raises ServiceError for an unknown tranche, a bad month
+    or an unknown meeting."""
     book = Workbook()
     book.remove(book.active)
     _comment_status_sheet(book, tranche, review_round)
@@ -237,7 +242,18 @@ def board_pack(
     _definitions_sheet(book)
     governance_sheets(book, meeting, today or date.today())
     board_pack_sheet(book)  # the dissensus log
+    _engagement_sheets(book, tranche, review_round, today or date.today())
+    tracker_sheet(book, TrackerFilter(tranche=tranche), Scope.staff())
     return workbook_bytes(book)
+
+
+def _engagement_sheets(book: Workbook, tranche: str, number: int | None, today: date) -> None:
+    """Who was invited and who answered, a sheet per review round of the tranche (or the one
+    asked for): "Engagement" alone, or "Engagement R1", "Engagement R2", ..."""
+    rounds = [r for r in rounds_of_tranche(tranche) if number is None or r.number == number]
+    for review_round in rounds:
+        name = "Engagement" if len(rounds) == 1 else f"Engagement R{review_round.number}"
+        engagement_sheet(book, round_engagement(review_round.id, today, Scope.staff()), name)
 
 
 def board_pack_filename(

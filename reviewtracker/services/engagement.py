@@ -192,7 +192,13 @@ def round_engagement(round_id: int, today: date, scope: Scope) -> Engagement:
 
 def engagement_xlsx(engagement: Engagement) -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Engagement")
+    engagement_sheet(book, engagement)
+    return workbook_bytes(book)
+
+
+def engagement_sheet(book: Workbook, engagement: Engagement, name: str = "Engagement") -> None:
+    """A round's engagement as a sheet of `book` (its own export, and the board pack's)."""
+    sheet = book.create_sheet(name)
     set_widths(sheet, [34, 34, 10, 11, 10, 8, 20])
     window = ""
     if engagement.opens_on and engagement.closes_on:
@@ -224,13 +230,13 @@ def engagement_xlsx(engagement: Engagement) -> bytes:
                     )
                 ]
             )
-    return workbook_bytes(book)
 
 
 __all__ = [
     "ConstituencyEngagement",
     "Engagement",
     "OrganisationEngagement",
+    "engagement_sheet",
     "engagement_xlsx",
     "late_condition",
     "round_engagement",

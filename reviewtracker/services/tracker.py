@@ -235,6 +235,12 @@ def tracker_headings() -> list[str]:
 def tracker_xlsx(f: TrackerFilter, scope: Scope) -> bytes:
     """The tracker as an xlsx the register import reads back (see the module's docstring)."""
     book = Workbook(write_only=True)
+    tracker_sheet(book, f, scope)
+    return workbook_bytes(book)
+
+
+def tracker_sheet(book: Workbook, f: TrackerFilter, scope: Scope) -> None:
+    """The tracker as a sheet of `book` (its own export, and the board pack's)."""
     sheet = book.create_sheet("Design Artefact Tracker")
     set_widths(sheet, [8, 28, 24, 11, 44, 9, 24, 14, 12, 18, 10, 9, 9, 9, 12, 8, 11, 11, 11, 17])
     title_rows(sheet, "Design Artefact Tracker", _subtitle(f))
@@ -264,7 +270,6 @@ def tracker_xlsx(f: TrackerFilter, scope: Scope) -> bytes:
                 )
             ]
         )
-    return workbook_bytes(book)
 
 
 def _subtitle(f: TrackerFilter) -> str:
@@ -286,5 +291,6 @@ __all__ = [
     "tracker_choices",
     "tracker_headings",
     "tracker_rows",
+    "tracker_sheet",
     "tracker_xlsx",
 ]

@@ -91,7 +91,25 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
         "Actions",  # the advisory group's logs (test_governance_pages.py checks their content)
         "Decisions",
         "Dissensus log",
+        "Engagement",  # tranche 1 has one review round
+        "Design Artefact Tracker",
     ]
+    # Engagement: the 15 organisations that commented on tranche 1, 707 comments in all.
+    engagement = book["Engagement"]
+    assert [c.value for c in engagement[3]][:5] == [
+        "Constituency",
+        "Organisation",
+        "Invited",
+        "Responded",
+        "Comments",
+    ]
+    commented = [row for row in engagement.iter_rows(min_row=4, values_only=True) if row[1]]
+    assert len(commented) == 15 and sum(row[4] for row in commented) == 707
+    # The tracker: tranche 1's 30 artefacts in the register (5 + 16 + 6 + 3 per service, as the
+    # design dashboard counts them; 23 of them have comments), BP004 among them.
+    tracker = book["Design Artefact Tracker"]
+    references = [row[3] for row in tracker.iter_rows(min_row=4, values_only=True)]
+    assert len(references) == 30 and "BP004" in references
     status = book["Comment status"]
     assert [c.value for c in status[3]] == [
         "Design Artefacts",
