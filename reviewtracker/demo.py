@@ -25,6 +25,7 @@ from importers.vocabulary import DISPOSITIONS, OPEN
 from .demo_design_dashboard import load_design_dashboard_demo
 from .services.artefact_import import import_artefact_register
 from .services.comment_import import ImportOptions, import_comment_log
+from .services.installation import mark_demo
 from .services.triage import triage_comment
 from .unit_of_work import unit_of_work
 
@@ -351,14 +352,25 @@ def write_log(path: Path, comments: list[DemoComment]) -> Path:
     return path
 
 
-def load_demo(actor: str = "demo") -> dict[str, int]:
-    """Load the demo data set through the import and triage services. A whole job, like a CLI
-    command: it commits each step (the register, each log, the triage) as it goes."""
+DEMO_EMAIL = "demo@reviewtracker.local"
+DEMO_PASSWORD = "demo-password"
+
+
+def load_demo(actor: str = DEMO_EMAIL) -> dict[str, int]:
+    """Load the demo data set through the import and triage services, and record in the
+    database that it holds the demo (every page then says so). A whole job, like a CLI
+    command: it commits each step (the register, each log, the triage) as it goes.
+
+    `actor`: who the imports, the triage and the dashboard entries are recorded as; by default
+    the demo's own sign-in, so the histories show one person ("Demo") throughout."""
     summary = {"artefacts": 0, "comments": 0, "triaged": 0}
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         with unit_of_work():  # committed before the comment imports, which refuse pending work
-            register = import_artefact_register(write_register(tmp / "artefact-tracker.xlsx"))
+            mark_demo()
+            register = import_artefact_register(
+                write_register(tmp / "artefact-tracker.xlsx"), actor=actor
+            )
             _check(register)
         summary["artefacts"] = register.added + register.updated + register.unchanged
         for tranche, comments in (("1", dag8_tranche1_comments()), ("2", tranche2_comments())):
@@ -403,13 +415,9 @@ def _triage_demo(actor: str) -> int:
         if demo is None:
             continue
         changes = {"disposition": demo.disposition, "response": demo.response}
-        triage_comment(comment_id, changes, actor=f"{actor}.triager")
+        triage_comment(comment_id, changes, actor=actor)
         triaged += 1
     return triaged
-
-
-DEMO_EMAIL = "demo@reviewtracker.local"
-DEMO_PASSWORD = "demo-password"
 
 
 def ensure_demo_user():

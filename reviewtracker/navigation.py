@@ -1,7 +1,9 @@
-"""The navigation bar: the links each role sees."""
+"""The navigation bar: the links each role sees; and the banner of a demo database."""
 
 from flask import Flask, url_for
 from flask_login import current_user
+
+from .services.installation import holds_demo_data
 
 # (endpoint, label, role needed to see the link).
 NAVIGATION = (
@@ -46,3 +48,11 @@ def init_app(app: Flask) -> None:
                 if current_user.has_role(role)
             ]
         return {"navigation": links}
+
+    @app.context_processor
+    def demo_banner():
+        """Every page of a database holding the demo data set says so (see installation.py);
+        the sign-in page then also gives the demo's login."""
+        from .demo import DEMO_EMAIL, DEMO_PASSWORD
+
+        return {"demo_data": holds_demo_data(), "demo_login": (DEMO_EMAIL, DEMO_PASSWORD)}

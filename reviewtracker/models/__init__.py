@@ -6,11 +6,13 @@ from .artefacts import Artefact
 from .base import ORIGINS, FieldChange, in_, round_label, tranche_label, utcnow
 from .comments import DISPOSITION_RANK_SQL, AuditEvent, Comment, ImportBatch, ReviewRound
 from .design import DesignStatus, DesignStatusEvent
+from .installation import DEMO, InstallationFact
 from .reference import Constituency, Organisation, Service, Tranche
 from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User
 
 __all__ = [
     "ALL_ROLES",
+    "DEMO",
     "DISPOSITION_RANK_SQL",
     "ORIGINS",
     "REVIEWER",
@@ -23,6 +25,7 @@ __all__ = [
     "DesignStatusEvent",
     "FieldChange",
     "ImportBatch",
+    "InstallationFact",
     "LoginAttempt",
     "Organisation",
     "ReviewRound",
