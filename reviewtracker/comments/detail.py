@@ -23,6 +23,7 @@ from ..services import ServiceError, triage
 from ..services.comment_choices import describe
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import neighbours, visible_comment
+from ..services.people import names_for
 from ..services.scope import Scope
 from ..services.similar import similar_comments
 from ..unit_of_work import unit_of_work
@@ -165,6 +166,14 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
     # A reviewer sees the outcome for their organisation, never the design team's working
     # fields, the imports, or other organisations' comments (similar ones, duplicates).
     reviewer = scope.is_reviewer
+    events = triage.history(comment.id, scope, newest_first=True)
+    batches = [] if reviewer else _batches(comment)
+    conflict = extra.get("conflict")
+    last = [conflict.last_change] if conflict and conflict.last_change else []
+    names = names_for(
+        [*(e.actor for e in [*events, *last]), *(batch.imported_by for _, batch in batches)],
+        [e.import_batch_id for e in [*events, *last]],
+    )
     return render_template(
         "comments/detail.html",
         comment=comment,
@@ -179,17 +188,18 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         artefact_url=None
         if reviewer
         else _optional_url("artefacts.detail", reference=comment.artefact.reference),
-        batches=[] if reviewer else _batches(comment),
+        batches=batches,
         imports_url=_optional_url("imports.history") if current_user.has_role("triager") else None,
         original=original if scope.may_see_comment(original) else None,
         follows_other=original is not None and not scope.may_see_comment(original),
         duplicates=triage.duplicates_of(comment.id, scope),
         similar=similar_comments(comment.id, scope),
-        events=triage.history(comment.id, scope, newest_first=True),
+        events=events,
+        names=names,
         labels=DISPOSITIONS.labels,
         field_labels=FIELD_LABELS,
         keys=DISPOSITIONS.shortcuts,
-        conflict=extra.get("conflict"),
+        conflict=conflict,
     )
 
 

@@ -489,7 +489,7 @@ def test_history_lists_every_change_newest_first(app, client, login, ids, tmp_pa
         import_comment_log(write_xlsx_log(tmp_path / "more.xlsx", rows, key_values=ACME))
     html = client.get(f"/comments/{comment_id}").get_data(as_text=True)
     history = html.split("<h2>History</h2>")[1]
-    rows_html = re.findall(r"<tr>\s*<td class=\"num\">.*?</tr>", history, re.S)
+    rows_html = re.findall(r"<tr>\s*<td class=\"when\">.*?</tr>", history, re.S)
     assert len(rows_html) == 2
     assert "second@example.org" in rows_html[0] and "first@example.org" in rows_html[1]
     assert "Requires Further Clarification → Accepted" in unescape(rows_html[0])

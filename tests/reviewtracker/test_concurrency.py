@@ -25,7 +25,7 @@ from sqlalchemy import event, select
 
 from bench.web import triage_form
 from reviewtracker.extensions import db
-from reviewtracker.models import AuditEvent, Comment
+from reviewtracker.models import AuditEvent, Comment, User
 from reviewtracker.services.comment_import import import_comment_log
 from tests.logmaker import write_xlsx_log
 
@@ -63,7 +63,10 @@ def triagers(app, make_user) -> dict[str, FlaskClient]:
     app.config["WTF_CSRF_ENABLED"] = True
     browsers = {}
     for email in (ANN, BOB):
-        make_user("triager", email)
+        user = make_user("triager", email)
+        with app.app_context():  # named as the pages show them: "Ann", "Bob"
+            db.session.get(User, user.id).name = email.split("@")[0].title()
+            db.session.commit()
         browser = app.test_client()
         token = csrf_token(browser.get("/login").get_data(as_text=True))
         form = {"csrf_token": token, "email": email, "password": PASSWORD}
@@ -253,7 +256,7 @@ def test_the_second_save_of_a_stale_form_is_refused_showing_both_versions(app, c
     assert refused.status_code == 409
     page = unescape(refused.get_data(as_text=True))
     assert "Someone else saved this comment" in page
-    assert f"It was last changed by {ANN}" in re.sub(r"<[^>]+>", "", page)
+    assert "It was last changed by Ann" in re.sub(r"<[^>]+>", "", page)  # her display name
     assert "Ann: agreed." in page and "Bob's team" in page
     assert "You both changed: disposition" in page
     assert stored(app, comment_id) == ("accepted", "Ann: agreed.", None, 2)
