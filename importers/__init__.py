@@ -18,6 +18,7 @@ from .design_dashboard import (
     normalise_rag,
     read_design_dashboard,
 )
+from .identify import ARTEFACT_REGISTER, COMMENT_LOG, identify, is_register_header
 from .normalise import (
     COMMENT_FIELDS,
     COMMENT_TYPE_SYNONYMS,
@@ -49,6 +50,8 @@ from .register import read_artefact_register
 from .vocabulary import DISPOSITIONS, OPEN, RAG_STATUSES, Term, Vocabulary
 
 __all__ = [
+    "ARTEFACT_REGISTER",
+    "COMMENT_LOG",
     "COMMENT_FIELDS",
     "COMMENT_TYPE_SYNONYMS",
     "CONSTITUENCIES",
@@ -74,6 +77,8 @@ __all__ = [
     "document_type",
     "fold_name",
     "header_field",
+    "identify",
+    "is_register_header",
     "match_constituency",
     "normalise_artefact_ref",
     "normalise_comment_type",

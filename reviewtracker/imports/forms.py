@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from flask_wtf.file import MultipleFileField
+from flask_wtf.file import FileField, MultipleFileField
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -56,3 +56,13 @@ class UploadForm(FlaskForm):
             "organisation": (self.organisation.data or "").strip() or None,
             "constituency": self.constituency.data or None,
         }
+
+
+class RegisterUploadForm(FlaskForm):
+    """The artefact register, as `reviewtracker import-artefacts FILE` takes it."""
+
+    file = FileField(
+        "Artefact register",
+        description="The Design Artefact Tracker as .xlsx or .csv: a Reference column and the "
+        "artefacts' tranche, service, name, status and version.",
+    )
