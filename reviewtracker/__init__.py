@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         navigation,
         ops,
         security,
+        templating,
         unit_of_work,
         vocabulary,
     )
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for feature in (ops, vocabulary, dashboard, artefacts, comments, imports, api, downloads):
         app.register_blueprint(feature.bp)
     navigation.init_app(app)
+    templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -1,3 +1,34 @@
+/* ---- every page: the "Menu" button that opens the navigation on narrow screens ------------
+   The stylesheet folds the navigation into the button only on pages marked .js (early.js);
+   this opens and closes it. Escape closes it again. */
+(function () {
+  "use strict";
+  var toggle = document.querySelector("[data-menu-toggle]");
+  var bar = toggle ? toggle.closest(".topbar") : null;
+  if (!bar) { return; }
+  function open(yes) {
+    bar.classList.toggle("open", yes);
+    toggle.setAttribute("aria-expanded", yes ? "true" : "false");
+  }
+  toggle.addEventListener("click", function () { open(!bar.classList.contains("open")); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && bar.classList.contains("open")) { open(false); toggle.focus(); }
+  });
+})();
+
+/* ---- every page: a link to a folded section (<details id=...>) opens it -------------------- */
+(function () {
+  "use strict";
+  function openTarget() {
+    var id = window.location.hash.slice(1);
+    var target = id ? document.getElementById(decodeURIComponent(id)) : null;
+    var details = target ? target.closest("details") : null;
+    if (details && !details.open) { details.open = true; target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
+})();
+
 /* ---- comment list (comments/_list.html): select-all, ticked count, keys ------------------
    Progressive only: the list, its filters, paging and bulk triage all work without this. */
 (function () {
