@@ -6,6 +6,11 @@ original's disposition or response calls `propagate_to_duplicates`, which copies
 values to its duplicates with one audit event per duplicate and field. Duplicates are one
 level deep: a duplicate always points at an original that is not itself a duplicate.
 
+Action owners: an action owner and an action due date belong to a comment in Action. Setting
+either on a comment that is not (or will not be) in Action is refused; a change of the
+disposition away from Action clears both, audited like any change, on every path that changes
+a disposition here (one comment, duplicates, bulk).
+
 Nothing here commits: the caller's unit of work does (see unit_of_work.py). A refusal
 (ServiceError, StaleComment) may leave written rows behind in the session; the unit of work
 rolls them back with everything else.
@@ -13,20 +18,17 @@ rolls them back with everything else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import DateTime, String, Text, case, func, insert, literal, or_, select, update
+from sqlalchemy import DateTime, Integer, String, Text, cast, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql import ColumnElement
 
 from importers.vocabulary import DISPOSITIONS
 
 from ..extensions import db
 from ..models import AuditEvent, Comment, utcnow
 from . import ServiceError
-from .comment_filter import CommentFilter
-from .comment_queries import conditions as filter_conditions
 from .scope import Scope, require
 
 # The fields a triager may change, and whether a change of each is a "decision" that a
@@ -39,6 +41,13 @@ FOLLOWED_FIELDS = DECISION_FIELDS
 AUDIT_NAMES = {"duplicate_of_id": "duplicate_of"}
 # Ids per IN (...) list, well under every backend's limit on bound parameters.
 CHUNK = 500
+# The fields only a comment in Action has (see the module's docstring).
+ACTION = "action"
+ACTION_FIELDS = ("action_owner", "action_due")
+NOT_IN_ACTION = (
+    "an action owner and a due date are only for comments in Action: set the disposition to "
+    "Action, or leave them empty"
+)
 
 
 class StaleComment(ServiceError):
@@ -92,9 +101,11 @@ def _apply(
     expected_version: int | None = None,
 ) -> TriageResult:
     """Write the fields of `changes` that differ from the stored ones, bump the version and
-    audit each changed field (origin "browser")."""
+    audit each changed field (origin "browser"). A comment that ends up outside Action keeps
+    no action owner or due date (cleared; refused if `changes` sets one)."""
+    wanted = dict.fromkeys([*changes, "disposition", *ACTION_FIELDS])
     current = db.session.execute(
-        select(Comment.version, *(getattr(Comment, f) for f in changes)).where(
+        select(Comment.version, *(getattr(Comment, f) for f in wanted)).where(
             Comment.id == comment_id
         )
     ).one_or_none()
@@ -103,6 +114,7 @@ def _apply(
     version = current.version
     if expected_version is not None and expected_version != version:
         raise StaleComment(comment_id, expected_version, version)
+    changes = _action_rule(changes, current)
     diff = {
         name: (getattr(current, name), value)
         for name, value in changes.items()
@@ -138,8 +150,53 @@ def _apply(
     return TriageResult(comment_id, diff, version + 1)
 
 
+def _action_rule(changes: dict[str, object], current) -> dict[str, object]:
+    """`changes` under the action rule: outside Action, no owner or due date (refused if the
+    changes set one, cleared if the comment has one)."""
+    disposition = changes.get("disposition", current.disposition)
+    if disposition == ACTION:
+        return changes
+    if any(changes.get(name) not in (None, "") for name in ACTION_FIELDS):
+        raise ServiceError(NOT_IN_ACTION)
+    return {**changes, **{name: None for name in ACTION_FIELDS if getattr(current, name)}}
+
+
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def clear_actions_outside_action(
+    comment_ids: Iterable[int], *, actor: str, origin: str, import_batch_id: int | None = None
+) -> int:
+    """The action rule for changes made in bulk elsewhere (an import that moves comments out
+    of Action): clear the owner and due date of those of `comment_ids` no longer in Action,
+    one audit event per comment and field. Returns how many comments it cleared."""
+    ids = sorted(set(comment_ids))
+    columns = ["comment_id", "field", "before", "after", "actor", "at", "origin"]
+    columns.append("import_batch_id")
+    now, cleared = utcnow(), 0
+    for start in range(0, len(ids), CHUNK):
+        outside = [Comment.id.in_(ids[start : start + CHUNK]), Comment.disposition != ACTION]
+        held = or_(*(getattr(Comment, name).is_not(None) for name in ACTION_FIELDS))
+        for name in ACTION_FIELDS:
+            before = select(
+                Comment.id,
+                literal(name, String),
+                cast(getattr(Comment, name), Text),
+                literal(None, Text),
+                literal(actor, String),
+                literal(now, DateTime),
+                literal(origin, String),
+                literal(import_batch_id, Integer),
+            ).where(*outside, getattr(Comment, name).is_not(None))
+            db.session.execute(insert(AuditEvent).from_select(columns, before))
+        cleared += db.session.execute(
+            update(Comment)
+            .where(*outside, held)
+            .values(dict.fromkeys(ACTION_FIELDS))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return cleared
 
 
 def history(comment_id: int, scope: Scope, *, newest_first: bool = False) -> list[AuditEvent]:
@@ -226,6 +283,32 @@ def mark_duplicate(
     return result
 
 
+@dataclass(slots=True)
+class DuplicateChanges:
+    """What marking a comment as a duplicate would overwrite: (field, now, then) for each
+    field that changes, and whether a response someone wrote would be replaced."""
+
+    original_id: int  # the original it would follow (the root of the one named)
+    changes: list[tuple[str, object, object]]
+    replaces_response: bool
+
+
+def duplicate_changes(comment_id: int, original_id: int) -> DuplicateChanges:
+    """What mark_duplicate(comment_id, original_id) would change; changes nothing. The page
+    asks before a response the comment has is replaced by another one."""
+    comment, root = _get(comment_id), _root(_get(original_id))
+    after = {name: getattr(root, name) for name in FOLLOWED_FIELDS}
+    if after["disposition"] != ACTION:
+        after |= dict.fromkeys(ACTION_FIELDS)
+    changes = [
+        (name, getattr(comment, name), value)
+        for name, value in after.items()
+        if getattr(comment, name) != value
+    ]
+    replaces = bool(comment.response) and comment.response != root.response
+    return DuplicateChanges(root.id, changes, replaces)
+
+
 def unmark_duplicate(
     comment_id: int,
     *,
@@ -286,147 +369,3 @@ def propagate_to_duplicates(original_ids: Iterable[int], actor: str) -> int:
             follow = dict(zip(FOLLOWED_FIELDS, values, strict=True))
             changed += bool(_apply(duplicate_id, follow, actor=actor).changed)
     return changed
-
-
-# --- bulk triage -----------------------------------------------------------------------------
-
-# What a triager may set on many comments at once.
-BULK_FIELDS = ("disposition", "response", "action_owner")
-BULK_CHUNK = 500  # ids per statement: well under every backend's limit on bound parameters
-
-
-@dataclass(slots=True)
-class BulkPlan:
-    """What a bulk change would do, for the confirmation page."""
-
-    selected: int  # comments in the selection
-    changing: int  # of those, the comments at least one field of which would change
-    per_field: dict[str, int] = field(default_factory=dict)  # field -> comments it changes
-
-
-def _check_bulk(changes: dict[str, object]) -> None:
-    if not changes:
-        raise ServiceError("choose at least one thing to change")
-    unknown = set(changes) - set(BULK_FIELDS)
-    if unknown:
-        raise ServiceError(f"cannot change {', '.join(sorted(unknown))} in bulk")
-    if "disposition" in changes and changes["disposition"] not in DISPOSITIONS:
-        raise ServiceError(f"unknown disposition {changes['disposition']!r}")
-
-
-def _differs(name: str, value: object) -> ColumnElement[bool]:
-    """The comment's field is not `value` (NULL-safe: IS DISTINCT FROM)."""
-    return getattr(Comment, name).is_distinct_from(value)
-
-
-def _any_differs(changes: dict[str, object]) -> ColumnElement[bool]:
-    return or_(*(_differs(name, value) for name, value in changes.items()))
-
-
-def _bulk_chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), BULK_CHUNK):
-        yield ids[start : start + BULK_CHUNK]
-
-
-def _selections(
-    comment_ids: Iterable[int] | None, f: CommentFilter | None
-) -> Iterator[list[ColumnElement[bool]]]:
-    """WHERE clauses that together select the comments: the ids (in chunks; those also
-    matching `f` if it is given), or else every comment matching `f`."""
-    if comment_ids is None:
-        if f is None:
-            raise ServiceError("no comments selected")
-        yield filter_conditions(f)
-        return
-    extra = filter_conditions(f) if f is not None else []
-    for chunk in _bulk_chunks(sorted({int(i) for i in comment_ids})):
-        yield [Comment.id.in_(chunk), *extra]
-
-
-def bulk_plan(
-    comment_ids: Iterable[int] | None, f: CommentFilter | None, changes: dict[str, object]
-) -> BulkPlan:
-    """How many comments are selected and how many (per field) the change would alter."""
-    _check_bulk(changes)
-    names = list(changes)
-    totals = [0] * (2 + len(names))
-    for where in _selections(comment_ids, f):
-        columns = [func.count(), func.sum(case((_any_differs(changes), 1), else_=0))]
-        columns += [func.sum(case((_differs(n, changes[n]), 1), else_=0)) for n in names]
-        row = db.session.execute(select(*columns).where(*where)).one()
-        totals = [total + int(value or 0) for total, value in zip(totals, row, strict=True)]
-    return BulkPlan(totals[0], totals[1], dict(zip(names, totals[2:], strict=True)))
-
-
-def bulk_triage(
-    comment_ids: Iterable[int] | None,
-    f: CommentFilter | None,
-    changes: dict[str, object],
-    actor: str,
-) -> int:
-    """Set the same disposition / response / action owner on many comments; returns how many
-    comments changed.
-
-    The comments are `comment_ids` (those also matching `f` if it is given), or else every
-    comment matching `f`, taken once before any write (so a filter on a field being changed
-    does not move under the update). Set-based, per chunk of ids: one INSERT ... SELECT per
-    field writes an audit event for each comment whose value actually changes, then one
-    UPDATE sets the values, marks changed decisions as the browser's and bumps the version.
-    Comments already at the new values are left alone: no write, no audit event. Duplicates
-    of the changed comments follow their new disposition and response.
-    """
-    _check_bulk(changes)
-    ids: list[int] = []
-    for where in _selections(comment_ids, f):
-        ids.extend(db.session.scalars(select(Comment.id).where(*where).order_by(Comment.id)))
-    followed = {name: value for name, value in changes.items() if name in FOLLOWED_FIELDS}
-    now = utcnow()
-    changed = 0
-    for chunk in _bulk_chunks(ids):
-        originals: list[int] = []
-        if followed:
-            originals = list(
-                db.session.scalars(
-                    select(Comment.id).where(Comment.id.in_(chunk), _any_differs(followed))
-                )
-            )
-        changed += _bulk_chunk(chunk, changes, actor, now)
-        if originals:
-            propagate_to_duplicates(originals, actor)
-    return changed
-
-
-def _bulk_chunk(chunk: list[int], changes: dict[str, object], actor: str, now) -> int:
-    """Audit, then update, the comments of one chunk that differ; returns how many changed."""
-    in_chunk = Comment.id.in_(chunk)
-    # Lock the chunk's rows first (PostgreSQL; SQLite has one writer anyway): the audit's
-    # INSERT ... SELECT then reads them as a concurrent change committed them, not as they were
-    # before it, so "before" is what this change really replaced.
-    db.session.execute(select(Comment.id).where(in_chunk).with_for_update())
-    columns = ["comment_id", "field", "before", "after", "actor", "at", "origin"]
-    for name, value in changes.items():
-        before = select(
-            Comment.id,
-            literal(AUDIT_NAMES.get(name, name), String),
-            getattr(Comment, name),
-            literal(_text(value), Text),
-            literal(actor, String),
-            literal(now, DateTime),
-            literal("browser", String),
-        ).where(in_chunk, _differs(name, value))
-        db.session.execute(insert(AuditEvent).from_select(columns, before))
-    values: dict[str, object] = dict(changes)
-    for name in changes:
-        if name in DECISION_FIELDS:
-            origin = getattr(Comment, f"{name}_origin")
-            values[f"{name}_origin"] = case(
-                (_differs(name, changes[name]), "browser"), else_=origin
-            )
-    values.update(version=Comment.version + 1, updated_at=now)
-    result = db.session.execute(
-        update(Comment)
-        .where(in_chunk, _any_differs(changes))
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount

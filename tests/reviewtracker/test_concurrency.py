@@ -250,7 +250,7 @@ def test_the_second_save_of_a_stale_form_is_refused_showing_both_versions(app, c
 
     ann_form |= {"disposition": "accepted", "response": "Ann: agreed.", "save": "Save"}
     assert ann.post(f"/comments/{comment_id}", data=ann_form).status_code == 302
-    bob_form |= {"disposition": "rejected", "action_owner": "Bob's team", "save": "Save"}
+    bob_form |= {"disposition": "action", "action_owner": "Bob's team", "save": "Save"}
     refused = bob.post(f"/comments/{comment_id}", data=bob_form)
 
     assert refused.status_code == 409
@@ -267,12 +267,12 @@ def test_the_second_save_of_a_stale_form_is_refused_showing_both_versions(app, c
 
     # The refusal's form holds Bob's changes on top of Ann's version: saving it keeps both.
     again = triage_form(refused.get_data(as_text=True))
-    assert (again["version"], again["disposition"]) == ("2", "rejected")
+    assert (again["version"], again["disposition"]) == ("2", "action")
     assert (again["response"], again["action_owner"]) == ("Ann: agreed.", "Bob's team")
     assert bob.post(f"/comments/{comment_id}", data=again | {"save": "Save"}).status_code == 302
-    assert stored(app, comment_id) == ("rejected", "Ann: agreed.", "Bob's team", 3)
+    assert stored(app, comment_id) == ("action", "Ann: agreed.", "Bob's team", 3)
     assert events(app, comment_id)[2:] == [
-        ("disposition", "accepted", "rejected", BOB),
+        ("disposition", "accepted", "action", BOB),
         ("action_owner", None, "Bob's team", BOB),
     ]
     assert_audit_chain(app, comment_id)
