@@ -22,7 +22,7 @@ from ..models import AuditEvent, Comment, ImportBatch
 from ..services import ServiceError, triage
 from ..services.comment_choices import describe
 from ..services.comment_filter import CommentFilter
-from ..services.comment_queries import neighbours, visible_comment
+from ..services.comment_queries import neighbours, next_open, position, visible_comment
 from ..services.people import names_for
 from ..services.scope import Scope
 from ..services.similar import similar_comments
@@ -106,6 +106,8 @@ def _save(comment: Comment, f: CommentFilter):
         return _page(comment, f, form), 400
     # The next comment as the user saw the list, before this save can move the comment in it.
     _, next_id = neighbours(f, comment.id)
+    if form.save_next_open.data:
+        next_id = next_open(f, comment.id)
     stored, typed = _stored(comment), form.values()
     changes = {name: value for name, value in typed.items() if value != clean(name, stored[name])}
     if typed == form.loaded_values():
@@ -128,8 +130,8 @@ def _save(comment: Comment, f: CommentFilter):
         flash(f"Saved comment {_name(comment)}: {saved}.", "success")
     else:
         flash(f"Nothing to save on comment {_name(comment)}: no field was changed.", "info")
-    if form.save_next.data:
-        return _to_next(f, next_id)
+    if form.save_next.data or form.save_next_open.data:
+        return _to_next(f, next_id, open_only=bool(form.save_next_open.data))
     return redirect(_here(comment.id, f))
 
 
@@ -152,9 +154,12 @@ def _conflict(comment: Comment, f: CommentFilter, form: TriageForm):
     return _page(comment, f, form, conflict=conflict)
 
 
-def _to_next(f: CommentFilter, next_id: int | None):
+def _to_next(f: CommentFilter, next_id: int | None, *, open_only: bool = False):
     if next_id is None:
-        flash("That was the last comment in this list.", "info")
+        if open_only:
+            flash("There is no open comment after it in this list.", "info")
+        else:
+            flash("That was the last comment in this list.", "info")
         return redirect(url_for("comments.index", **f.to_args()))
     return redirect(_here(next_id, f))
 
@@ -184,6 +189,7 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         filter_parts=describe(f),
         list_url=url_for("comments.index", **f.to_args()),
         prev_url=_here(prev_id, f) if prev_id else None,
+        place=position(f, comment.id),
         next_url=_here(next_id, f) if next_id else None,
         artefact_url=None
         if reviewer
@@ -214,6 +220,10 @@ def mark_duplicate(comment_id: int):
     form = OtherCommentForm()
     if form.validate():
         other = int(form.other.data)
+        if form.confirm.data != "yes":
+            asked = _ask_before_duplicate(comment, other, form)
+            if asked is not None:
+                return asked
         _act(
             lambda: triage.mark_duplicate(
                 comment.id,
@@ -227,6 +237,29 @@ def mark_duplicate(comment_id: int):
     else:
         flash("Nothing was changed: the form was incomplete; reload the page.", "error")
     return redirect(_here(comment.id, CommentFilter.from_args(request.args, viewer_scope())))
+
+
+def _ask_before_duplicate(comment: Comment, other: int, form: OtherCommentForm):
+    """The confirmation page, if marking the comment as a duplicate would replace a response
+    someone wrote; None if nothing written would be lost."""
+    try:
+        plan = triage.duplicate_changes(comment.id, other)
+    except ServiceError:
+        return None  # mark_duplicate refuses it, with the reason
+    if not plan.replaces_response:
+        return None
+    f = CommentFilter.from_args(request.args, viewer_scope())
+    return render_template(
+        "comments/duplicate_confirm.html",
+        comment=comment,
+        original=db.session.get(Comment, plan.original_id),
+        plan=plan,
+        form=form,
+        filter_args=f.to_args(),
+        labels=DISPOSITIONS.labels,
+        field_labels=FIELD_LABELS,
+        back=_here(comment.id, f),
+    )
 
 
 @bp.post("/<int:comment_id>/unmark-duplicate")

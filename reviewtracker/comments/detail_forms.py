@@ -81,6 +81,7 @@ class TriageForm(FlaskForm):
     loaded = HiddenField()
     save = SubmitField("Save")
     save_next = SubmitField("Save and next")
+    save_next_open = SubmitField("Save and next open")
 
     def values(self) -> dict[str, object]:
         """The triage values typed in the form, cleaned as the database holds them."""
@@ -116,6 +117,8 @@ class OtherCommentForm(FlaskForm):
 
     other = HiddenField(validators=[DataRequired(), DIGITS])
     version = HiddenField(validators=[DataRequired(), DIGITS])
+    # "yes" once the user has seen what marking as a duplicate would overwrite.
+    confirm = HiddenField()
 
 
 class UnmarkDuplicateForm(FlaskForm):

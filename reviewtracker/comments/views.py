@@ -13,15 +13,21 @@ from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required, viewer_scope
 from ..services import ServiceError
+from ..services.bulk_triage import bulk_plan, bulk_triage
 from ..services.comment_choices import describe, filter_choices
 from ..services.comment_filter import CommentFilter
 from ..services.comment_queries import comment_page, comments_by_ids, list_counts
-from ..services.triage import bulk_plan, bulk_triage
 from ..unit_of_work import unit_of_work
 from . import bp
 from .forms import BulkTriageForm
 
 FILTER_PREFIX = "f-"  # the list's filter, carried in the bulk form beside its own fields
+BULK_LABELS = {
+    "disposition": "Disposition",
+    "response": "Response",
+    "action_owner": "Action owner",
+    "action_due": "Action due",
+}
 MAX_SELECTED = 5000
 
 
@@ -76,9 +82,34 @@ def list_context(
         # The design team's working fields (action owner): not for reviewers.
         "internal_fields": not reviewer,
         "has_import": "imports.upload" in current_app.view_functions,
+        "downloads": _downloads(f, reviewer),
+        "density": list_density(),
         "can_triage": current_user.has_role("triager"),
         "bulk_form": BulkTriageForm(formdata=None, back=request.full_path.rstrip("?")),
     }
+
+
+# The list's density, a choice the browser keeps (app.js sets the cookie): "compact" fits one
+# line per comment, twice the rows on a screen; anything else is the comfortable default.
+DENSITY_COOKIE = "list_density"
+COMPACT = "compact"
+
+
+def list_density() -> str:
+    return COMPACT if request.cookies.get(DENSITY_COOKIE) == COMPACT else "comfortable"
+
+
+def _downloads(f: CommentFilter, reviewer: bool) -> dict[str, str]:
+    """The list's downloads, for its filter: the register as xlsx and csv, and for the staff
+    looking at one organisation's comments, that organisation's responses log."""
+    args = f.to_args()
+    links = {
+        "xlsx": url_for("downloads.comments_xlsx", **args),
+        "csv": url_for("downloads.comments_csv", **args),
+    }
+    if f.organisation_id is not None and not reviewer:
+        links["responses"] = url_for("downloads.responses_xlsx", organisation_id=f.organisation_id)
+    return links
 
 
 @bp.get("/")
@@ -160,6 +191,7 @@ def bulk():
         active_filters=describe(f),
         changes=changes,
         labels=DISPOSITIONS.labels,
+        field_labels=BULK_LABELS,
         rows=comments_by_ids(ids, f.scope) if ids else [],
         back=back,
     )

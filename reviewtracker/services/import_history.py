@@ -118,7 +118,7 @@ class History:
 
 
 REGISTER_REFUSAL = (
-    "an artefact register can't be undone: import a corrected register to change its artefacts"
+    "a register import changes the artefacts in place; import a corrected register instead"
 )
 
 

@@ -250,7 +250,7 @@ def test_the_history_page_shows_months_and_who_changed_what(
     assert html.index("April 2022") < html.index("March 2022")
     changes = html[html.index("<h2>Changes</h2>") :]
     # People by their display name (an email that is no user's as it is), an import by its file.
-    assert re.findall(r'<td class="who">([^<]+)</td>', changes) == [
+    assert re.findall(r'<td class="actor">([^<]+)</td>', changes) == [
         "import of dashboard April.xlsx",
         "Lead",
         "first@example.org",
