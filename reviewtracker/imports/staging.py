@@ -91,7 +91,7 @@ def check_file(name: str, data: bytes) -> str | None:
     suffix = PurePath(name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         kind = f"a {suffix} file" if suffix else "a file without an extension"
-        return f"{name}: {kind} can't be imported; upload comment logs as .xlsx or .csv"
+        return f"{name}: {kind} can't be imported; upload .xlsx or .csv files"
     if not data:
         return f"{name}: the file is empty"
     if len(data) > guards.MAX_FILE_BYTES:
