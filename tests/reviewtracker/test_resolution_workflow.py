@@ -96,7 +96,7 @@ def test_assign_one_comment_and_filter_by_assignee_group_and_unassigned(app, tea
 
 def test_bulk_assignment_of_every_comment_matching_a_filter_with_a_due_date(app, team):
     due = date(2024, 1, 31)  # long past: overdue while in draft
-    changes = {"working_group_id": team.group_id, "action_due": due}
+    changes = {"working_group_id": team.group_id, "due_on": due}
     with app.app_context():
         f = CommentFilter(artefact="BP004", scope=STAFF)  # Acme x3, Beta x2
         plan = bulk_plan(None, f, changes)
@@ -356,7 +356,7 @@ def test_my_work_and_working_groups_pages(app, client, team):
         bulk_triage(
             team.own[:2],
             None,
-            {"assignee_id": team.member_id, "action_due": today() - timedelta(days=1)},
+            {"assignee_id": team.member_id, "due_on": today() - timedelta(days=1)},
             "t",
         )
     _login_as(client, team.member_id)
