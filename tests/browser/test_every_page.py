@@ -2,13 +2,16 @@
 sideways (wide tables scroll inside their own box), the console stays clean, the navigation
 folds into a menu on the phone; on the desk the list's compact rows and its sticky bulk bar.
 
-One server (the demo data set: realistic lengths) and one browser context per window size;
-screenshots of what each window shows go to test-output/browser/pages/.
+One server (the demo data set: realistic lengths, with a meeting, an action, a decision, a
+dissensus entry and a working group added so that their pages have something to show) and one
+browser context per window size; screenshots of what each window shows go to
+test-output/browser/pages/.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -16,7 +19,21 @@ from sqlalchemy import select
 
 from reviewtracker.demo import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_user, load_demo
 from reviewtracker.extensions import db
-from reviewtracker.models import Comment, ImportBatch, Organisation, Service
+from reviewtracker.models import (
+    Action,
+    Comment,
+    Decision,
+    DissensusEntry,
+    ImportBatch,
+    Organisation,
+    ReviewRound,
+    Service,
+)
+from reviewtracker.services.actions import raise_from_comment
+from reviewtracker.services.decisions import DecisionFields, record_decision
+from reviewtracker.services.dissensus import open_from_comment
+from reviewtracker.services.meetings import create_meeting
+from reviewtracker.services.working_groups import create_group
 from reviewtracker.unit_of_work import unit_of_work
 
 from .conftest import Console, LiveServer, browser_app, overflow, screenshot, serve, sign_in
@@ -34,9 +51,25 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         load_demo()
         with unit_of_work():
             ensure_demo_user()
+        _governance(DEMO_EMAIL)
         db.session.remove()
     with serve(app) as server:
         yield server
+
+
+def _governance(actor: str) -> None:
+    """The next meeting, an action raised from a comment in Action, a decision, a dissensus
+    entry opened from a published comment, and a working group."""
+    in_action = db.session.scalar(
+        select(Comment.id).where(Comment.disposition == "action").order_by(Comment.id)
+    )
+    with unit_of_work():
+        meeting = create_meeting("DAG014", date.today() + timedelta(days=7), "DAG #14")
+        raise_from_comment(in_action, actor, today=date.today())
+        fields = DecisionFields(text="DAG approved the baselining of BP004.", artefacts=("BP004",))
+        record_decision(meeting.id, fields, actor)
+        open_from_comment(in_action, actor)
+        create_group("BPRWG", "Business process review working group")
 
 
 def _pages(app) -> dict[str, str]:
@@ -48,6 +81,10 @@ def _pages(app) -> dict[str, str]:
             select(Service.id).where(Service.name == "Load Shaping Service")
         )
         batch = db.session.scalar(select(ImportBatch.id).where(ImportBatch.kind == "comments"))
+        round_id = db.session.scalar(select(ReviewRound.id).order_by(ReviewRound.id))
+        action = db.session.scalar(select(Action.reference))
+        decision = db.session.scalar(select(Decision.reference))
+        entry = db.session.scalar(select(DissensusEntry.id))
         db.session.remove()
     return {
         "tranches": "/",
@@ -68,6 +105,27 @@ def _pages(app) -> dict[str, str]:
         "import-history": "/imports/history",
         "undo": f"/imports/{batch}/undo",
         "users": "/users",
+        "account": "/account",
+        "tracker": "/tracker",
+        "implementation": "/implementation",
+        "rounds": "/rounds/",
+        "round": f"/rounds/{round_id}",
+        "round-new": "/rounds/new",
+        "round-repeats": f"/rounds/{round_id}/repeats",
+        "my-work": "/my-work",
+        "working-groups": "/working-groups",
+        "resolutions-import": "/resolutions/import",
+        "meetings": "/meetings/",
+        "meeting": "/meetings/DAG014",
+        "actions": "/actions/",
+        "action": f"/actions/{action}",
+        "action-new": "/actions/new",
+        "decisions": "/decisions/",
+        "decision": f"/decisions/{decision}",
+        "decision-new": "/decisions/new",
+        "dissensus": "/dissensus/",
+        "dissensus-entry": f"/dissensus/{entry}",
+        "dissensus-new": "/dissensus/new",
         "not-found": "/no-such-page",
     }
 
@@ -86,6 +144,7 @@ def _tour(browser: Browser, server: LiveServer, viewport: dict, label: str) -> P
     wide, errors = [], []
     for name, path in _pages(server.app).items():
         response = page.goto(path)
+        assert response.status == (404 if name == "not-found" else 200), (name, path)
         expect(page.locator("[data-demo-banner]")).to_be_visible()  # a demo database says so
         if overflow(page) > 0:
             wide.append(f"{name} ({path}): {overflow(page)} px too wide")
