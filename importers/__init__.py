@@ -24,6 +24,7 @@ from .governance_logs import (
     read_action_log,
     read_decision_log,
 )
+from .identify import ARTEFACT_REGISTER, COMMENT_LOG, identify, is_register_header
 from .invitations import read_invitation_list
 from .normalise import (
     COMMENT_FIELDS,
@@ -66,6 +67,8 @@ from .vocabulary import (
 __all__ = [
     "ACTION_LINK_KINDS",
     "ACTION_STATUSES",
+    "ARTEFACT_REGISTER",
+    "COMMENT_LOG",
     "COMMENT_FIELDS",
     "COMMENT_TYPE_SYNONYMS",
     "CONSTITUENCIES",
@@ -93,6 +96,8 @@ __all__ = [
     "document_type",
     "fold_name",
     "header_field",
+    "identify",
+    "is_register_header",
     "match_constituency",
     "normalise_artefact_ref",
     "normalise_comment_type",

@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         resolution,
         rounds,
         security,
+        templating,
         unit_of_work,
         vocabulary,
     )
@@ -85,6 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(feature.bp)
     navigation.init_app(app)
+    templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

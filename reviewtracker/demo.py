@@ -25,6 +25,7 @@ from importers.vocabulary import DISPOSITIONS, OPEN
 from .demo_design_dashboard import load_design_dashboard_demo
 from .services.artefact_import import import_artefact_register
 from .services.comment_import import ImportOptions, import_comment_log
+from .services.installation import mark_demo
 from .services.triage import triage_comment
 from .unit_of_work import unit_of_work
 
@@ -351,14 +352,25 @@ def write_log(path: Path, comments: list[DemoComment]) -> Path:
     return path
 
 
-def load_demo(actor: str = "demo") -> dict[str, int]:
-    """Load the demo data set through the import and triage services. A whole job, like a CLI
-    command: it commits each step (the register, each log, the triage) as it goes."""
+DEMO_EMAIL = "demo@reviewtracker.local"
+DEMO_PASSWORD = "demo-password"
+
+
+def load_demo(actor: str = DEMO_EMAIL) -> dict[str, int]:
+    """Load the demo data set through the import and triage services, and record in the
+    database that it holds the demo (every page then says so). A whole job, like a CLI
+    command: it commits each step (the register, each log, the triage) as it goes.
+
+    `actor`: who the imports, the triage and the dashboard entries are recorded as; by default
+    the demo's own sign-in, so the histories show one person ("Demo") throughout."""
     summary = {"artefacts": 0, "comments": 0, "triaged": 0}
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         with unit_of_work():  # committed before the comment imports, which refuse pending work
-            register = import_artefact_register(write_register(tmp / "artefact-tracker.xlsx"))
+            mark_demo()
+            register = import_artefact_register(
+                write_register(tmp / "artefact-tracker.xlsx"), actor=actor
+            )
             _check(register)
         summary["artefacts"] = register.added + register.updated + register.unchanged
         for tranche, comments in (("1", dag8_tranche1_comments()), ("2", tranche2_comments())):
@@ -384,13 +396,13 @@ def load_demo(actor: str = "demo") -> dict[str, int]:
 
 def _publish_demo(comment_ids: list[int], actor: str) -> int:
     """A lead approves and publishes every triaged comment, as the programme had sent them
-    back: the demo's reviewers read the outcomes (the workflow shows on new triage)."""
+    back: the demo's reviewers read the outcomes (the workflow shows on new triage). Recorded
+    as `actor` too, so the histories show the demo's one person throughout."""
     from .services.bulk_triage import bulk_triage
     from .services.publishing import publish
 
-    lead = f"{actor}.lead"
-    bulk_triage(comment_ids, None, {"response_state": "approved"}, lead, may_approve=True)
-    return publish(comment_ids, None, lead)
+    bulk_triage(comment_ids, None, {"response_state": "approved"}, actor, may_approve=True)
+    return publish(comment_ids, None, actor)
 
 
 def _triage_demo(actor: str) -> list[int]:
@@ -417,13 +429,9 @@ def _triage_demo(actor: str) -> list[int]:
         if demo is None:
             continue
         changes = {"disposition": demo.disposition, "response": demo.response}
-        triage_comment(comment_id, changes, actor=f"{actor}.triager")
+        triage_comment(comment_id, changes, actor=actor)
         triaged.append(comment_id)
     return triaged
-
-
-DEMO_EMAIL = "demo@reviewtracker.local"
-DEMO_PASSWORD = "demo-password"
 
 
 def ensure_demo_user():

@@ -1,7 +1,15 @@
-"""The navigation bar: the links each role sees."""
+"""The navigation bar: the links each role sees; and the banner of a demo database."""
+
+import logging
 
 from flask import Flask, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
+from .services.installation import holds_demo_data
+
+log = logging.getLogger("reviewtracker.navigation")
 
 # (endpoint, label, role needed to see the link).
 NAVIGATION = (
@@ -57,3 +65,23 @@ def init_app(app: Flask) -> None:
                 if current_user.has_role(role)
             ]
         return {"navigation": links}
+
+    @app.context_processor
+    def demo_banner():
+        """Every page of a database holding the demo data set says so (see installation.py);
+        the sign-in page then also gives the demo's login."""
+        from .demo import DEMO_EMAIL, DEMO_PASSWORD
+
+        return {"demo_data": _demo_data(), "demo_login": (DEMO_EMAIL, DEMO_PASSWORD)}
+
+
+def _demo_data() -> bool:
+    """holds_demo_data(), or False where the database can't say: an error page rendered
+    because the database failed, or a database not upgraded yet (`init-db` adds the table),
+    still gets its page rather than a second error."""
+    try:
+        return holds_demo_data()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("the demo banner could not be decided: run `reviewtracker init-db`?")
+        return False

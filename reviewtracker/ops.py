@@ -1,11 +1,12 @@
-"""Operations: GET /health for load balancers and monitoring (public, no sign-in)."""
+"""Operations: GET /health for load balancers and monitoring, and /favicon.ico for browsers
+that ask for it (both public, no sign-in)."""
 
 from __future__ import annotations
 
 import logging
 from contextlib import suppress
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify, send_from_directory
 from sqlalchemy import text
 
 from .extensions import db
@@ -33,3 +34,12 @@ def health():
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Pages name their icon (static/favicon.svg); this answers clients that ask the
+    conventional address instead (a download, a JSON page), rather than a 404."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )

@@ -42,7 +42,8 @@ DEFAULT_STOP_TIMEOUT = 30
 # client spoke HTTPS (so request.remote_addr and request.is_secure are the client's).
 PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"}
 # Tables this version needs that an older database may lack (`reviewtracker init-db` adds).
-REQUIRED_TABLES = ("comment", "user_account", "login_attempt", "user_session")
+# Every page reads installation_fact (the demo banner): a database from before it needs init-db.
+REQUIRED_TABLES = ("comment", "user_account", "login_attempt", "user_session", "installation_fact")
 
 
 class ServerConfigError(Exception):

@@ -16,7 +16,13 @@ from ..services.sessions import session_user
 bp = Blueprint("auth", __name__)
 
 # Endpoints an anonymous visitor may reach.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "ops.health", "vocabulary.stylesheet"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "static",
+    "ops.health",
+    "ops.favicon",
+    "vocabulary.stylesheet",
+}
 # Endpoints a reviewer may reach besides the views marked `role_required(..., reviewers=True)`.
 REVIEWER_ENDPOINTS = {"auth.logout"}
 

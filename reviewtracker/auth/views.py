@@ -4,7 +4,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..inputs import local_path
 from ..services import ServiceError
 from ..services.sessions import end_session, start_session
-from ..services.users import TooManyAttempts, all_users, create_user, sign_in, update_user
+from ..services.users import (
+    TooManyAttempts,
+    all_users,
+    any_user,
+    create_user,
+    sign_in,
+    update_user,
+)
 from ..unit_of_work import unit_of_work
 from . import bp, role_required
 from .forms import LoginForm, NewUserForm, UserForm
@@ -27,7 +34,7 @@ def login():
         except TooManyAttempts as refused:
             flash(str(refused), "error")
             headers = {"Retry-After": str(refused.retry_after_seconds)}
-            return render_template("auth/login.html", form=form), 429, headers
+            return _login_page(form), 429, headers
         if user is not None:
             with unit_of_work():
                 start_session(user)
@@ -35,7 +42,11 @@ def login():
             flash(f"Signed in as {user.display_name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
         flash("That email and password do not match an active account.", "error")
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+    return _login_page(form), 200 if not form.errors else 400
+
+
+def _login_page(form: LoginForm) -> str:
+    return render_template("auth/login.html", form=form, no_users=not any_user())
 
 
 @bp.post("/logout")

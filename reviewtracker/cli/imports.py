@@ -35,18 +35,24 @@ def import_artefacts_command(file: Path, dry_run: bool) -> None:
     """
     require_schema()
     with unit_of_work() as work:
-        report = import_artefact_register(file, actor=current_app.config["IMPORT_ACTOR"])
-        if dry_run or not report.ok:
-            work.discard()
+        report = import_artefact_register(
+            file, actor=current_app.config["IMPORT_ACTOR"], dry_run=dry_run
+        )
+        if not report.ok:
+            work.discard()  # nothing was written; said plainly
     console = make_console()
     for problem in report.problems:
         console.print(f"  [{'red' if problem.severity == 'error' else 'yellow'}]{problem}[/]")
     if not report.ok:
         raise click.ClickException(f"{file.name}: refused, nothing was written")
+    if report.services_created:
+        made = "would create" if dry_run else "created"
+        console.print(f"  services {made}: {', '.join(report.services_created)}", soft_wrap=True)
     verb = "would add" if dry_run else "added"
     console.print(
         f"{file.name}: {verb} {report.added}, updated {report.updated}, "
         f"unchanged {report.unchanged} artefacts"
+        + (" (dry run: nothing written)" if dry_run else "")
     )
 
 

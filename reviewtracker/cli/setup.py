@@ -10,9 +10,10 @@ from flask.cli import with_appcontext
 
 from ..models import ALL_ROLES, Comment
 from ..services import ServiceError
+from ..services.installation import refuse_own_data
 from ..services.organisations import organisation_by_name
 from ..services.reference import count_rows, init_db
-from ..services.users import create_user
+from ..services.users import any_user, create_user
 from ..unit_of_work import unit_of_work
 from .common import require_schema
 
@@ -26,23 +27,39 @@ def init_db_command() -> None:
     """
     with unit_of_work():
         added = init_db()
+        first_run = not any_user()
     click.echo(
         f"Database ready at {current_app.config['SQLALCHEMY_DATABASE_URI']} "
         f"({added['tranches']} tranches, {added['constituencies']} constituencies added)."
     )
+    if first_run:
+        click.echo(
+            "No one can sign in yet: create the first administrator with\n"
+            '  reviewtracker create-user YOU@EXAMPLE.ORG --role admin --name "Your Name"\n'
+            "who then adds everyone else on the Users page."
+        )
 
 
 @click.command("demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has comments.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the demo is already loaded.")
 @with_appcontext
 def demo_command(if_empty: bool) -> None:
     """Load the demo data set: Tranche 1 as in the DAG #8 pack, and a Tranche 2 review under
     way, imported from generated logs through the real import path. Also makes sure the demo
-    user exists, and prints its login."""
+    user exists, and prints its login.
+
+    The demo goes in a database of its own (`make run` uses instance/demo.db), never beside a
+    team's data: refused in a database that holds anything else. The database records that
+    it holds the demo, and every page then shows a "Demo data" banner.
+    """
     from ..demo import DEMO_PASSWORD, ensure_demo_user, load_demo
 
     with unit_of_work():
         init_db()
+    try:
+        refuse_own_data()
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
     if if_empty and count_rows(Comment):
         click.echo("The database already has comments; demo data not loaded.")
     else:

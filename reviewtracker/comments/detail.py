@@ -24,9 +24,10 @@ from ..services import ServiceError, resolution, triage
 from ..services.answers import answer_state, follow_ups
 from ..services.comment_choices import describe, filter_choices
 from ..services.comment_filter import CommentFilter
-from ..services.comment_queries import neighbours, visible_comment
+from ..services.comment_queries import neighbours, next_open, position, visible_comment
 from ..services.dissensus import entries_for_comment
 from ..services.implementation import implemented_in
+from ..services.people import names_for
 from ..services.published_view import published_versions
 from ..services.repeats import repeat_of
 from ..services.round_lists import carried_into
@@ -57,6 +58,7 @@ FIELD_LABELS = {
     "assignee": "Assigned to",
     "working_group_id": "Working group",
     "working_group": "Working group",
+    "due_on": "Due date",
     "response_state": "Response",
     "implemented_in": "Implemented in",
     "published": "Published",
@@ -152,6 +154,8 @@ def _save(comment: Comment, f: CommentFilter):
         return _page(comment, f, form), 400
     # The next comment as the user saw the list, before this save can move the comment in it.
     _, next_id = neighbours(f, comment.id)
+    if form.save_next_open.data:
+        next_id = next_open(f, comment.id)
     stored, typed = _stored(comment), form.posted_values(request.form)
     changes = {name: value for name, value in typed.items() if value != clean(name, stored[name])}
     loaded = form.loaded_values()
@@ -176,8 +180,8 @@ def _save(comment: Comment, f: CommentFilter):
         flash(f"Saved comment {_name(comment)}: {saved}.", "success")
     else:
         flash(f"Nothing to save on comment {_name(comment)}: no field was changed.", "info")
-    if form.save_next.data:
-        return _to_next(f, next_id)
+    if form.save_next.data or form.save_next_open.data:
+        return _to_next(f, next_id, open_only=bool(form.save_next_open.data))
     return redirect(_here(comment.id, f))
 
 
@@ -201,9 +205,12 @@ def _conflict(comment: Comment, f: CommentFilter, form: TriageForm):
     return _page(comment, f, form, conflict=conflict)
 
 
-def _to_next(f: CommentFilter, next_id: int | None):
+def _to_next(f: CommentFilter, next_id: int | None, *, open_only: bool = False):
     if next_id is None:
-        flash("That was the last comment in this list.", "info")
+        if open_only:
+            flash("There is no open comment after it in this list.", "info")
+        else:
+            flash("That was the last comment in this list.", "info")
         return redirect(url_for("comments.index", **f.to_args()))
     return redirect(_here(next_id, f))
 
@@ -217,6 +224,19 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
     # duplicates): the services give a reviewer's scope published views only.
     reviewer = scope.is_reviewer
     seen_original = visible_comment(original.id, scope) if original is not None else None
+    # A reviewer's history is the publications (no one named); the staff's names who changed
+    # what, through services/people.py.
+    events = triage.history(comment.id, scope, newest_first=True)
+    batches = [] if reviewer else _batches(comment)
+    conflict = extra.get("conflict")
+    last = [conflict.last_change] if conflict and conflict.last_change else []
+    names = names_for(
+        [
+            *(getattr(e, "actor", None) for e in [*events, *last]),
+            *(batch.imported_by for _, batch in batches),
+        ],
+        [getattr(e, "import_batch_id", None) for e in [*events, *last]],
+    )
     return render_template(
         "comments/detail.html",
         comment=comment,
@@ -227,17 +247,19 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         filter_parts=describe(f),
         list_url=url_for("comments.index", **f.to_args()),
         prev_url=_here(prev_id, f) if prev_id else None,
+        place=position(f, comment.id),
         next_url=_here(next_id, f) if next_id else None,
         artefact_url=None
         if reviewer
         else _optional_url("artefacts.detail", reference=comment.artefact.reference),
-        batches=[] if reviewer else _batches(comment),
+        batches=batches,
         imports_url=_optional_url("imports.history") if current_user.has_role("triager") else None,
         original=seen_original,
         follows_other=original is not None and not scope.may_see_comment(original),
         duplicates=triage.duplicates_of(comment.id, scope),
         similar=similar_comments(comment.id, scope),
-        events=triage.history(comment.id, scope, newest_first=True),
+        events=events,
+        names=names,
         labels=(PUBLISHED_OUTCOMES if reviewer else DISPOSITIONS).labels,
         states=RESPONSE_STATES.labels,
         resolution=None if reviewer else _resolution_facts(comment.id),
@@ -254,7 +276,7 @@ def _page(comment: Comment, f: CommentFilter, form: TriageForm | None, **extra) 
         and "dissensus.from_comment" in current_app.view_functions,
         field_labels=FIELD_LABELS,
         keys=DISPOSITIONS.shortcuts,
-        conflict=extra.get("conflict"),
+        conflict=conflict,
         **comment_actions(comment, scope),
         implemented_in=implemented_in([comment.id], scope).get(comment.id),
         carried_into=carried_into(comment.id),
@@ -273,6 +295,10 @@ def mark_duplicate(comment_id: int):
     form = OtherCommentForm()
     if form.validate():
         other = int(form.other.data)
+        if form.confirm.data != "yes":
+            asked = _ask_before_duplicate(comment, other, form)
+            if asked is not None:
+                return asked
         _act(
             lambda: triage.mark_duplicate(
                 comment.id,
@@ -286,6 +312,29 @@ def mark_duplicate(comment_id: int):
     else:
         flash("Nothing was changed: the form was incomplete; reload the page.", "error")
     return redirect(_here(comment.id, CommentFilter.from_args(request.args, viewer_scope())))
+
+
+def _ask_before_duplicate(comment: Comment, other: int, form: OtherCommentForm):
+    """The confirmation page, if marking the comment as a duplicate would replace a response
+    someone wrote; None if nothing written would be lost."""
+    try:
+        plan = triage.duplicate_changes(comment.id, other)
+    except ServiceError:
+        return None  # mark_duplicate refuses it, with the reason
+    if not plan.replaces_response:
+        return None
+    f = CommentFilter.from_args(request.args, viewer_scope())
+    return render_template(
+        "comments/duplicate_confirm.html",
+        comment=comment,
+        original=db.session.get(Comment, plan.original_id),
+        plan=plan,
+        form=form,
+        filter_args=f.to_args(),
+        labels=DISPOSITIONS.labels,
+        field_labels=FIELD_LABELS,
+        back=_here(comment.id, f),
+    )
 
 
 @bp.post("/<int:comment_id>/unmark-duplicate")

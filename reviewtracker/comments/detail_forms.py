@@ -14,8 +14,9 @@ from importers.vocabulary import DISPOSITIONS
 
 from ..inputs import positive_int
 
-# The triage form's fields, in the order the page shows them (the last four: who resolves
-# the comment, where its response stands, and the version an accepted change went into).
+# The triage form's fields, in the order the page shows them (the last five: who resolves
+# the comment and by when, where its response stands, and the version an accepted change
+# went into).
 FIELDS = (
     "disposition",
     "response",
@@ -24,12 +25,14 @@ FIELDS = (
     "internal_note",
     "assignee_id",
     "working_group_id",
+    "due_on",
     "response_state",
     "implemented_in",
 )
 TEXT_FIELDS = ("response", "internal_note")
 ID_FIELDS = ("assignee_id", "working_group_id")
-RESOLUTION_FORM_FIELDS = (*ID_FIELDS, "response_state", "implemented_in")
+RESOLUTION_FORM_FIELDS = (*ID_FIELDS, "due_on", "response_state", "implemented_in")
+DATE_FIELDS = ("action_due", "due_on")
 # Each option carries its keyboard key as data-key: static/app.js reads it from the page.
 DISPOSITION_CHOICES = [
     SelectChoice(
@@ -79,7 +82,9 @@ def _jsonable(value: object) -> object:
 
 
 class TriageForm(FlaskForm):
-    """Disposition, response, action owner and due date, internal note.
+    """Disposition, response, action owner and due date (a comment in Action's), internal
+    note; who resolves the comment (a person, a working group, by a date), its workflow state
+    and the version an accepted change went into.
 
     `version` is the comment's version when the form was loaded (optimistic locking);
     `loaded` holds the triage values it was loaded with, so that a stale save can tell which
@@ -99,6 +104,7 @@ class TriageForm(FlaskForm):
     # response may move to from where it is (approved: a lead's).
     assignee_id = SelectField("Assigned to", choices=[], validate_choice=False)
     working_group_id = SelectField("Working group", choices=[], validate_choice=False)
+    due_on = DateField("Due date", validators=[Optional()])
     response_state = SelectField("Workflow state", choices=[], validators=[Optional()])
     implemented_in = StringField(
         "Implemented in (artefact version)", validators=[Optional(), Length(max=40)]
@@ -107,6 +113,7 @@ class TriageForm(FlaskForm):
     loaded = HiddenField()
     save = SubmitField("Save")
     save_next = SubmitField("Save and next")
+    save_next_open = SubmitField("Save and next open")
 
     def values(self) -> dict[str, object]:
         """The triage values typed in the form, cleaned as the database holds them."""
@@ -147,8 +154,8 @@ class TriageForm(FlaskForm):
         if not isinstance(data, dict) or set(data) != set(FIELDS):
             return None
         try:
-            due = data["action_due"]
-            data["action_due"] = date.fromisoformat(due) if due else None
+            for name in DATE_FIELDS:
+                data[name] = date.fromisoformat(data[name]) if data[name] else None
         except (TypeError, ValueError):
             return None
         return {name: clean(name, data[name]) for name in FIELDS}
@@ -169,6 +176,8 @@ class OtherCommentForm(FlaskForm):
 
     other = HiddenField(validators=[DataRequired(), DIGITS])
     version = HiddenField(validators=[DataRequired(), DIGITS])
+    # "yes" once the user has seen what marking as a duplicate would overwrite.
+    confirm = HiddenField()
 
 
 class UnmarkDuplicateForm(FlaskForm):

@@ -20,7 +20,8 @@ DISPOSITION_CHOICES = [
 
 
 class BulkTriageForm(FlaskForm):
-    """Set a disposition, a response and/or an action owner on many comments at once.
+    """Set a disposition, a response, an action owner, an assignment (person, working group,
+    due date) and/or a response state on many comments at once.
 
     The selection travels beside the form's own fields: ticked rows as `ids`, the list's
     filter as `f-<arg>` fields (see comments.views); empty fields mean "leave as it is".
@@ -39,7 +40,8 @@ class BulkTriageForm(FlaskForm):
     # service: the choices are the users and groups there are, filled in by the view).
     assignee = StringField("Assignee", validators=[Optional(), Length(max=12)])
     working_group = StringField("Working group", validators=[Optional(), Length(max=12)])
-    action_due = DateField("Due date", validators=[Optional()])
+    # The assignment's due date (comment_resolution.due_on), not the action's.
+    due_on = DateField("Due date", validators=[Optional()])
     response_state = SelectField(
         "Response state",
         choices=[
@@ -61,8 +63,8 @@ class BulkTriageForm(FlaskForm):
             "response_state": self.response_state.data or "",
         }
         changes = {name: value for name, value in values.items() if value}
-        if self.action_due.data is not None:
-            changes["action_due"] = self.action_due.data
+        if self.due_on.data is not None:
+            changes["due_on"] = self.due_on.data
         for name, field in (
             ("assignee_id", self.assignee),
             ("working_group_id", self.working_group),

@@ -77,11 +77,36 @@ def list_context(
         # The design team's working fields (action owner): not for reviewers.
         "internal_fields": not reviewer,
         "has_import": "imports.upload" in current_app.view_functions,
+        "downloads": _downloads(f, reviewer),
+        "density": list_density(),
         "can_triage": current_user.has_role("triager"),
         "can_publish": current_user.has_role("lead"),
         "today": today(),
         "bulk_form": BulkTriageForm(formdata=None, back=request.full_path.rstrip("?")),
     }
+
+
+# The list's density, a choice the browser keeps (app.js sets the cookie): "compact" fits one
+# line per comment, twice the rows on a screen; anything else is the comfortable default.
+DENSITY_COOKIE = "list_density"
+COMPACT = "compact"
+
+
+def list_density() -> str:
+    return COMPACT if request.cookies.get(DENSITY_COOKIE) == COMPACT else "comfortable"
+
+
+def _downloads(f: CommentFilter, reviewer: bool) -> dict[str, str]:
+    """The list's downloads, for its filter: the register as xlsx and csv, and for the staff
+    looking at one organisation's comments, that organisation's responses log."""
+    args = f.to_args()
+    links = {
+        "xlsx": url_for("downloads.comments_xlsx", **args),
+        "csv": url_for("downloads.comments_csv", **args),
+    }
+    if f.organisation_id is not None and not reviewer:
+        links["responses"] = url_for("downloads.responses_xlsx", organisation_id=f.organisation_id)
+    return links
 
 
 @bp.get("/")
@@ -168,6 +193,7 @@ def bulk():
             name: request.form[name][:20000] for name in CARRIED_FIELDS if request.form.get(name)
         },
         labels=DISPOSITIONS.labels,
+        field_labels=BULK_LABELS,
         rows=comments_by_ids(ids, f.scope) if ids else [],
         back=back,
     )
@@ -197,15 +223,18 @@ CARRIED_FIELDS = (
     "response",
     "assignee",
     "working_group",
-    "action_due",
+    "due_on",
     "response_state",
 )
+# The confirmation's names of the fields a bulk change sets or clears (the action's due date
+# only ever cleared: a disposition other than Action takes it with the owner).
 BULK_LABELS = {
     "disposition": "Disposition",
     "action_owner": "Action owner",
+    "action_due": "Action due",
     "response": "Response",
     "assignee_id": "Assignee",
     "working_group_id": "Working group",
-    "action_due": "Due date",
+    "due_on": "Due date",
     "response_state": "Response state",
 }

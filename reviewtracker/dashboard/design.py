@@ -37,6 +37,7 @@ from ..services.months import (
     next_month,
     previous_month,
 )
+from ..services.people import names_for
 from ..unit_of_work import unit_of_work
 from . import bp
 from .design_forms import DesignStatusForm
@@ -170,6 +171,7 @@ def _edit_page(
     last = find_status(tranche, service.id, previous_month(month))
     return render_template(
         "dashboard/design_edit.html",
+        names=names_for([record.updated_by] if record else []),
         form=form,
         fields=STATUS_FIELDS,
         tranche=tranche,
@@ -187,11 +189,15 @@ def _edit_page(
 @role_required("viewer")
 def design_history(tranche: str, service_id: int):
     service = _service_or_404(tranche, service_id)
+    months = service_history(tranche, service_id)
+    actors = [entry.updated_by for entry in months]
+    actors += [event.actor for entry in months for event in entry.events]
     return render_template(
         "dashboard/design_history.html",
         tranche=tranche,
         service=service,
-        months=service_history(tranche, service_id),
+        months=months,
+        names=names_for(actors),
         field_labels=FIELD_LABELS,
         this_month=current_month(),
         **_common(),

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from flask_wtf.file import MultipleFileField
+from flask_wtf.file import FileField, MultipleFileField
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -62,3 +62,13 @@ class UploadForm(FlaskForm):
             "constituency": self.constituency.data or None,
             "allow_other_artefacts": bool(self.allow_other_artefacts.data),
         }
+
+
+class RegisterUploadForm(FlaskForm):
+    """The artefact register, as `reviewtracker import-artefacts FILE` takes it."""
+
+    file = FileField(
+        "Artefact register",
+        description="The Design Artefact Tracker as .xlsx or .csv: a Reference column and the "
+        "artefacts' tranche, service, name, status and version.",
+    )

@@ -1,15 +1,16 @@
-"""Uploaded logs kept on the server between the preview and the confirm.
+"""Uploaded files kept on the server between the preview and the confirm: comment logs, and
+artefact registers (the Design Artefact Tracker), each upload of one kind.
 
 Each upload is a folder `<upload folder>/<random token>/` with the files under safe names and
-a manifest (who uploaded them, their original names, the options and column overrides). The
-client's file name is only ever shown and recorded, never used as a path. Folders are removed
-on confirm or cancel, and any older than a day on the next upload.
+a manifest (who uploaded them, their kind, their original names, the options and column
+overrides). The client's file name is only ever shown and recorded, never used as a path.
+Folders are removed on confirm or cancel, and any older than a day on the next upload.
 
-Beside each file the preview keeps the file as read (`<stored name>.read.json`, a ParsedLog),
-so that a reload, and then the confirm, do not read the spreadsheet again. It holds for the
-column overrides it was read with: a new choice of columns reads the file again. What the
-import would do is never kept: each preview compares anew with the stored comments, which
-other imports and triage change in the meantime.
+Beside each file the preview keeps the file as read (`<stored name>.read.json`, a ParsedLog or
+a ParsedRegister), so that a reload, and then the confirm, do not read the spreadsheet again.
+A log's holds for the column overrides it was read with: a new choice of columns reads the
+file again. What the import would do is never kept: each preview compares anew with what is
+stored, which other imports and triage change in the meantime.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import secrets
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path, PurePath
 
 from flask import current_app
@@ -27,9 +29,11 @@ from werkzeug.utils import secure_filename
 
 from importers import guards
 
+from ..services.artefact_import import ParsedRegister, parse_artefact_register
 from ..services.comment_import import ImportOptions, ParsedLog, parse_comment_log
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
+COMMENT_LOGS, ARTEFACT_REGISTERS = "comments", "artefacts"  # an upload's kind
 MAX_AGE_SECONDS = 24 * 60 * 60
 MAX_NAME = 200
 MANIFEST = "manifest.json"
@@ -52,9 +56,12 @@ class StagedFile:
 class Upload:
     token: str
     owner: int  # the user id of whoever uploaded it
-    options: dict[str, str | int | None]  # tranche, review_round, organisation, constituency
+    # A log upload's: tranche, review_round, organisation, constituency. A register upload's
+    # "then": the token of the logs uploaded with the register, to preview after it.
+    options: dict[str, str | int | None]
     files: list[StagedFile]
     created: float = field(default_factory=time.time)
+    kind: str = COMMENT_LOGS  # COMMENT_LOGS or ARTEFACT_REGISTERS
 
     @property
     def folder(self) -> Path:
@@ -84,7 +91,7 @@ def check_file(name: str, data: bytes) -> str | None:
     suffix = PurePath(name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         kind = f"a {suffix} file" if suffix else "a file without an extension"
-        return f"{name}: {kind} can't be imported; upload comment logs as .xlsx or .csv"
+        return f"{name}: {kind} can't be imported; upload .xlsx or .csv files"
     if not data:
         return f"{name}: the file is empty"
     if len(data) > guards.MAX_FILE_BYTES:
@@ -117,12 +124,12 @@ def _check_workbook(name: str, data: bytes) -> str | None:
     return None
 
 
-def stage(files: list[tuple[str, bytes]], options: dict, owner: int) -> Upload:
+def stage(
+    files: list[tuple[str, bytes]], options: dict, owner: int, kind: str = COMMENT_LOGS
+) -> Upload:
     """Keep checked uploads (name, bytes) under a new token; returns the upload."""
     sweep()
-    token = secrets.token_hex(16)
-    upload = Upload(token, owner, dict(options), [])
-    upload.folder.mkdir(parents=True, mode=0o700)
+    upload = _new_upload(owner, options, kind)
     for index, (name, data) in enumerate(files, start=1):
         suffix = PurePath(name).suffix.lower()
         safe = secure_filename(name)
@@ -135,8 +142,29 @@ def stage(files: list[tuple[str, bytes]], options: dict, owner: int) -> Upload:
     return upload
 
 
-def load(token: str, owner: int) -> Upload | None:
-    """The upload with this token, if it exists and belongs to `owner`."""
+def _new_upload(owner: int, options: dict, kind: str) -> Upload:
+    upload = Upload(secrets.token_hex(16), owner, dict(options), [], kind=kind)
+    upload.folder.mkdir(parents=True, mode=0o700)
+    return upload
+
+
+def split(upload: Upload, indexes: list[int], kind: str, options: dict) -> Upload:
+    """Move the files at these (0-based) positions, with what was read of them, out of
+    `upload` into a new upload of `kind`; returns it. Both manifests are saved."""
+    moved = _new_upload(upload.owner, options, kind)
+    for index in sorted(indexes):
+        staged = upload.files[index]
+        for path in upload.folder.glob(f"{glob_escape(staged.stored)}*"):
+            path.replace(moved.folder / path.name)
+        moved.files.append(staged)
+    upload.files = [f for i, f in enumerate(upload.files) if i not in set(indexes)]
+    save(moved)
+    save(upload)
+    return moved
+
+
+def load(token: str, owner: int, kind: str | None = None) -> Upload | None:
+    """The upload with this token, if it exists, belongs to `owner` (and is of `kind`)."""
     if not _TOKEN.fullmatch(token):
         return None
     manifest = upload_root() / token / MANIFEST
@@ -148,10 +176,13 @@ def load(token: str, owner: int) -> Upload | None:
             options=data["options"],
             files=[StagedFile(**item) for item in data["files"]],
             created=data["created"],
+            kind=data.get("kind", COMMENT_LOGS),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if upload.owner != owner or not all(upload.path(f).is_file() for f in upload.files):
+        return None
+    if kind is not None and upload.kind != kind:
         return None
     return upload
 
@@ -175,14 +206,32 @@ def parsed_log(upload: Upload, staged: StagedFile, options: ImportOptions) -> Pa
     if parsed is not None and parsed.fits(options) and parsed.file == staged.name:
         return parsed
     parsed = parse_comment_log(upload.path(staged), filename=staged.name, options=options)
+    _keep(kept, parsed.to_json())
+    return parsed
+
+
+def parsed_register(upload: Upload, staged: StagedFile) -> ParsedRegister:
+    """The staged register as read: kept from an earlier preview, else read now and kept."""
+    kept = upload.folder / f"{staged.stored}{PARSED_SUFFIX}"
+    try:
+        parsed = ParsedRegister.from_json(kept.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        parsed = None  # not read yet (or read as a comment log, before it was recognised)
+    if parsed is not None and parsed.file == staged.name:
+        return parsed
+    parsed = parse_artefact_register(upload.path(staged), filename=staged.name)
+    _keep(kept, parsed.to_json())
+    return parsed
+
+
+def _keep(kept: Path, text: str) -> None:
     # A name of its own: two previews of one upload may be reading it at once.
     temporary = kept.with_name(f"{kept.name}.{secrets.token_hex(4)}.tmp")
     try:
-        temporary.write_text(parsed.to_json(), encoding="utf-8")
+        temporary.write_text(text, encoding="utf-8")
         temporary.replace(kept)
     except OSError:  # the upload was confirmed or cancelled meanwhile: nothing to keep it for
         temporary.unlink(missing_ok=True)
-    return parsed
 
 
 def discard(upload: Upload) -> None:

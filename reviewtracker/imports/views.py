@@ -2,7 +2,9 @@
 
 The browser imports exactly as the CLI does: the same service function, one transaction per
 file, with the signed-in user recorded as the actor. The preview is a read-only dry run of
-the file as read once and kept with the upload (staging.parsed_log), as is the confirm.
+the file as read once and kept with the upload (staging.parsed_log), as is the confirm. An
+artefact register uploaded here among the logs is recognised (importers.identify) and sent
+to the register's own preview (register.py) first.
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from importers import COMMENT_FIELDS
+from importers import ARTEFACT_REGISTER, COMMENT_FIELDS, identify
 from importers.records import Problem, column_letter
 from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required
 from ..inputs import positive_int
 from ..services import ServiceError
+from ..services.artefacts import register_state
 from ..services.comment_import import ImportOptions, ImportReport, import_comment_log
 from ..services.import_history import NoSuchBatch, import_history, undo_batch, undo_plan
+from ..services.people import names_for
 from ..unit_of_work import unit_of_work
 from . import bp, staging
 from .forms import UploadForm
@@ -88,6 +92,12 @@ class FilePreview:
     def problems(self) -> list[dict]:
         return [_problem(problem) for problem in self.report.problems]
 
+    @property
+    def open(self) -> bool:
+        """The file's detail opens by itself where there is something to look at: problems,
+        or columns the user chose."""
+        return bool(self.report.problems or self.staged.overrides)
+
 
 def _problem(problem: Problem) -> dict:
     column = problem.column or ""
@@ -133,11 +143,13 @@ def _load_upload(token: str) -> staging.Upload | None:
     return upload
 
 
-def _read_uploads(storages: list) -> tuple[list[tuple[str, bytes]], list[str]]:
+def read_uploads(
+    storages: list, missing: str = "Choose one or more comment logs (.xlsx or .csv) to upload."
+) -> tuple[list[tuple[str, bytes]], list[str]]:
     """(name, bytes) of each chosen file, and what is wrong with any of them."""
     chosen = [s for s in storages or [] if isinstance(s, FileStorage) and s.filename]
     if not chosen:
-        return [], ["Choose one or more comment logs (.xlsx or .csv) to upload."]
+        return [], [missing]
     files, errors = [], []
     for storage in chosen:
         name = staging.display_name(storage.filename)
@@ -154,16 +166,60 @@ def _read_uploads(storages: list) -> tuple[list[tuple[str, bytes]], list[str]]:
 def upload():
     form = UploadForm()
     if form.validate_on_submit():
-        files, errors = _read_uploads(form.files.data)
+        files, errors = read_uploads(form.files.data)
         if not errors:
             options = form.options()
             # Keeping comments on artefacts a round does not review is the lead's call.
             options["allow_other_artefacts"] &= current_user.has_role("lead")
-            staged = staging.stage(files, options, current_user.id)
-            return redirect(url_for(".preview", token=staged.token))
+            upload = staging.stage(files, options, current_user.id)
+            registers = _registers(upload)
+            if registers:
+                return _to_register(upload, registers)
+            return redirect(url_for(".preview", token=upload.token))
         form.files.errors = [*form.files.errors, *errors]
     status = 400 if request.method == "POST" else 200
-    return render_template("imports/upload.html", form=form), status
+    page = render_template("imports/upload.html", form=form, register=register_state())
+    return page, status
+
+
+def _registers(upload: staging.Upload) -> list[int]:
+    """The positions of the files that are artefact registers, not comment logs. Each file is
+    read as a log now (kept for the preview, which then does not read it again)."""
+    found = []
+    for index, staged in enumerate(upload.files):
+        parsed = staging.parsed_log(upload, staged, _options(upload, staged, dry_run=True))
+        what = identify(upload.path(staged), filename=staged.name, comment_read=parsed.read)
+        if what == ARTEFACT_REGISTER:
+            found.append(index)
+    return found
+
+
+def _to_register(upload: staging.Upload, registers: list[int]):
+    """Send the registers of an upload to the register's preview; the logs uploaded with them
+    wait for it (the register's confirm leads on to their preview)."""
+    names = [upload.files[index].name for index in registers]
+    logs = len(upload.files) - len(registers)
+    then = {"then": upload.token} if logs else {}
+    moved = staging.split(upload, registers, staging.ARTEFACT_REGISTERS, then)
+    if not logs:
+        staging.discard(upload)
+    what = "is an artefact register" if len(names) == 1 else "are artefact registers"
+    waiting = (
+        f" The {_plural(logs, 'comment log')} uploaded with it wait: after the register they "
+        "are previewed as usual."
+        if logs
+        else ""
+    )
+    flash(
+        f"{', '.join(names)} {what} (the Design Artefact Tracker), not a comment log: check it "
+        f"here and import it first, so that the logs' artefacts are known.{waiting}",
+        "info",
+    )
+    return redirect(url_for(".register_preview", token=moved.token))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 @bp.get("/preview/<token>")
@@ -172,6 +228,8 @@ def preview(token: str):
     upload = _load_upload(token)
     if upload is None:
         return redirect(url_for(".upload"))
+    if upload.kind != staging.COMMENT_LOGS:
+        return redirect(url_for(".register_preview", token=token))
     previews = [
         FilePreview(index, staged, _import(upload, staged, dry_run=True, sample_rows=PREVIEW_ROWS))
         for index, staged in enumerate(upload.files, start=1)
@@ -227,28 +285,42 @@ def _chosen_columns(form) -> dict[str, str | None]:
 def confirm(token: str):
     """Import every file of the upload, each in its own transaction, as the CLI does."""
     upload = _load_upload(token)
-    if upload is None:
+    if upload is None or upload.kind != staging.COMMENT_LOGS:
         return redirect(url_for(".upload"))
-    written = 0
-    for staged in upload.files:
-        report = _import(upload, staged)
-        if report.written:
-            written += 1
-            flash(
-                f"{staged.name}: added {report.added}, unchanged {report.unchanged}, "
-                f"updated {report.updated}, conflicts kept {len(report.conflicts)}",
-                "success",
-            )
-        else:
-            flash(
-                f"{staged.name}: not imported, it has {len(report.errors)} errors; "
-                "nothing from it was written",
-                "error",
-            )
+    reports = [_import(upload, staged) for staged in upload.files]
+    written = [report for report in reports if report.written]
+    refused = [report for report in reports if not report.written]
+    if written:
+        flash(_imported_message(written), "success")
+    if refused:
+        flash(_refused_message(refused), "error")
     if not written:
         return redirect(url_for(".preview", token=token))
     staging.discard(upload)
     return redirect(url_for(".history"))
+
+
+def _imported_message(reports: list[ImportReport]) -> str:
+    """One message for the whole import: the totals (and the file's name, for one file)."""
+    added, unchanged = sum(r.added for r in reports), sum(r.unchanged for r in reports)
+    updated, kept = sum(r.updated for r in reports), sum(len(r.conflicts) for r in reports)
+    totals = (
+        f"added {added:,}, unchanged {unchanged:,}, updated {updated:,}, conflicts kept {kept:,}"
+    )
+    if len(reports) == 1:
+        return f"{reports[0].file}: {totals}"
+    return f"Imported {len(reports)} files: {totals}. Each file is a batch in the history below."
+
+
+def _refused_message(reports: list[ImportReport]) -> str:
+    if len(reports) == 1:
+        report = reports[0]
+        return (
+            f"{report.file}: not imported, it has {_plural(len(report.errors), 'error')}; "
+            "nothing from it was written"
+        )
+    names = ", ".join(report.file for report in reports)
+    return f"Not imported, they have errors (nothing from them was written): {names}"
 
 
 @bp.post("/preview/<token>/cancel")
@@ -289,4 +361,5 @@ def undo(batch_id: int):
     except NoSuchBatch:
         abort(404)
     status = 409 if error else 200
-    return render_template("imports/undo.html", plan=plan, error=error), status
+    names = names_for([plan.batch.imported_by])
+    return render_template("imports/undo.html", plan=plan, error=error, names=names), status

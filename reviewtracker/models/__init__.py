@@ -16,6 +16,7 @@ from .dissensus import (
     DissensusPosition,
 )
 from .governance import Action, ActionLink, ActionUpdate, Decision, DecisionArtefact, Meeting
+from .installation import DEMO, InstallationFact
 from .lifecycle import ArtefactEvent, ArtefactVersion, CommentImplementation
 from .reference import Constituency, Organisation, Service, Tranche
 from .resolution import CommentResolution, PublishedResponse, WorkingGroup, WorkingGroupMember
@@ -37,6 +38,7 @@ __all__ = [
     "WorkingGroup",
     "WorkingGroupMember",
     "ALL_ROLES",
+    "DEMO",
     "DISPOSITION_RANK_SQL",
     "ORIGINS",
     "REVIEWER",
@@ -59,6 +61,7 @@ __all__ = [
     "DesignStatusEvent",
     "FieldChange",
     "ImportBatch",
+    "InstallationFact",
     "LoginAttempt",
     "Meeting",
     "Organisation",

@@ -4,9 +4,9 @@ of it published to the reviewer."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from importers.vocabulary import DISPOSITIONS, DRAFT, OPEN, RESPONSE_STATES
@@ -48,7 +48,8 @@ class WorkingGroupMember(db.Model):
 class CommentResolution(db.Model):
     """Who resolves a comment and where its response stands. One row per comment, made the
     first time any of it is set: a comment without one is unassigned, in draft, unpublished.
-    The due date is the comment's own `action_due`."""
+    The assignment's due date is its own (`due_on`): the comment's `action_due` is the
+    action's, only for a comment in Action (services/triage.py)."""
 
     __tablename__ = "comment_resolution"
     __table_args__ = (CheckConstraint(in_("state", RESPONSE_STATES.keys), name="state"),)
@@ -58,6 +59,8 @@ class CommentResolution(db.Model):
     )
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     working_group_id: Mapped[int | None] = mapped_column(ForeignKey("working_group.id"), index=True)
+    # When the assignee or group is to have resolved it ("overdue" after, while unresolved).
+    due_on: Mapped[date | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(20), default=DRAFT)
     # The artefact version an accepted change went into ("v1.2"), as the team writes it.
     implemented_in: Mapped[str | None] = mapped_column(String(40))

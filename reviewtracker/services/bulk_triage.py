@@ -1,6 +1,13 @@
 """Bulk triage: the same disposition, response, action owner, assignee, working group, due
 date or response state on many comments at once (ticked ones, or every comment matching a
-filter), set-based and audited like a one-comment change (services/triage.py)."""
+filter), with the plan the confirmation page shows first. Set-based (INSERT ... SELECT for the
+audit, one UPDATE per table and chunk), audited per comment and field like a one-comment
+change (services/triage.py), under the same rules: duplicates follow their originals, a
+changed decision takes a response past draft back to draft, and an action owner and action
+due date belong to a comment in Action.
+
+Nothing here commits: the caller's unit of work does.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     String,
     Text,
+    and_,
     case,
     false,
     func,
@@ -22,27 +30,49 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
-from importers.vocabulary import DISPOSITIONS, DRAFT
+from importers.vocabulary import DISPOSITIONS, DRAFT, OPEN
 
 from ..extensions import db
-from ..models import AuditEvent, Comment, CommentResolution, utcnow
+from ..models import Artefact, AuditEvent, Comment, CommentResolution, Organisation, utcnow
 from . import ServiceError, resolution
 from .comment_filter import CommentFilter
 from .comment_queries import conditions as filter_conditions
-from .triage import AUDIT_NAMES, DECISION_FIELDS, _text, propagate_to_duplicates
+from .triage import (
+    ACTION,
+    ACTION_FIELDS,
+    AUDIT_NAMES,
+    DECISION_FIELDS,
+    NOT_IN_ACTION,
+    _text,
+    propagate_to_duplicates,
+)
 
-# What a triager may set on many comments at once (assignee, working group and response
-# state live in comment_resolution; the due date is the comment's action_due).
+# What a triager may set on many comments at once (assignee, working group, the assignment's
+# due date and the response state live in comment_resolution). The action's due date is not
+# set in bulk; a new disposition other than Action clears it with the owner.
 BULK_FIELDS = (
     "disposition",
     "response",
     "action_owner",
-    "action_due",
     "assignee_id",
     "working_group_id",
+    "due_on",
     "response_state",
 )
 BULK_CHUNK = 500  # ids per statement: well under every backend's limit on bound parameters
+# The confirmation shows this many of the values a change replaces, per field.
+OVERWRITE_EXAMPLES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Overwrite:
+    """A value someone set that a bulk change would replace (or clear)."""
+
+    comment_id: int
+    artefact: str
+    organisation: str
+    field: str
+    value: object
 
 
 @dataclass(slots=True)
@@ -52,6 +82,10 @@ class BulkPlan:
     selected: int  # comments in the selection
     changing: int  # of those, the comments at least one field of which would change
     per_field: dict[str, int] = field(default_factory=dict)  # field -> comments it changes
+    # field -> comments whose value (a decision, a response, an owner, an assignment) it
+    # replaces or clears, and the first OVERWRITE_EXAMPLES of those values per field.
+    overwritten: dict[str, int] = field(default_factory=dict)
+    examples: list[Overwrite] = field(default_factory=list)
 
 
 def _check_bulk(changes: dict[str, object]) -> None:
@@ -65,7 +99,32 @@ def _check_bulk(changes: dict[str, object]) -> None:
     state = changes.get("response_state")
     if state is not None and state not in resolution.MOVES:
         raise ServiceError(f"unknown response state {state!r}")
+    if changes.get("action_owner") and changes.get("disposition", ACTION) != ACTION:
+        raise ServiceError(NOT_IN_ACTION)
     resolution.check_values(changes)
+
+
+def _bulk_changes(
+    changes: dict[str, object], comment_ids: Iterable[int] | None, f: CommentFilter | None
+) -> dict[str, object]:
+    """What a bulk change writes under the action rule: a new disposition other than Action
+    clears the owner and due date; an owner alone is refused if any selected comment is not
+    in Action."""
+    disposition = changes.get("disposition")
+    if disposition is not None and disposition != ACTION:
+        return {**changes, **dict.fromkeys(ACTION_FIELDS)}
+    if changes.get("action_owner") and disposition is None:
+        outside = sum(
+            db.session.scalar(select(func.count()).where(*where, Comment.disposition != ACTION))
+            or 0
+            for where in _selections(comment_ids, f)
+        )
+        if outside:
+            raise ServiceError(
+                f"{outside} of the selected comments {'is' if outside == 1 else 'are'} not in "
+                f"Action: {NOT_IN_ACTION}"
+            )
+    return changes
 
 
 def _differs(name: str, value: object, may_approve: bool = False) -> ColumnElement[bool]:
@@ -116,17 +175,72 @@ def bulk_plan(
     *,
     may_approve: bool = False,
 ) -> BulkPlan:
-    """How many comments are selected and how many (per field) the change would alter."""
+    """How many comments are selected and how many (per field) the change would alter (the
+    owners and due dates a new disposition clears included), and the values it replaces."""
     _check_bulk(changes)
+    changes = _bulk_changes(changes, comment_ids, f)
     names = list(changes)
-    totals = [0] * (2 + len(names))
+    totals = [0] * (2 + 2 * len(names))
     for where in _selections(comment_ids, f):
         differs = [_differs(n, changes[n], may_approve) for n in names]
         columns = [func.count(), func.sum(case((or_(*differs), 1), else_=0))]
         columns += [func.sum(case((condition, 1), else_=0)) for condition in differs]
+        columns += [func.sum(case((_replaced(n, changes[n]), 1), else_=0)) for n in names]
         row = db.session.execute(_with_resolution(select(*columns)).where(*where)).one()
         totals = [total + int(value or 0) for total, value in zip(totals, row, strict=True)]
-    return BulkPlan(totals[0], totals[1], dict(zip(names, totals[2:], strict=True)))
+    per_field = dict(zip(names, totals[2 : 2 + len(names)], strict=True))
+    overwritten = dict(zip(names, totals[2 + len(names) :], strict=True))
+    plan = BulkPlan(totals[0], totals[1], per_field, overwritten)
+    plan.examples = [
+        example
+        for name, count in overwritten.items()
+        if count
+        for example in _examples(name, changes[name], comment_ids, f)
+    ]
+    return plan
+
+
+def _replaced(name: str, value: object) -> ColumnElement[bool]:
+    """The comment holds a value of the field (a decision other than open, a response, an
+    owner, an assignment) that setting it to `value` replaces or clears. A response state is
+    a step of the workflow, not a value someone typed: never "replaced"."""
+    if name == "response_state":
+        return false()
+    if name in resolution.RESOLUTION_FIELDS:
+        column = resolution.value_of(name)
+        return and_(column.is_not(None), _differs(name, value))
+    column = getattr(Comment, name)
+    held = column != OPEN if name == "disposition" else column.is_not(None)
+    return and_(held, _differs(name, value))
+
+
+def _shown_value(name: str) -> ColumnElement:
+    """The field's value as the confirmation shows it (a person's email, a group's name)."""
+    if name in resolution.RESOLUTION_FIELDS:
+        return resolution.audit_text_sql(name, resolution.value_of(name))
+    return getattr(Comment, name)
+
+
+def _examples(
+    name: str, value: object, comment_ids: Iterable[int] | None, f: CommentFilter | None
+) -> list[Overwrite]:
+    """The first values of the field that the change replaces, with their comments."""
+    found: list[Overwrite] = []
+    for where in _selections(comment_ids, f):
+        query = _with_resolution(
+            select(Comment.id, Artefact.reference, Organisation.name, _shown_value(name))
+        )
+        rows = db.session.execute(
+            query.join(Artefact, Artefact.id == Comment.artefact_id)
+            .join(Organisation, Organisation.id == Comment.organisation_id)
+            .where(*where, _replaced(name, value))
+            .order_by(Comment.id)
+            .limit(OVERWRITE_EXAMPLES - len(found))
+        )
+        found += [Overwrite(row[0], row[1], row[2], name, row[3]) for row in rows]
+        if len(found) >= OVERWRITE_EXAMPLES:
+            break
+    return found
 
 
 def bulk_triage(
@@ -146,10 +260,12 @@ def bulk_triage(
     UPDATE per table sets the values, marks changed decisions as the browser's and bumps the
     version. Comments already at the new values are left alone: no write, no audit event. A
     response state moves only where the workflow allows it (approved: a lead, `may_approve`);
-    a changed decision takes a response past draft back to draft. Duplicates of the changed
-    comments follow their new disposition and response.
+    a changed decision takes a response past draft back to draft; a disposition other than
+    Action clears the action owner and due date. Duplicates of the changed comments follow
+    their new disposition and response.
     """
     _check_bulk(changes)
+    changes = _bulk_changes(changes, comment_ids, f)
     ids: list[int] = []
     for where in _selections(comment_ids, f):
         ids.extend(db.session.scalars(select(Comment.id).where(*where).order_by(Comment.id)))
@@ -255,4 +371,4 @@ def _bulk_resolution_field(
     )
 
 
-__all__ = ["BULK_FIELDS", "BulkPlan", "bulk_plan", "bulk_triage"]
+__all__ = ["BULK_FIELDS", "BulkPlan", "Overwrite", "bulk_plan", "bulk_triage"]

@@ -8,14 +8,14 @@ filter without one raises `UnscopedQuery` (fails closed) rather than listing eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, func, literal, literal_column, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
-from importers.vocabulary import DISPOSITIONS, DRAFT, PUBLISHED_OUTCOMES
+from importers.vocabulary import DISPOSITIONS, DRAFT, OPEN, PUBLISHED_OUTCOMES
 
 from ..extensions import db
 from ..models import (
@@ -155,8 +155,12 @@ def _resolution_conditions(f: CommentFilter) -> list[ColumnElement[bool]]:
         else:
             where.append(Comment.id.in_(answered.where(ReviewerAnswer.answer == f.answer)))
     if f.overdue:
-        where.append(Comment.action_due < today())
-        where.append(~_resolution(CommentResolution.state.not_in(UNRESOLVED_STATES)))
+        where.append(
+            _resolution(
+                CommentResolution.due_on < today(),
+                CommentResolution.state.in_(UNRESOLVED_STATES),
+            )
+        )
     return where
 
 
@@ -269,7 +273,7 @@ LIST_COLUMNS = (
 )
 # The staff's list also says who resolves each comment, by when, and where its response stands.
 RESOLUTION_COLUMNS = (
-    Comment.action_due.label("action_due"),
+    CommentResolution.due_on.label("due_on"),
     User.email.label("assignee"),
     User.name.label("assignee_name"),
     WorkingGroup.name.label("working_group"),
@@ -280,7 +284,7 @@ RESOLUTION_COLUMNS = (
 def _overdue() -> ColumnElement[bool]:
     """Due date passed and the response still being worked on."""
     unresolved = func.coalesce(CommentResolution.state, DRAFT).in_(UNRESOLVED_STATES)
-    return case((and_(Comment.action_due < today(), unresolved), True), else_=False)
+    return case((and_(CommentResolution.due_on < today(), unresolved), True), else_=False)
 
 
 # What a reviewer's row holds in place of the working values.
@@ -399,15 +403,18 @@ def list_counts(f: CommentFilter, limit: int | None = None) -> ListCounts:
     return ListCounts(chips, total, True, limit)
 
 
-def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | None]:
-    """(previous, next) comment ids around `comment_id` in the filter's order.
+def neighbours(
+    f: CommentFilter, comment_id: int, *, order: str | None = None
+) -> tuple[int | None, int | None]:
+    """(previous, next) comment ids around `comment_id` in the filter's order (or in `order`,
+    another filter's: see next_open).
 
     Keyset queries on (sort key, id), each way first among the comments with the same key (by
     id), then beyond that key: two simple conditions the indexes serve, where one OR of both
     made the planner read the list from its start (0.5 s on PostgreSQL at 1,000,000
     comments). Works for a comment outside the filter too (its place in the order).
     """
-    order = _order(f)
+    order = order or _order(f)
     scope = require(f.scope)
     key, descending = _sort_key(order, scope)
     current = db.session.execute(
@@ -449,6 +456,42 @@ def neighbours(f: CommentFilter, comment_id: int) -> tuple[int | None, int | Non
     return step(False), step(True)
 
 
+def next_open(f: CommentFilter, comment_id: int) -> int | None:
+    """The next comment after `comment_id` in the filter's list that is still open: "Save and
+    next open" skips those already decided. In the list's own order, whatever it is."""
+    if f.disposition not in (None, OPEN):
+        return None  # the list holds no open comment
+    return neighbours(replace(f, disposition=OPEN), comment_id, order=_order(f))[1]
+
+
+# The comment page says "3 of 35" for lists up to this long; counting a longer one on every
+# page costs more than the number is worth (a whole pass over the list).
+POSITION_LIMIT = 20_000
+
+
+def position(f: CommentFilter, comment_id: int) -> tuple[int, int] | None:
+    """(place, total): the comment is the place-th of the filter's `total` comments, in the
+    list's order. None if it is not in the list, or the list is longer than POSITION_LIMIT."""
+    order = _order(f)
+    key, descending = _sort_key(order, require(f.scope))
+    current = db.session.execute(
+        _for_sort(select(key.label("key")), order).where(Comment.id == comment_id, *conditions(f))
+    ).one_or_none()
+    if current is None:
+        return None
+    total = count_comments(f, limit=POSITION_LIMIT + 1)
+    if total > POSITION_LIMIT:
+        return None
+    value = current.key
+    earlier_key = key > value if descending else key < value
+    earlier_id = Comment.id > comment_id if descending else Comment.id < comment_id
+    before = 0
+    for earlier in (earlier_key, and_(key == value, earlier_id)):
+        query = _for_sort(select(func.count(Comment.id)), order).where(*conditions(f), earlier)
+        before += db.session.scalar(query) or 0
+    return before + 1, total
+
+
 def visible_comment(comment_id: int, scope: Scope) -> Any:
     """The comment if `scope` may see it, else None: to a reviewer another organisation's
     comment is indistinguishable from none. A reviewer's scope gets it as published (a
@@ -467,6 +510,7 @@ __all__ = [
     "UNRESOLVED_STATES",
     "ListCounts",
     "PER_PAGE",
+    "POSITION_LIMIT",
     "SEARCH_COUNT_LIMIT",
     "comment_page",
     "comments_by_ids",
@@ -477,6 +521,8 @@ __all__ = [
     "list_columns",
     "list_counts",
     "neighbours",
+    "next_open",
+    "position",
     "text_search",
     "today",
     "visible_comment",

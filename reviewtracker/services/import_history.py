@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Artefact, AuditEvent, Comment, ImportBatch, Organisation, ReviewRound, utcnow
 from . import ServiceError
 from .paging import Page, page_bounds
+from .people import Names, names_for
 
 PER_PAGE = 50
 MAX_NAMED = 20  # a refusal names this many comments, then says how many more there are
@@ -95,10 +96,44 @@ class History:
 
     page: Page
     remaining: dict[int, int]  # batch id -> comments it added that are still stored
+    blocked: dict[int, int] = field(default_factory=dict)  # ... of which changed since
+    names: Names = field(default_factory=Names)  # who imported and undid them, by name
+
+    def undo_refusal(self, batch: ImportBatch) -> str | None:
+        """Why the batch can't be undone, or None if it can (the history offers Undo only
+        then). The same reasons as undo_plan's, counted for the whole page at once."""
+        if batch.kind != "comments":
+            return kind_refusal(batch.kind)
+        if batch.undone_at is not None:
+            return None  # the page says when and by whom instead
+        remaining = self.remaining.get(batch.id, 0)
+        if not remaining:
+            return "its comments are no longer stored" if batch.added else "it added no comments"
+        blocked = self.blocked.get(batch.id, 0)
+        if blocked:
+            some = "all" if blocked == remaining else f"{blocked} of the {remaining}"
+            verb = "has" if blocked == 1 else "have"
+            return f"{some} comments it added {verb} been triaged or changed since"
+        return None
+
+
+REGISTER_REFUSAL = (
+    "a register import changes the artefacts in place; import a corrected register instead"
+)
+WORKBOOK_REFUSAL = (
+    "a resolutions workbook changes comments in place, each change in the comment's history; "
+    "change them back there, or import a corrected workbook"
+)
+
+
+def kind_refusal(kind: str) -> str:
+    """Why a batch that is not a comment log's can't be undone."""
+    return WORKBOOK_REFUSAL if kind == "resolutions" else REGISTER_REFUSAL
 
 
 def import_history(page: int = 1, per_page: int = PER_PAGE) -> History:
-    """The batches of one page, newest first, with how many of their comments are still there."""
+    """The batches of one page, newest first, with how many of their comments are still there
+    and how many of those have been changed since (which makes undo impossible)."""
     total = db.session.scalar(select(func.count()).select_from(ImportBatch)) or 0
     page, offset = page_bounds(page, per_page, total)
     batches = list(
@@ -109,15 +144,17 @@ def import_history(page: int = 1, per_page: int = PER_PAGE) -> History:
             .offset(offset)
         )
     )
-    ids = [batch.id for batch in batches]
-    remaining = dict(
-        db.session.execute(
-            select(Comment.import_batch_id, func.count())
-            .where(Comment.import_batch_id.in_(ids))
-            .group_by(Comment.import_batch_id)
-        ).all()
-    )
-    return History(Page(batches, page, per_page, total), remaining)
+    ids = [batch.id for batch in batches if batch.kind == "comments" and batch.undone_at is None]
+    counts = [func.count(), func.count().filter(_blocked_condition())]
+    remaining, blocked = {}, {}
+    for batch_id, stored, changed in db.session.execute(
+        select(Comment.import_batch_id, *counts)
+        .where(Comment.import_batch_id.in_(ids))
+        .group_by(Comment.import_batch_id)
+    ):
+        remaining[batch_id], blocked[batch_id] = stored, changed
+    names = names_for([name for b in batches for name in (b.imported_by, b.undone_by)])
+    return History(Page(batches, page, per_page, total), remaining, blocked, names)
 
 
 def undo_plan(batch_id: int) -> UndoPlan:
@@ -127,19 +164,19 @@ def undo_plan(batch_id: int) -> UndoPlan:
         raise NoSuchBatch(batch_id)
     plan = UndoPlan(batch)
     if batch.kind != "comments":
-        plan.refusal = "an artefact register import can't be undone here"
+        plan.refusal = kind_refusal(batch.kind)
         return plan
     if batch.undone_at is not None:
         plan.refusal = (
             f"this import was already undone on {batch.undone_at:%Y-%m-%d %H:%M} "
-            f"by {batch.undone_by}"
+            f"by {names_for([batch.undone_by]).person(batch.undone_by)}"
         )
         return plan
     plan.removable = _count(Comment.import_batch_id == batch_id)
     if not plan.removable:
         plan.refusal = _nothing_to_remove(batch)
         return plan
-    blocked = _blocked_condition(batch_id)
+    blocked = _blocked_condition()
     count = _count(and_(Comment.import_batch_id == batch_id, blocked))
     plan.blockers = _blockers(batch_id, blocked)
     plan.more_blockers = max(0, count - len(plan.blockers))
@@ -186,14 +223,15 @@ def _count(condition) -> int:
     return db.session.scalar(select(func.count()).select_from(Comment).where(condition)) or 0
 
 
-def _blocked_condition(batch_id: int):
-    """A comment of the batch that must stay: triaged in the browser, updated by a later
-    import (its version moved on), or marked as the original of a comment outside the batch."""
+def _blocked_condition():
+    """A comment that must stay when its batch is undone: triaged in the browser or changed by
+    a resolutions workbook (any audit origin but an import), updated by a later import (its
+    version moved on), or marked as the original of a comment outside its batch."""
     browser = exists().where(AuditEvent.comment_id == Comment.id, AuditEvent.origin != "import")
     other = aliased(Comment)
     duplicate = exists().where(
         other.duplicate_of_id == Comment.id,
-        or_(other.import_batch_id.is_(None), other.import_batch_id != batch_id),
+        or_(other.import_batch_id.is_(None), other.import_batch_id != Comment.import_batch_id),
     )
     return or_(Comment.version != 1, browser, duplicate)
 
@@ -231,9 +269,11 @@ def _browser_changes(ids: list[int]) -> dict[int, str]:
         .where(AuditEvent.comment_id.in_(ids), AuditEvent.origin != "import")
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
+    names = names_for(event.actor for event in events)
     # The last event per comment wins.
     return {
-        event.comment_id: f"{event.field} changed by {event.actor} on {event.at:%Y-%m-%d %H:%M}"
+        event.comment_id: f"{event.field} changed by {names.person(event.actor)} "
+        f"on {event.at:%Y-%m-%d %H:%M}"
         for event in events
     }
 
@@ -258,8 +298,9 @@ def _later_imports(batch_ids: list[int | None], own: int) -> dict[int, str]:
             ImportBatch.id.in_(wanted)
         )
     ).all()
+    names = names_for(row.imported_by for row in rows)
     return {
-        row.id: f"updated by import batch {row.id} ({row.imported_by}, "
+        row.id: f"updated by import batch {row.id} ({names.person(row.imported_by)}, "
         f"{row.imported_at:%Y-%m-%d %H:%M})"
         for row in rows
     }
@@ -279,9 +320,7 @@ def _remove(batch: ImportBatch, expected: int) -> UndoResult:
             AuditEvent.comment_id.in_(select(Comment.id).where(in_batch)),
         )
     ).rowcount
-    comments = db.session.execute(
-        delete(Comment).where(in_batch, ~_blocked_condition(batch.id))
-    ).rowcount
+    comments = db.session.execute(delete(Comment).where(in_batch, ~_blocked_condition())).rowcount
     if comments != expected:
         raise ServiceError(
             "some of this import's comments were changed while undoing it; nothing was changed, "

@@ -43,7 +43,7 @@ def _unresolved():
 
 
 def _overdue():
-    return and_(_unresolved(), Comment.action_due < today())
+    return and_(_unresolved(), CommentResolution.due_on < today())
 
 
 def work_counts(user_id: int, scope: Scope) -> WorkCounts:
@@ -79,8 +79,8 @@ def work_page(user_id: int, scope: Scope, page: int) -> Page:
     order = (
         case((_unresolved(), 0), else_=1),
         case((_overdue(), 0), else_=1),
-        Comment.action_due.is_(None),
-        Comment.action_due,
+        CommentResolution.due_on.is_(None),
+        CommentResolution.due_on,
         Comment.id,
     )
     total = work_counts(user_id, scope).total

@@ -1,6 +1,6 @@
 """Who resolves a comment and where its response stands: the fields of `comment_resolution`
-that triage changes beside the comment's own (assignee, working group, response state,
-implemented in), and the moves between response states.
+that triage changes beside the comment's own (assignee, working group, the assignment's due
+date, response state, implemented in), and the moves between response states.
 
 The moves (RESPONSE_STATES' keys): a draft is put up for review; a lead approves it (from
 draft or ready for review); a response under review or approved may go back to draft; only
@@ -16,6 +16,7 @@ change.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import String, func, insert, literal, select, update
 from sqlalchemy.sql import ColumnElement
@@ -30,6 +31,7 @@ from . import ServiceError
 RESOLUTION_FIELDS = {
     "assignee_id": "assignee_id",
     "working_group_id": "working_group_id",
+    "due_on": "due_on",
     "response_state": "state",
     "implemented_in": "implemented_in",
 }
@@ -94,7 +96,8 @@ def sources_of(target: str, *, may_approve: bool) -> tuple[str, ...]:
 
 
 def check_values(changes: dict[str, object]) -> None:
-    """Refuse an assignee or a working group that does not exist (or an inactive user)."""
+    """Refuse an assignee or a working group that does not exist (or an inactive user), a due
+    date that is not a date."""
     assignee = changes.get("assignee_id")
     if assignee is not None:
         user = db.session.get(User, assignee)
@@ -103,6 +106,9 @@ def check_values(changes: dict[str, object]) -> None:
     group = changes.get("working_group_id")
     if group is not None and db.session.get(WorkingGroup, group) is None:
         raise ServiceError(f"no working group with id {group}")
+    due = changes.get("due_on")
+    if due is not None and not isinstance(due, date):
+        raise ServiceError(f"a due date is a date, not {due!r}")
     implemented = changes.get("implemented_in")
     if implemented is not None and len(str(implemented)) > 40:
         raise ServiceError("'implemented in' is at most 40 characters")

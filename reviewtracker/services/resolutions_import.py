@@ -35,7 +35,7 @@ TRIAGE_FIELD = {
     "response": "response",
     "assignee": "assignee_id",
     "working_group": "working_group_id",
-    "due_date": "action_due",
+    "due_date": "due_on",
     "implemented_in": "implemented_in",
 }
 LABELS = {
@@ -197,7 +197,7 @@ def _stored(ids: list[int]) -> dict[int, dict[str, Any]]:
                 Comment.response,
                 CommentResolution.assignee_id,
                 CommentResolution.working_group_id,
-                Comment.action_due,
+                CommentResolution.due_on,
                 CommentResolution.implemented_in,
             )
             .outerjoin(CommentResolution, CommentResolution.comment_id == Comment.id)

@@ -102,7 +102,7 @@ def _rows(f: CommentFilter) -> Iterator[tuple]:
             Comment.response,
             User.email,
             WorkingGroup.name,
-            Comment.action_due,
+            CommentResolution.due_on,
             CommentResolution.implemented_in,
         )
         .select_from(Comment)

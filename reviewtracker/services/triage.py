@@ -6,6 +6,11 @@ original's disposition or response calls `propagate_to_duplicates`, which copies
 values to its duplicates with one audit event per duplicate and field. Duplicates are one
 level deep: a duplicate always points at an original that is not itself a duplicate.
 
+Action owners: an action owner and an action due date belong to a comment in Action. Setting
+either on a comment that is not (or will not be) in Action is refused; a change of the
+disposition away from Action clears both, audited like any change, on every path that changes
+a disposition here (one comment, duplicates, bulk).
+
 Nothing here commits: the caller's unit of work does (see unit_of_work.py). A refusal
 (ServiceError, StaleComment) may leave written rows behind in the session; the unit of work
 rolls them back with everything else.
@@ -16,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import DateTime, Integer, String, Text, cast, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from importers.vocabulary import DISPOSITIONS, DRAFT
@@ -43,6 +48,13 @@ AUDIT_NAMES = {
 }
 # Ids per IN (...) list, well under every backend's limit on bound parameters.
 CHUNK = 500
+# The fields only a comment in Action has (see the module's docstring).
+ACTION = "action"
+ACTION_FIELDS = ("action_owner", "action_due")
+NOT_IN_ACTION = (
+    "an action owner and a due date are only for comments in Action: set the disposition to "
+    "Action, or leave them empty"
+)
 
 
 class StaleComment(ServiceError):
@@ -113,8 +125,11 @@ def _apply(
     import_batch_id: int | None = None,
 ) -> TriageResult:
     """Write the fields of `changes` that differ from the stored ones, bump the version and
-    audit each changed field. A changed decision takes a response past draft back to draft."""
-    own = [name for name in changes if name not in resolution.RESOLUTION_FIELDS]
+    audit each changed field. A changed decision takes a response past draft back to draft. A
+    comment that ends up outside Action keeps no action owner or due date (cleared; refused if
+    `changes` sets one)."""
+    wanted = [name for name in changes if name not in resolution.RESOLUTION_FIELDS]
+    own = list(dict.fromkeys([*wanted, "disposition", *ACTION_FIELDS]))
     current = db.session.execute(
         select(Comment.version, *(getattr(Comment, f) for f in own)).where(Comment.id == comment_id)
     ).one_or_none()
@@ -124,6 +139,7 @@ def _apply(
     if expected_version is not None and expected_version != version:
         raise StaleComment(comment_id, expected_version, version)
     stored = {name: getattr(current, name) for name in own} | resolution.current(comment_id)
+    changes = _action_rule(changes, stored)
     diff = {name: (stored[name], value) for name, value in changes.items() if stored[name] != value}
     state = stored["response_state"]
     if "response_state" in diff:
@@ -166,6 +182,17 @@ def _apply(
     return TriageResult(comment_id, diff, version + 1)
 
 
+def _action_rule(changes: dict[str, object], stored: dict[str, object]) -> dict[str, object]:
+    """`changes` under the action rule: outside Action, no owner or due date (refused if the
+    changes set one, cleared if the comment has one)."""
+    disposition = changes.get("disposition", stored["disposition"])
+    if disposition == ACTION:
+        return changes
+    if any(changes.get(name) not in (None, "") for name in ACTION_FIELDS):
+        raise ServiceError(NOT_IN_ACTION)
+    return {**changes, **{name: None for name in ACTION_FIELDS if stored[name]}}
+
+
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -174,6 +201,40 @@ def _audit_text(name: str, value: object) -> str | None:
     if name in resolution.RESOLUTION_FIELDS:
         return resolution.audit_text(name, value)
     return _text(value)
+
+
+def clear_actions_outside_action(
+    comment_ids: Iterable[int], *, actor: str, origin: str, import_batch_id: int | None = None
+) -> int:
+    """The action rule for changes made in bulk elsewhere (an import that moves comments out
+    of Action): clear the owner and due date of those of `comment_ids` no longer in Action,
+    one audit event per comment and field. Returns how many comments it cleared."""
+    ids = sorted(set(comment_ids))
+    columns = ["comment_id", "field", "before", "after", "actor", "at", "origin"]
+    columns.append("import_batch_id")
+    now, cleared = utcnow(), 0
+    for start in range(0, len(ids), CHUNK):
+        outside = [Comment.id.in_(ids[start : start + CHUNK]), Comment.disposition != ACTION]
+        held = or_(*(getattr(Comment, name).is_not(None) for name in ACTION_FIELDS))
+        for name in ACTION_FIELDS:
+            before = select(
+                Comment.id,
+                literal(name, String),
+                cast(getattr(Comment, name), Text),
+                literal(None, Text),
+                literal(actor, String),
+                literal(now, DateTime),
+                literal(origin, String),
+                literal(import_batch_id, Integer),
+            ).where(*outside, getattr(Comment, name).is_not(None))
+            db.session.execute(insert(AuditEvent).from_select(columns, before))
+        cleared += db.session.execute(
+            update(Comment)
+            .where(*outside, held)
+            .values(dict.fromkeys(ACTION_FIELDS))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return cleared
 
 
 def history(comment_id: int, scope: Scope, *, newest_first: bool = False) -> list:
@@ -264,6 +325,32 @@ def mark_duplicate(
         _apply(follower, {"duplicate_of_id": root.id}, actor=actor)
     propagate_to_duplicates([root.id], actor)
     return result
+
+
+@dataclass(slots=True)
+class DuplicateChanges:
+    """What marking a comment as a duplicate would overwrite: (field, now, then) for each
+    field that changes, and whether a response someone wrote would be replaced."""
+
+    original_id: int  # the original it would follow (the root of the one named)
+    changes: list[tuple[str, object, object]]
+    replaces_response: bool
+
+
+def duplicate_changes(comment_id: int, original_id: int) -> DuplicateChanges:
+    """What mark_duplicate(comment_id, original_id) would change; changes nothing. The page
+    asks before a response the comment has is replaced by another one."""
+    comment, root = _get(comment_id), _root(_get(original_id))
+    after = {name: getattr(root, name) for name in FOLLOWED_FIELDS}
+    if after["disposition"] != ACTION:
+        after |= dict.fromkeys(ACTION_FIELDS)
+    changes = [
+        (name, getattr(comment, name), value)
+        for name, value in after.items()
+        if getattr(comment, name) != value
+    ]
+    replaces = bool(comment.response) and comment.response != root.response
+    return DuplicateChanges(root.id, changes, replaces)
 
 
 def unmark_duplicate(

@@ -76,6 +76,12 @@ def _organisation_for(
     return organisation
 
 
+def any_user() -> bool:
+    """True once anyone can sign in: a fresh installation has no user until its first admin
+    is created (`reviewtracker create-user EMAIL --role admin`)."""
+    return db.session.scalar(select(User.id).limit(1)) is not None
+
+
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 

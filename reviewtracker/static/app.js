@@ -1,3 +1,34 @@
+/* ---- every page: the "Menu" button that opens the navigation on narrow screens ------------
+   The stylesheet folds the navigation into the button only on pages marked .js (early.js);
+   this opens and closes it. Escape closes it again. */
+(function () {
+  "use strict";
+  var toggle = document.querySelector("[data-menu-toggle]");
+  var bar = toggle ? toggle.closest(".topbar") : null;
+  if (!bar) { return; }
+  function open(yes) {
+    bar.classList.toggle("open", yes);
+    toggle.setAttribute("aria-expanded", yes ? "true" : "false");
+  }
+  toggle.addEventListener("click", function () { open(!bar.classList.contains("open")); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && bar.classList.contains("open")) { open(false); toggle.focus(); }
+  });
+})();
+
+/* ---- every page: a link to a folded section (<details id=...>) opens it -------------------- */
+(function () {
+  "use strict";
+  function openTarget() {
+    var id = window.location.hash.slice(1);
+    var target = id ? document.getElementById(decodeURIComponent(id)) : null;
+    var details = target ? target.closest("details") : null;
+    if (details && !details.open) { details.open = true; target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
+})();
+
 /* ---- comment list (comments/_list.html): select-all, ticked count, keys ------------------
    Progressive only: the list, its filters, paging and bulk triage all work without this. */
 (function () {
@@ -8,6 +39,10 @@
   var all = table.querySelector("[data-select-all]");
   var ticked = document.querySelector("[data-ticked-count]");
   var scopeSelected = document.querySelector("#bulk-form input[name=scope][value=selected]");
+  // The bulk panel becomes a bar that stays in view as soon as one row is ticked.
+  var bulk = document.querySelector("[data-bulk]");
+  var selected = document.querySelector("[data-selected-count]");
+  var clear = document.querySelector("[data-clear-ticks]");
 
   function refresh() {
     var n = boxes.filter(function (box) { return box.checked; }).length;
@@ -16,7 +51,41 @@
       all.indeterminate = n > 0 && n < boxes.length;
     }
     if (ticked) { ticked.textContent = n ? "(" + n + " ticked)" : ""; }
+    if (selected) { selected.textContent = n ? n + " selected" : ""; }
+    if (bulk) { bulk.classList.toggle("active", n > 0); }
+    if (clear) { clear.hidden = n === 0; }
     boxes.forEach(function (box) { box.closest("tr").classList.toggle("ticked", box.checked); });
+  }
+
+  if (clear) {
+    clear.addEventListener("click", function (event) {
+      event.preventDefault();  // inside the summary: don't fold the panel
+      boxes.forEach(function (box) { box.checked = false; });
+      refresh();
+    });
+  }
+
+  function toggleBulk() {
+    if (!bulk) { return; }
+    bulk.open = !bulk.open;
+    if (bulk.open) {
+      var first = bulk.querySelector("select, input[type=text], textarea");
+      if (first) { first.focus(); }
+    }
+  }
+
+  // The list's density: "Compact rows" fits one line per comment; the browser keeps the choice.
+  var density = document.querySelector("[data-density-toggle]");
+  if (density) {
+    density.hidden = false;
+    density.addEventListener("click", function () {
+      var compact = !table.classList.contains("compact");
+      table.classList.toggle("compact", compact);
+      table.classList.toggle("comfortable", !compact);
+      density.setAttribute("aria-pressed", compact ? "true" : "false");
+      document.cookie = "list_density=" + (compact ? "compact" : "comfortable") +
+        "; path=/; max-age=31536000; SameSite=Lax";
+    });
   }
 
   if (all && boxes.length) {
@@ -35,7 +104,7 @@
   });
   refresh();
 
-  // Keys: / search, j/k move between rows, x tick the row, o or Enter open it.
+  // Keys: / search, j/k move between rows, x tick the row, b the bulk panel, o open the row.
   var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
   var current = -1;
   var hint = document.querySelector("[data-keys-hint]");
@@ -85,6 +154,8 @@
         box.checked = !box.checked;
         box.dispatchEvent(new Event("change", { bubbles: true }));
       }
+    } else if (event.key === "b" && bulk) {
+      event.preventDefault(); toggleBulk();
     } else if (event.key === "o" && row) {
       var link = row.querySelector("a.open");
       if (link) { event.preventDefault(); window.location.href = link.href; }
@@ -111,7 +182,8 @@
    Progressive only: every link and button works without this. j / k follow the next /
    previous links, a letter sets the disposition whose option carries it as data-key (the
    server renders the keys from the vocabulary; none is written here), Ctrl+Enter presses
-   "Save and next". Single letters are ignored while typing in a field. */
+   "Save and next", Ctrl+Shift+Enter "Save and next open". Single letters are ignored while
+   typing in a field. */
 (function () {
   "use strict";
   var help = document.querySelector("[data-keyboard-help]");
@@ -151,7 +223,8 @@
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented) { return; }
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      var saveNext = form ? form.querySelector("[data-shortcut=save-next]") : null;
+      var which = event.shiftKey ? "[data-shortcut=save-next-open]" : "[data-shortcut=save-next]";
+      var saveNext = form ? form.querySelector(which) : null;
       if (saveNext) {
         event.preventDefault();
         if (form.requestSubmit) { form.requestSubmit(saveNext); } else { saveNext.click(); }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,23 +35,27 @@ class LiveServer:
         self.url = url
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def browser_app(folder: Path):
+    """An app on a new, migrated SQLite database in `folder` (no data yet)."""
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "browser-tests",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'browser.db'}",
             "IMPORT_ACTOR": "browser-tests",
+            "UPLOAD_FOLDER": str(folder / "uploads"),
         }
     )
     with app.app_context():
         with unit_of_work():
             init_db()
-        load_demo()  # a whole job: it commits each step itself
-        with unit_of_work():
-            create_user(*TRIAGER, role="triager", name="Tess Triager")
         db.session.remove()
+    return app
+
+
+@contextmanager
+def serve(app) -> Iterator[LiveServer]:
+    """The app served on a free loopback port, in a thread, for as long as the block lasts."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -61,6 +66,18 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    app = browser_app(tmp_path)
+    with app.app_context():
+        load_demo()  # a whole job: it commits each step itself
+        with unit_of_work():
+            create_user(*TRIAGER, role="triager", name="Tess Triager")
+        db.session.remove()
+    with serve(app) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -85,12 +102,39 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot under test-output/browser/ and return its path."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot (of the whole page, or what the window shows) under
+    test-output/browser/ and return its path."""
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+class Console:
+    """The errors a page reports: uncaught exceptions and console errors (a 404 of an asset,
+    a refused inline script ...), with the address they happened on."""
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                self.errors.append(f"{page.url}: {message.text}")
+                if message.type == "error"
+                else None
+            ),
+        )
+
+    def take(self) -> list[str]:
+        errors, self.errors = self.errors, []
+        return errors
+
+
+def overflow(page: Page) -> int:
+    """How far the page scrolls sideways (0: it fits the window)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 def sign_in(page: Page, email: str = TRIAGER[0], password: str = TRIAGER[1]) -> None:

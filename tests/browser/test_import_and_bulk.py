@@ -50,7 +50,9 @@ def test_upload_confirm_then_bulk_triage_a_filtered_set(page: Page, tmp_path: Pa
     page.get_by_role("button", name="Upload and preview").click()
 
     # The preview: the header row found, the mapping, the first rows; nothing written yet.
+    # A clean file's detail is folded under the summary: open it.
     expect(page.get_by_text("Quayside comments T2.xlsx").first).to_be_visible()
+    page.locator("details.file-preview > summary").first.click()
     screenshot(page, "11-import-preview")
     expect(page.locator("body")).to_contain_text("Header row")
     expect(page.locator(".mapped", has_text="Reviewer Comment")).to_be_visible()  # the mapping

@@ -126,7 +126,8 @@ def test_a_number_opens_exactly_its_comments(demo, client, login):
 def test_empty_and_unknown_tranches(demo, client, login):
     login("viewer")
     empty = client.get("/artefacts/tranches/3").get_data(as_text=True)
-    assert "No artefacts in Tranche 3 yet" in empty and "import-artefacts" in empty
+    assert "No artefacts in Tranche 3 yet" in empty and "the design team imports" in empty
+    assert "/imports/register" not in empty  # a viewer can't import: no link to it
     assert client.get("/artefacts/tranches/9").status_code == 404
 
 

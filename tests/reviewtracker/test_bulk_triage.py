@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from reviewtracker.extensions import db
-from reviewtracker.models import AuditEvent, Comment
+from reviewtracker.models import AuditEvent, Comment, CommentResolution
 from reviewtracker.services import ServiceError
-from reviewtracker.services import bulk_triage as triage_service
+from reviewtracker.services import bulk_triage as bulk_service
 from reviewtracker.services.bulk_triage import bulk_plan, bulk_triage
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_queries import filtered_ids
@@ -84,9 +84,9 @@ def test_bulk_triage_audits_each_field_it_changes_and_nothing_else(demo, app_con
 
 
 def test_only_the_changed_field_is_audited(demo, app_context):
-    target = ids(CommentFilter(tranche="1", disposition="accepted", scope=STAFF))[:4]
+    target = ids(CommentFilter(tranche="1", disposition="action", scope=STAFF))[:4]
     before = snapshot()
-    assert bulk_triage(target, None, {"disposition": "accepted", "action_owner": "Bo"}, "bo") == 4
+    assert bulk_triage(target, None, {"disposition": "action", "action_owner": "Bo"}, "bo") == 4
     events = audit("bo")
     assert [(e.field, e.before, e.after) for e in events] == [("action_owner", None, "Bo")] * 4
     after = snapshot()
@@ -126,7 +126,7 @@ def test_ids_and_filter_together_take_the_ids_that_match(demo, app_context):
     changed = bulk_triage(
         in_tranche_1 + in_tranche_2,
         CommentFilter(tranche="2", scope=STAFF),
-        {"action_owner": "Di"},
+        {"response": "Di: see the workshop notes."},
         "di",
     )
     assert changed == 3
@@ -134,21 +134,32 @@ def test_ids_and_filter_together_take_the_ids_that_match(demo, app_context):
 
 
 def test_bulk_works_in_chunks(demo, app_context, monkeypatch):
-    monkeypatch.setattr(triage_service, "BULK_CHUNK", 7)
+    monkeypatch.setattr(bulk_service, "BULK_CHUNK", 7)
     f = CommentFilter(tranche="2", scope=STAFF)
     everything = ids(f)
-    plan = bulk_plan(everything, None, {"action_owner": "Ed"})
-    assert (plan.selected, plan.changing, plan.per_field) == (240, 240, {"action_owner": 240})
-    assert bulk_triage(None, f, {"action_owner": "Ed"}, "ed") == 240
-    assert db.session.scalar(select(func.count()).where(Comment.action_owner == "Ed")) == 240
-    assert len(audit("ed")) == 240
+    change = {"response": "Ed: see the workshop notes."}
+    # The demo published what it triaged: those responses go back to draft with the change.
+    published = select(func.count()).where(
+        CommentResolution.comment_id.in_(everything), CommentResolution.state != "draft"
+    )
+    past_draft = db.session.scalar(published)
+    plan = bulk_plan(everything, None, change)
+    assert (plan.selected, plan.changing, plan.per_field) == (240, 240, {"response": 240})
+    assert bulk_triage(None, f, change, "ed") == 240
+    changed = select(func.count()).where(Comment.response == change["response"])
+    assert db.session.scalar(changed) == 240
+    events = audit("ed")
+    assert len([e for e in events if e.field == "response"]) == 240
+    moves = [e for e in events if e.field != "response"]
+    assert past_draft > 0 and len(moves) == past_draft
+    assert {(e.field, e.after) for e in moves} == {("response_state", "draft")}
 
 
 def test_bulk_plan_counts_what_would_change(demo, app_context):
     f = CommentFilter(tranche="1", artefact="BP004", scope=STAFF)
-    plan = bulk_plan(None, f, {"disposition": "accepted", "action_owner": "Flo"})
+    plan = bulk_plan(None, f, {"disposition": "action", "action_owner": "Flo"})
     assert plan.selected == 54
-    assert plan.per_field == {"disposition": 54 - 36, "action_owner": 54}
+    assert plan.per_field == {"disposition": 54 - 13, "action_owner": 54}  # BP004: 13 in Action
     assert plan.changing == 54
     plan = bulk_plan(None, f, {"disposition": "accepted"})
     assert (plan.selected, plan.changing) == (54, 18)

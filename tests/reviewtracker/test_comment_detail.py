@@ -212,9 +212,10 @@ def test_save_changes_disposition_and_response_with_one_event_per_field(app, cli
     again = client.post(f"/comments/{ids[0]}", data=form | {"version": "2"})
     assert again.status_code == 302
     assert _comment(app, ids[0]).version == 2 and len(_browser_events(app, ids[0])) == 2
-    # The other fields: owner, due date, internal note.
+    # The other fields: owner, due date (a comment in Action's), internal note.
     form = _form(
         _comment(app, ids[0]),
+        disposition="action",
         action_owner="  Design   team ",
         action_due="2025-01-31",
         internal_note="x",
@@ -223,6 +224,7 @@ def test_save_changes_disposition_and_response_with_one_event_per_field(app, cli
     comment = _comment(app, ids[0])
     assert (comment.action_owner, comment.action_due) == ("Design team", date(2025, 1, 31))
     assert [e[0] for e in _browser_events(app, ids[0])][2:] == [
+        "disposition",
         "action_owner",
         "action_due",
         "internal_note",
@@ -489,7 +491,7 @@ def test_history_lists_every_change_newest_first(app, client, login, ids, tmp_pa
         import_comment_log(write_xlsx_log(tmp_path / "more.xlsx", rows, key_values=ACME))
     html = client.get(f"/comments/{comment_id}").get_data(as_text=True)
     history = html.split("<h2>History</h2>")[1]
-    rows_html = re.findall(r"<tr>\s*<td class=\"num\">.*?</tr>", history, re.S)
+    rows_html = re.findall(r"<tr>\s*<td class=\"when\">.*?</tr>", history, re.S)
     assert len(rows_html) == 2
     assert "second@example.org" in rows_html[0] and "first@example.org" in rows_html[1]
     assert "Requires Further Clarification → Accepted" in unescape(rows_html[0])

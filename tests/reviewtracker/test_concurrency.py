@@ -25,7 +25,7 @@ from sqlalchemy import event, select
 
 from bench.web import triage_form
 from reviewtracker.extensions import db
-from reviewtracker.models import AuditEvent, Comment
+from reviewtracker.models import AuditEvent, Comment, User
 from reviewtracker.services.comment_import import import_comment_log
 from tests.logmaker import write_xlsx_log
 
@@ -63,7 +63,10 @@ def triagers(app, make_user) -> dict[str, FlaskClient]:
     app.config["WTF_CSRF_ENABLED"] = True
     browsers = {}
     for email in (ANN, BOB):
-        make_user("triager", email)
+        user = make_user("triager", email)
+        with app.app_context():  # named as the pages show them: "Ann", "Bob"
+            db.session.get(User, user.id).name = email.split("@")[0].title()
+            db.session.commit()
         browser = app.test_client()
         token = csrf_token(browser.get("/login").get_data(as_text=True))
         form = {"csrf_token": token, "email": email, "password": PASSWORD}
@@ -247,13 +250,13 @@ def test_the_second_save_of_a_stale_form_is_refused_showing_both_versions(app, c
 
     ann_form |= {"disposition": "accepted", "response": "Ann: agreed.", "save": "Save"}
     assert ann.post(f"/comments/{comment_id}", data=ann_form).status_code == 302
-    bob_form |= {"disposition": "rejected", "action_owner": "Bob's team", "save": "Save"}
+    bob_form |= {"disposition": "action", "action_owner": "Bob's team", "save": "Save"}
     refused = bob.post(f"/comments/{comment_id}", data=bob_form)
 
     assert refused.status_code == 409
     page = unescape(refused.get_data(as_text=True))
     assert "Someone else saved this comment" in page
-    assert f"It was last changed by {ANN}" in re.sub(r"<[^>]+>", "", page)
+    assert "It was last changed by Ann" in re.sub(r"<[^>]+>", "", page)  # her display name
     assert "Ann: agreed." in page and "Bob's team" in page
     assert "You both changed: disposition" in page
     assert stored(app, comment_id) == ("accepted", "Ann: agreed.", None, 2)
@@ -264,12 +267,12 @@ def test_the_second_save_of_a_stale_form_is_refused_showing_both_versions(app, c
 
     # The refusal's form holds Bob's changes on top of Ann's version: saving it keeps both.
     again = triage_form(refused.get_data(as_text=True))
-    assert (again["version"], again["disposition"]) == ("2", "rejected")
+    assert (again["version"], again["disposition"]) == ("2", "action")
     assert (again["response"], again["action_owner"]) == ("Ann: agreed.", "Bob's team")
     assert bob.post(f"/comments/{comment_id}", data=again | {"save": "Save"}).status_code == 302
-    assert stored(app, comment_id) == ("rejected", "Ann: agreed.", "Bob's team", 3)
+    assert stored(app, comment_id) == ("action", "Ann: agreed.", "Bob's team", 3)
     assert events(app, comment_id)[2:] == [
-        ("disposition", "accepted", "rejected", BOB),
+        ("disposition", "accepted", "action", BOB),
         ("action_owner", None, "Bob's team", BOB),
     ]
     assert_audit_chain(app, comment_id)

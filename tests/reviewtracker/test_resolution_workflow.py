@@ -96,7 +96,7 @@ def test_assign_one_comment_and_filter_by_assignee_group_and_unassigned(app, tea
 
 def test_bulk_assignment_of_every_comment_matching_a_filter_with_a_due_date(app, team):
     due = date(2024, 1, 31)  # long past: overdue while in draft
-    changes = {"working_group_id": team.group_id, "action_due": due}
+    changes = {"working_group_id": team.group_id, "due_on": due}
     with app.app_context():
         f = CommentFilter(artefact="BP004", scope=STAFF)  # Acme x3, Beta x2
         plan = bulk_plan(None, f, changes)
@@ -141,6 +141,53 @@ def test_bulk_assignment_of_every_comment_matching_a_filter_with_a_due_date(app,
             )
         assert count_comments(overdue) == 4
         assert work_counts(team.member_id, STAFF).per_state["approved"] == 1
+
+
+def test_the_assignments_due_date_outlives_the_action_rule(app, team):
+    """An action owner and action due date belong to a comment in Action (cleared when it
+    leaves Action); the assignment's due date is its own and stays, whatever the disposition."""
+    first, second, third = team.own[:3]
+    with app.app_context():
+        with unit_of_work():
+            triage_comment(
+                first,
+                {
+                    "disposition": "action",
+                    "action_owner": "Ana (BPRWG chair)",
+                    "action_due": date(2025, 5, 1),
+                    "working_group_id": team.group_id,
+                    "due_on": date(2025, 6, 30),
+                },
+                actor="t",
+            )
+            triage_comment(first, {"disposition": "clarification"}, actor="t")
+            # An open comment takes an assignment with a date (no action rule there)...
+            triage_comment(
+                second, {"assignee_id": team.member_id, "due_on": date(2025, 7, 1)}, actor="t"
+            )
+        with pytest.raises(ServiceError, match="only for comments in Action"):
+            # ...but not an action due date.
+            triage_comment(second, {"action_due": date(2025, 7, 1)}, actor="t")
+        db.session.rollback()
+        comment = db.session.get(Comment, first)
+        assert (comment.action_owner, comment.action_due) == (None, None)
+        assert db.session.get(CommentResolution, first).due_on == date(2025, 6, 30)
+        assert events(first, "action_due") == [(None, "2025-05-01", "t"), ("2025-05-01", None, "t")]
+        assert events(first, "due_on") == [(None, "2025-06-30", "t")]
+        # In bulk: a date set on ticked open comments, then a disposition for all three.
+        with unit_of_work():
+            assert bulk_triage([third], None, {"due_on": date(2025, 8, 1)}, "t") == 1
+            bulk_triage([first, second, third], None, {"disposition": "accepted"}, "t")
+        due = dict(
+            db.session.execute(select(CommentResolution.comment_id, CommentResolution.due_on)).all()
+        )
+        assert due == {first: date(2025, 6, 30), second: date(2025, 7, 1), third: date(2025, 8, 1)}
+        # All three past their date and in draft: overdue.
+        assert ids(CommentFilter(overdue=True, scope=STAFF)) == {first, second, third}
+        # Clearing the group: the confirmation names the group it replaces.
+        plan = bulk_plan([first, second], None, {"working_group_id": None})
+        assert (plan.changing, plan.overwritten) == (1, {"working_group_id": 1})
+        assert [(o.comment_id, o.value) for o in plan.examples] == [(first, "BPRWG")]
 
 
 def test_ticked_comments_assigned_to_a_person_then_cleared(app, team):
@@ -329,13 +376,20 @@ def test_pages_assign_in_bulk_then_lead_publishes_after_a_confirmation(app, clie
     assert (
         'name="assignee"' in page and 'name="group"' in page and "Publish to reviewers" not in page
     )
-    form = {"scope": "filter", "f-artefact": "BP005", "working_group": str(team.group_id)}
+    form = {
+        "scope": "filter",
+        "f-artefact": "BP005",
+        "working_group": str(team.group_id),
+        "due_on": "2025-06-30",
+    }
     confirm = client.post("/comments/bulk", data=form).get_data(as_text=True)
     assert "This will change <strong>3</strong> comments" in confirm and "BPRWG" in confirm
+    assert "2025-06-30" in confirm  # the assignment's due date, open comments included
     done = client.post("/comments/bulk", data=form | {"confirm": "yes"}, follow_redirects=True)
     assert "3 comments updated." in done.get_data(as_text=True)
     listed = client.get(f"/comments/?group={team.group_id}").get_data(as_text=True)
     assert len(re.findall(r'<tr data-comment="\d+"', listed)) == 3
+    assert listed.count("due 2025-06-30 · overdue") == 3
     # A triager may not publish.
     assert client.post("/comments/publish", data={"scope": "filter"}).status_code == 403
 
@@ -356,7 +410,7 @@ def test_my_work_and_working_groups_pages(app, client, team):
         bulk_triage(
             team.own[:2],
             None,
-            {"assignee_id": team.member_id, "action_due": today() - timedelta(days=1)},
+            {"assignee_id": team.member_id, "due_on": today() - timedelta(days=1)},
             "t",
         )
     _login_as(client, team.member_id)
@@ -385,6 +439,7 @@ def test_comment_page_shows_the_resolution_and_publishes(app, client, team):
     _login_as(client, team.lead_id)
     page = client.get(f"/comments/{team.own[0]}").get_data(as_text=True)
     assert 'name="assignee_id"' in page and "Publish this response" in page
+    assert 'name="due_on"' in page and 'name="action_due"' in page  # two dates, two jobs
     assert "Not published yet" in page
     response = client.post(f"/comments/{team.own[0]}/publish", data={"version": str(version)})
     assert response.status_code == 302

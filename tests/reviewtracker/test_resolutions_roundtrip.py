@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from importers.resolutions import read_resolutions
 from reviewtracker.extensions import db
-from reviewtracker.models import AuditEvent, Comment, ImportBatch
+from reviewtracker.models import AuditEvent, Comment, CommentResolution, ImportBatch
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.resolutions_import import apply_resolutions, plan_resolutions
 from reviewtracker.services.resolutions_workbook import resolutions_workbook
@@ -234,7 +234,10 @@ def test_cli_export_and_import_with_fields_dry_run_and_json(app, team, runner, t
     with app.app_context():
         comment = db.session.get(Comment, team.own[3])
         assert (comment.disposition, comment.response) == ("accepted", None)  # not a field
-        assert comment.action_due == date(2025, 6, 30)
+        # The assignment's due date (its own column), not the action's: an accepted comment
+        # has no action due date.
+        assert db.session.get(CommentResolution, team.own[3]).due_on == date(2025, 6, 30)
+        assert comment.action_due is None
         assert db.session.get(Comment, team.own[3]).version == 2
         with unit_of_work():
             triage_comment(team.own[4], {"disposition": "rejected"}, actor="t")

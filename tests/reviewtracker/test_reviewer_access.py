@@ -158,7 +158,7 @@ def _triage_world(w: World) -> None:
     triage_comment(
         w.own[0],
         {
-            "disposition": "accepted",
+            "disposition": "action",  # in Action: it has an owner and a due date
             "response": "Agreed: the exception path gets an owner.",
             "action_owner": ACTION_OWNER,
             "action_due": date(2024, 5, 1),
@@ -171,7 +171,9 @@ def _triage_world(w: World) -> None:
         {"disposition": "rejected", "response": "Out of scope.", "internal_note": OTHER_NOTE},
         actor=TRIAGER,
     )
-    triage_comment(w.other[1], {"action_owner": ACTION_OWNER}, actor=TRIAGER)
+    triage_comment(
+        w.other[1], {"disposition": "action", "action_owner": ACTION_OWNER}, actor=TRIAGER
+    )
     # Acme's A-3 says what Beta's B-1 says: it follows B-1's outcome.
     mark_duplicate(w.own[2], w.other[0], actor=TRIAGER)
     # A lead approves and publishes the triaged outcomes: reviewers read them (what they read
@@ -624,7 +626,7 @@ def test_another_organisations_comment_is_not_found(world, client, reviewer):
 def test_the_comment_page_shows_the_outcome_not_the_working(world, client, reviewer):
     page = _text(client.get(f"/comments/{world.own[0]}"))
     assert "Acme&#39;s first point" in page
-    assert "Accepted" in page and "Agreed: the exception path gets an owner." in page
+    assert "Action" in page and "Agreed: the exception path gets an owner." in page
     _assert_nothing_hidden_in(page, "the comment page")
     for hidden in (
         "Action owner",
@@ -783,10 +785,10 @@ def test_an_unpublished_decision_never_reaches_the_reviewer(app, world, client, 
     assert {row["Disposition"] for row in register if int(row["Comment"]) == world.own[1]} == {
         "Under consideration"
     }
-    # The JSON counts the published outcomes: A-1 accepted, B-1 and A-3 rejected, two more
-    # (A-2 and B-2) not published ("open").
+    # The JSON counts the published outcomes: A-1 in Action, B-1 and A-3 rejected, two more
+    # (A-2 and B-2) not published ("open"; B-2's Action is not published).
     totals = client.get("/api/tranches/1/comment-status").get_json()["totals"]
-    assert (totals["accepted"], totals["rejected"], totals["open"]) == (1, 2, 2)
+    assert (totals["action"], totals["rejected"], totals["open"]) == (1, 2, 2)
 
 
 @pytest.mark.parametrize(

@@ -145,8 +145,8 @@ def test_mark_duplicate_takes_the_originals_decision_and_follows_it(comments):
         ("response", "Out of scope.", "Agreed.", "bob@example.org", "browser"),
     ]
     # Other triage fields stay the duplicate's own.
-    save(triage_comment, original, {"action_owner": "Design team"}, actor="bob@example.org")
-    assert _get(duplicate).action_owner is None
+    save(triage_comment, original, {"internal_note": "Design team"}, actor="bob@example.org")
+    assert _get(duplicate).internal_note is None
 
     # Unmarked, it keeps its decision and stops following.
     save(unmark_duplicate, duplicate, actor="ann@example.org")

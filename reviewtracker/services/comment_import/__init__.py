@@ -146,6 +146,10 @@ def _load(source: Source, filename: str | None) -> tuple[Path | bytes, str, str]
 
 def _report(parsed: ParsedLog, options: ImportOptions) -> ImportReport:
     read = parsed.read
+    organisations: dict[str, str | None] = {}
+    for record in read.records:
+        if record.organisation and not organisations.get(record.organisation):
+            organisations[record.organisation] = record.constituency
     return ImportReport(
         file=parsed.file,
         sha256=parsed.sha256,
@@ -154,6 +158,8 @@ def _report(parsed: ParsedLog, options: ImportOptions) -> ImportReport:
         encoding=read.encoding,
         dry_run=options.dry_run,
         sample=read.records[: options.sample_rows],
+        records=len(read.records),
+        organisations=organisations,
     )
 
 

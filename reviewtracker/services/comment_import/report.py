@@ -114,6 +114,10 @@ class ImportReport(ProblemReport):
     # Organisations and review rounds the import created (a dry run: would create).
     created: list[str] = field(default_factory=list)
     sample: list[CommentRecord] = field(default_factory=list)  # see ImportOptions.sample_rows
+    records: int = 0  # comments read from the file
+    # The organisations the file names, each with the constituency it gives (None: it gives
+    # none, and the organisation must be known already), in the order the file names them.
+    organisations: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def written(self) -> bool:

@@ -13,7 +13,7 @@ from importers.records import CommentRecord
 from ...extensions import db
 from ...models import AuditEvent, Comment, ImportBatch, Organisation, ReviewRound, utcnow
 from .. import search
-from ..triage import propagate_to_duplicates
+from ..triage import clear_actions_outside_action, propagate_to_duplicates
 from .compare import REVIEWER_FIELDS, Comparison, Update, reviewer_values
 from .report import ImportReport
 from .resolve import Key, Resolution
@@ -122,6 +122,11 @@ class Writer:
         ]
         if audit:
             db.session.execute(insert(AuditEvent.__table__), audit)
+            # An action owner belongs to a comment in Action (see triage.py).
+            moved = {e["comment_id"] for e in audit if e["field"] == "disposition"}
+            clear_actions_outside_action(
+                moved, actor=self.actor, origin="import", import_batch_id=self.batch_id
+            )
             # Duplicates marked in the browser follow their original's new decision.
             propagate_to_duplicates({event["comment_id"] for event in audit}, self.actor)
 
