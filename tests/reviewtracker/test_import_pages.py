@@ -406,13 +406,13 @@ def test_a_comment_header_not_known_can_be_typed_in(
 def reads(monkeypatch) -> list[str]:
     """The names of the files the comment log reader reads, in order."""
     names: list[str] = []
-    read = comment_import.read_comment_log
+    read = comment_import.feed.read_comment_log
 
     def counted(source, *, filename=None, **kwargs):
         names.append(filename)
         return read(source, filename=filename, **kwargs)
 
-    monkeypatch.setattr(comment_import, "read_comment_log", counted)
+    monkeypatch.setattr(comment_import.feed, "read_comment_log", counted)
     return names
 
 
