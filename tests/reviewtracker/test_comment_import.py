@@ -351,3 +351,72 @@ def test_a_value_longer_than_its_column_is_refused_naming_the_cell(artefacts, tm
     assert error.column == "Section / Page" and error.row is not None
     assert "301 characters" in str(error) and "limit is 300" in str(error)
     assert count(Comment) == 0
+
+
+# --- storing while reading: a log of more than one chunk (the reader hands over 2,048 rows) ---
+
+CHUNKS_OF_ROWS = 2_100  # two chunks of the reader's
+
+
+def _stored_chunks(monkeypatch) -> list[int]:
+    """The sizes of the chunks of new comments the import stored, in order."""
+    from reviewtracker.services.comment_import import write
+
+    sizes: list[int] = []
+    insert = write.Writer.insert
+
+    def counted(writer, new):
+        sizes.append(len(new))
+        return insert(writer, new)
+
+    monkeypatch.setattr(write.Writer, "insert", counted)
+    return sizes
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("artefact", "BP999", "unknown artefact reference"),  # found when matching
+        ("disposition", "Perhaps", "unknown disposition"),  # found by the reader
+    ],
+)
+def test_an_error_after_the_first_chunk_rolls_back_what_was_stored(
+    artefacts, tmp_path: Path, monkeypatch, field, value, message
+):
+    rows = comment_rows(CHUNKS_OF_ROWS)
+    rows[-1][field] = value
+    path = write_csv_log(tmp_path / "late.csv", rows, key_values=ACME)
+    stored = _stored_chunks(monkeypatch)
+    report = import_comment_log(path)
+    assert not report.written
+    (error,) = report.errors
+    assert message in error.message
+    assert error.row == report.sheets[0].header_row + CHUNKS_OF_ROWS  # the last row
+    assert stored and stored[0] == 2048  # the first chunk went in before the error was read
+    assert count(Comment) == count(Organisation) == count(ImportBatch) == 0
+    assert db.session.scalar(text("SELECT count(*) FROM comment_fts")) == 0
+    # The search triggers came back with the rollback: a later import is indexed.
+    report = import_comment_log(
+        write_csv_log(tmp_path / "ok.csv", comment_rows(2), key_values=ACME)
+    )
+    assert report.added == 2
+    db.session.execute(text("UPDATE comment SET text = 'a zebra' WHERE id = 1"))
+    db.session.commit()
+    hits = db.session.scalar(
+        text("SELECT count(*) FROM comment_fts WHERE comment_fts MATCH 'zebra'")
+    )
+    assert hits == 1
+
+
+def test_a_constituency_given_after_the_first_chunk_creates_the_organisation(
+    artefacts, tmp_path: Path
+):
+    """A new organisation's rows wait for its constituency until the log gives it."""
+    rows = comment_rows(CHUNKS_OF_ROWS, organisation="Newco Energy")
+    rows[-1]["constituency"] = "Supplier- Small"
+    report = import_comment_log(write_csv_log(tmp_path / "newco.csv", rows))
+    assert report.ok and report.added == CHUNKS_OF_ROWS
+    assert "organisation 'Newco Energy' (Supplier- Small)" in report.created
+    (organisation,) = db.session.scalars(select(Organisation)).all()
+    assert organisation.constituency.name == "Supplier- Small"
+    assert count(Comment, Comment.organisation_id == organisation.id) == CHUNKS_OF_ROWS

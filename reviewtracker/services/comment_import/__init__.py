@@ -1,14 +1,17 @@
 """Import one comment log into the database: one transaction per file, set-based, idempotent.
 
-    read (importers/)  ->  resolve.py  artefacts, organisations, review rounds (SELECTs only)
-                       ->  compare.py  with the comments stored under the same natural keys
-                       ->  write.py    organisations and rounds, batch, inserts, updates, audit
+    feed.py     read (importers/) in a thread, handing over a chunk of records at a time
+    resolve.py  artefacts, organisations, review rounds (SELECTs only)
+    compare.py  with the comments stored under the same natural keys
+    write.py    organisations and rounds, batch, inserts (chunk by chunk while the rest is
+                read), then updates and audit
 
-A file with any error writes nothing. A decision taken in the browser is never overwritten:
-the log's differing value is reported as a conflict instead. A dry run (the browser's
-preview, the CLI's --dry-run) stops after the comparison: it writes nothing, and counts
-exactly what the import would (a new organisation or round is listed as one that would be
-created). A preview keeps the file as read (ParsedLog) so that it is not read again.
+A file with any error writes nothing: what was stored of it before the error was read is
+rolled back with the rest. A decision taken in the browser is never overwritten: the log's
+differing value is reported as a conflict instead. A dry run (the browser's preview, the
+CLI's --dry-run) writes nothing, and counts exactly what the import would (a new organisation
+or round is listed as one that would be created). A preview keeps the file as read
+(ParsedLog) so that it is not read again.
 
 The import owns its transaction, one per file: the exception to the rule that the edge owns
 it (see unit_of_work.py), because the SQLite full-text triggers are dropped and re-created

@@ -123,7 +123,8 @@ class Resolver:
         waiting, self._waiting = self._waiting, []
         keys: list[Key | None] = []
         if waiting:
-            self._create_or_report({fold_name(r.organisation or "") for r in waiting}, final=True)
+            unknown = {fold_name(r.organisation or "") for r in waiting}
+            self._create_or_report(unknown - self._organisation_ids.keys(), final=True)
             keys = self._keys(waiting, set())
         columns = {sheet.name: sheet.mapping for sheet in sheets}
         self.problems = [
