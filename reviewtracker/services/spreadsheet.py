@@ -9,6 +9,7 @@ formula) with Excel's own "quote prefix" flag; in CSV it gets a leading `'`.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -96,6 +97,34 @@ def csv_value(value: object) -> object:
     return value
 
 
+# A formula trigger at the start of a line: in a column's cells joined by line feeds, where
+# each cell starts (or where a cell's own line starts: then the column is looked at cell by cell).
+_TRIGGER_AFTER_LINE_FEED = re.compile("\n[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
+
+
+def csv_rows(block: Sequence[Sequence[object]]) -> Iterator[tuple]:
+    """csv_value over a block of rows, a column at a time: a register runs to millions of
+    cells, and most columns need nothing done. A text column is joined and searched once for
+    a trigger at a line start, and only then csv_value'd cell by cell; numbers and None go
+    as they are (the csv writer writes None as an empty field); anything else, cell by cell."""
+    columns: list[Sequence[object]] = []
+    for column in zip(*block, strict=True):
+        kind = type(next((value for value in column if value is not None), None))
+        if kind is int or kind is float or kind is type(None):
+            columns.append(column)
+            continue
+        if kind is str:
+            try:
+                joined = "\n" + "\n".join(filter(None, column))  # type: ignore[arg-type]
+            except TypeError:  # not all text after all
+                joined = "\n="
+            if not _TRIGGER_AFTER_LINE_FEED.search(joined):
+                columns.append(column)
+                continue
+        columns.append([csv_value(value) for value in column])
+    return zip(*columns, strict=True)
+
+
 def workbook_bytes(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
@@ -137,12 +166,14 @@ __all__ = [
     "CHUNK_ROWS",
     "CSV_MIMETYPE",
     "FORMULA_TRIGGERS",
+    "MAX_CELL_TEXT",
     "HEAD_FILL",
     "TITLE",
     "TOP",
     "WRAP",
     "XLSX_MIMETYPE",
     "xlsx_cell",
+    "csv_rows",
     "csv_value",
     "header_row",
     "looks_like_formula",
