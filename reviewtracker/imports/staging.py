@@ -1,39 +1,37 @@
-"""Uploaded logs kept on the server between the preview and the confirm.
+"""Uploaded logs kept between the preview and the confirm, in the database.
 
-Each upload is a folder `<upload folder>/<random token>/` with the files under safe names and
-a manifest (who uploaded them, their original names, the options and column overrides). The
-client's file name is only ever shown and recorded, never used as a path. Folders are removed
-on confirm or cancel, and any older than a day on the next upload.
+An upload is a `staged_upload` row under a random token (who uploaded it, the options) with a
+`staged_file` row per file: the bytes, the name the user's computer gave it (only ever shown
+and recorded, never used as a path), the column choices, and the file as the reader read it
+with those choices (a ParsedLog as JSON). In the database, every app process serving the site
+sees them: an upload previewed through one can be confirmed through another, with no shared
+folder. Uploads are removed on confirm or cancel, and any older than a day on the next upload.
 
-Beside each file the preview keeps the file as read (`<stored name>.read.json`, a ParsedLog),
-so that a reload, and then the confirm, do not read the spreadsheet again. It holds for the
-column overrides it was read with: a new choice of columns reads the file again. What the
-import would do is never kept: each preview compares anew with the stored comments, which
-other imports and triage change in the meantime.
+A file is read when it is uploaded and again when its columns are chosen anew (both POSTs),
+and what was read is kept; a preview (a GET, which writes nothing) and the confirm use it
+without reading the spreadsheet again. What the import would do is never kept: each preview
+compares anew with the stored comments, which other imports and triage change meanwhile.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-import shutil
-import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePath
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import PurePath
 
-from flask import current_app
-from werkzeug.utils import secure_filename
+from sqlalchemy import delete, select
 
 from importers import guards
 
+from ..extensions import db
+from ..models import StagedFile, StagedUpload, utcnow
 from ..services.comment_import import ImportOptions, ParsedLog, parse_comment_log
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
-MAX_AGE_SECONDS = 24 * 60 * 60
+MAX_AGE = timedelta(days=1)
 MAX_NAME = 200
-MANIFEST = "manifest.json"
-PARSED_SUFFIX = ".read.json"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -41,9 +39,12 @@ _BINARY_MAGIC = (_ZIP_MAGIC, _OLE_MAGIC, b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b
 
 
 @dataclass(slots=True)
-class StagedFile:
+class StagedLog:
+    """One file of an upload, as the views see it (its bytes stay in the database)."""
+
+    id: int
+    position: int  # 1-based, in the order uploaded
     name: str  # as the user's computer named it: shown, and recorded on the import batch
-    stored: str  # the file's name inside the upload folder
     size: int
     overrides: dict[str, str | None] = field(default_factory=dict)  # field -> header / None
 
@@ -53,21 +54,7 @@ class Upload:
     token: str
     owner: int  # the user id of whoever uploaded it
     options: dict[str, str | int | None]  # tranche, review_round, organisation, constituency
-    files: list[StagedFile]
-    created: float = field(default_factory=time.time)
-
-    @property
-    def folder(self) -> Path:
-        return upload_root() / self.token
-
-    def path(self, staged: StagedFile) -> Path:
-        return self.folder / staged.stored
-
-
-def upload_root() -> Path:
-    """UPLOAD_FOLDER if configured, else `uploads/` in the instance folder."""
-    configured = current_app.config.get("UPLOAD_FOLDER")
-    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+    files: list[StagedLog]
 
 
 def display_name(filename: str | None) -> str:
@@ -117,93 +104,113 @@ def _check_workbook(name: str, data: bytes) -> str | None:
     return None
 
 
+def reader_options(upload: Upload, staged: StagedLog, **extra) -> ImportOptions:
+    """The options a staged file is read and imported with: the upload's, its columns."""
+    return ImportOptions(
+        tranche=upload.options.get("tranche"),  # type: ignore[arg-type]
+        review_round=upload.options.get("review_round"),  # type: ignore[arg-type]
+        organisation=upload.options.get("organisation"),  # type: ignore[arg-type]
+        constituency=upload.options.get("constituency"),  # type: ignore[arg-type]
+        column_overrides=dict(staged.overrides) or None,
+        **extra,
+    )
+
+
 def stage(files: list[tuple[str, bytes]], options: dict, owner: int) -> Upload:
-    """Keep checked uploads (name, bytes) under a new token; returns the upload."""
+    """Keep checked uploads (name, bytes) under a new token, each read once; returns the
+    upload. Adds and flushes: the caller's unit of work commits."""
     sweep()
-    token = secrets.token_hex(16)
-    upload = Upload(token, owner, dict(options), [])
-    upload.folder.mkdir(parents=True, mode=0o700)
-    for index, (name, data) in enumerate(files, start=1):
-        suffix = PurePath(name).suffix.lower()
-        safe = secure_filename(name)
-        if not safe.lower().endswith(suffix) or len(safe) > 120:
-            safe = f"log{suffix}"
-        staged = StagedFile(name=name, stored=f"{index:02d}-{safe}", size=len(data))
-        upload.path(staged).write_bytes(data)
-        upload.files.append(staged)
-    save(upload)
-    return upload
+    row = StagedUpload(token=secrets.token_hex(16), owner_id=owner, options=dict(options))
+    upload = Upload(row.token, owner, row.options, [])
+    for position, (name, data) in enumerate(files, start=1):
+        staged = StagedLog(0, position, name, len(data))
+        parsed = _parse(data, upload, staged)
+        row.files.append(
+            StagedFile(
+                position=position,
+                name=name,
+                size=len(data),
+                overrides={},
+                data=data,
+                parsed=parsed.to_json(),
+            )
+        )
+    db.session.add(row)
+    db.session.flush()
+    return load(row.token, owner)  # type: ignore[return-value]
 
 
 def load(token: str, owner: int) -> Upload | None:
-    """The upload with this token, if it exists and belongs to `owner`."""
+    """The upload with this token, if it exists and belongs to `owner` (neither bytes nor
+    parse are read here)."""
     if not _TOKEN.fullmatch(token):
         return None
-    manifest = upload_root() / token / MANIFEST
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        upload = Upload(
-            token=token,
-            owner=data["owner"],
-            options=data["options"],
-            files=[StagedFile(**item) for item in data["files"]],
-            created=data["created"],
-        )
-    except (OSError, ValueError, KeyError, TypeError):
+    row = db.session.get(StagedUpload, token)
+    if row is None or row.owner_id != owner:
         return None
-    if upload.owner != owner or not all(upload.path(f).is_file() for f in upload.files):
-        return None
-    return upload
+    files = [StagedLog(f.id, f.position, f.name, f.size, dict(f.overrides)) for f in row.files]
+    return Upload(row.token, row.owner_id, dict(row.options), files)
 
 
-def save(upload: Upload) -> None:
-    data = asdict(upload)
-    del data["token"]
-    temporary = upload.folder / f"{MANIFEST}.tmp"
-    temporary.write_text(json.dumps(data), encoding="utf-8")
-    temporary.replace(upload.folder / MANIFEST)
+def choose_columns(upload: Upload, staged: StagedLog, overrides: dict[str, str | None]) -> None:
+    """Keep the user's choice of columns for one file and read it again with them (a POST:
+    the caller's unit of work commits)."""
+    staged.overrides = overrides
+    row = db.session.get(StagedFile, staged.id)
+    assert row is not None and row.upload_token == upload.token
+    row.overrides = overrides
+    row.parsed = _parse(row.data, upload, staged).to_json()
+    db.session.flush()
 
 
-def parsed_log(upload: Upload, staged: StagedFile, options: ImportOptions) -> ParsedLog:
-    """The staged file as read with `options`: kept from an earlier preview if it was read
-    with the same ones, else read now and kept."""
-    kept = upload.folder / f"{staged.stored}{PARSED_SUFFIX}"
+def parsed_log(upload: Upload, staged: StagedLog, options: ImportOptions) -> ParsedLog:
+    """The staged file as read with `options`: the kept reading if it was made with the same
+    ones (always, through the views), else the file read now (and not kept: a GET writes
+    nothing)."""
+    kept = db.session.scalar(select(StagedFile.parsed).where(StagedFile.id == staged.id))
     try:
-        parsed = ParsedLog.from_json(kept.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
-        parsed = None  # not read yet, or a file this version can't use: read it again
+        parsed = ParsedLog.from_json(kept) if kept else None
+    except (ValueError, KeyError, TypeError):
+        parsed = None  # kept by a version this one can't read: read the file again
     if parsed is not None and parsed.fits(options) and parsed.file == staged.name:
         return parsed
-    parsed = parse_comment_log(upload.path(staged), filename=staged.name, options=options)
-    # A name of its own: two previews of one upload may be reading it at once.
-    temporary = kept.with_name(f"{kept.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        temporary.write_text(parsed.to_json(), encoding="utf-8")
-        temporary.replace(kept)
-    except OSError:  # the upload was confirmed or cancelled meanwhile: nothing to keep it for
-        temporary.unlink(missing_ok=True)
-    return parsed
+    data = db.session.scalar(select(StagedFile.data).where(StagedFile.id == staged.id))
+    return parse_comment_log(data or b"", filename=staged.name, options=options)
+
+
+def _parse(data: bytes, upload: Upload, staged: StagedLog) -> ParsedLog:
+    return parse_comment_log(data, filename=staged.name, options=reader_options(upload, staged))
 
 
 def discard(upload: Upload) -> None:
-    shutil.rmtree(upload.folder, ignore_errors=True)
+    """Remove the upload and its files (the caller's unit of work commits)."""
+    db.session.execute(delete(StagedFile).where(StagedFile.upload_token == upload.token))
+    db.session.execute(delete(StagedUpload).where(StagedUpload.token == upload.token))
 
 
-def sweep(max_age: float = MAX_AGE_SECONDS) -> int:
-    """Remove uploads older than max_age seconds (abandoned previews); returns how many."""
-    root = upload_root()
-    if not root.is_dir():
-        return 0
-    limit = time.time() - max_age
-    removed = 0
-    for folder in root.iterdir():
-        if not (folder.is_dir() and _TOKEN.fullmatch(folder.name)):
-            continue
-        try:
-            old = folder.stat().st_mtime < limit
-        except OSError:
-            continue
-        if old:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed
+def sweep(max_age: timedelta = MAX_AGE) -> int:
+    """Remove uploads older than max_age (abandoned previews); returns how many."""
+    old = list(
+        db.session.scalars(
+            select(StagedUpload.token).where(StagedUpload.created_at < utcnow() - max_age)
+        )
+    )
+    if old:
+        db.session.execute(delete(StagedFile).where(StagedFile.upload_token.in_(old)))
+        db.session.execute(delete(StagedUpload).where(StagedUpload.token.in_(old)))
+    return len(old)
+
+
+__all__ = [
+    "StagedLog",
+    "Upload",
+    "check_file",
+    "choose_columns",
+    "discard",
+    "display_name",
+    "load",
+    "parsed_log",
+    "reader_options",
+    "stage",
+    "sweep",
+]

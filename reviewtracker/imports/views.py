@@ -2,7 +2,8 @@
 
 The browser imports exactly as the CLI does: the same service function, one transaction per
 file, with the signed-in user recorded as the actor. The preview is a read-only dry run of
-the file as read once and kept with the upload (staging.parsed_log), as is the confirm.
+the file as read once, at upload (or at a new choice of columns), and kept with the upload in
+the database (staging.py), as is the confirm: any app process can serve either.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from importers.vocabulary import DISPOSITIONS
 
 from ..auth import role_required
 from ..services import ServiceError
-from ..services.comment_import import ImportOptions, ImportReport, import_comment_log
+from ..services.comment_import import ImportReport, import_comment_log
 from ..services.import_history import NoSuchBatch, import_history, undo_batch, undo_plan
 from ..unit_of_work import unit_of_work
 from . import bp, staging
@@ -56,7 +57,7 @@ class FilePreview:
     """One uploaded file as the dry run saw it."""
 
     index: int  # 1-based position in the upload
-    staged: staging.StagedFile
+    staged: staging.StagedLog
     report: ImportReport
 
     @property
@@ -105,21 +106,9 @@ def _problem(problem: Problem) -> dict:
     }
 
 
-def _options(upload: staging.Upload, staged: staging.StagedFile, **extra) -> ImportOptions:
-    return ImportOptions(
-        tranche=upload.options.get("tranche"),
-        review_round=upload.options.get("review_round"),
-        organisation=upload.options.get("organisation"),
-        constituency=upload.options.get("constituency"),
-        column_overrides=dict(staged.overrides) or None,
-        actor=current_user.email,
-        **extra,
-    )
-
-
-def _import(upload: staging.Upload, staged: staging.StagedFile, **extra) -> ImportReport:
-    """Import one staged file (or dry-run it: a preview), from the file as the preview read it."""
-    options = _options(upload, staged, **extra)
+def _import(upload: staging.Upload, staged: staging.StagedLog, **extra) -> ImportReport:
+    """Import one staged file (or dry-run it: a preview), from the file as it was read."""
+    options = staging.reader_options(upload, staged, actor=current_user.email, **extra)
     parsed = staging.parsed_log(upload, staged, options)
     return import_comment_log(parsed, filename=staged.name, options=options)
 
@@ -154,7 +143,8 @@ def upload():
     if form.validate_on_submit():
         files, errors = _read_uploads(form.files.data)
         if not errors:
-            staged = staging.stage(files, form.options(), current_user.id)
+            with unit_of_work():  # each file is read here, once, and kept with the upload
+                staged = staging.stage(files, form.options(), current_user.id)
             return redirect(url_for(".preview", token=staged.token))
         form.files.errors = [*form.files.errors, *errors]
     status = 400 if request.method == "POST" else 200
@@ -194,8 +184,8 @@ def columns(token: str, index: int):
     overrides: dict[str, str | None] = {}
     if "reset" not in request.form:
         overrides = _chosen_columns(request.form)
-    staged.overrides = overrides
-    staging.save(upload)
+    with unit_of_work():  # the file read again with the columns chosen, and kept
+        staging.choose_columns(upload, staged, overrides)
     what = "columns chosen" if overrides else "columns read automatically"
     flash(f"{staged.name}: {what}; the preview below uses them.", "info")
     return redirect(url_for(".preview", token=token, _anchor=f"file-{index}"))
@@ -242,7 +232,8 @@ def confirm(token: str):
             )
     if not written:
         return redirect(url_for(".preview", token=token))
-    staging.discard(upload)
+    with unit_of_work():
+        staging.discard(upload)
     return redirect(url_for(".history"))
 
 
@@ -251,7 +242,8 @@ def confirm(token: str):
 def cancel(token: str):
     upload = staging.load(token, current_user.id)
     if upload is not None:
-        staging.discard(upload)
+        with unit_of_work():
+            staging.discard(upload)
     flash("Upload discarded: nothing was imported.", "info")
     return redirect(url_for(".upload"))
 
