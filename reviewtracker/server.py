@@ -31,7 +31,7 @@ DEFAULT_THREADS = 8
 # client spoke HTTPS (so request.remote_addr and request.is_secure are the client's).
 PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"}
 # Tables this version needs that an older database may lack (`reviewtracker init-db` adds).
-REQUIRED_TABLES = ("comment", "user_account", "login_attempt")
+REQUIRED_TABLES = ("comment", "user_account", "login_attempt", "staged_upload")
 
 
 class ServerConfigError(Exception):

@@ -78,9 +78,10 @@ def _import(feed: Feed, options: ImportOptions, progress: Progress | None) -> Im
         _add_read(report, feed.parsed, options)  # read before: nothing to match
         return report
     resolver = Resolver(report.file)
-    store = None if options.dry_run else _Store(report, options, resolver.resolution)
     comparison, stored = Comparison(), StoredComments()
+    store: _Store | None = None
     try:
+        store = None if options.dry_run else _Store(report, options, resolver.resolution)
         with store.indexing() if store else nullcontext():
             for records, clean in feed:
                 keys = resolver.resolve(records)
@@ -103,7 +104,7 @@ def _import(feed: Feed, options: ImportOptions, progress: Progress | None) -> Im
             db.session.rollback()
         return report
     except BaseException:
-        if store is not None:
+        if not options.dry_run:
             db.session.rollback()
         raise
     report.created = resolver.resolution.creations()
