@@ -186,7 +186,7 @@ def _note_earlier_import(report: ImportReport) -> None:
 
 
 def _count(report: ImportReport, comparison: Comparison) -> None:
-    report.added = len(comparison.new)
+    report.added = comparison.added
     report.updated = len(comparison.updates)
     report.unchanged = comparison.unchanged
     report.conflicts = comparison.conflicts

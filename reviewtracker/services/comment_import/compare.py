@@ -57,7 +57,7 @@ class Update:
 
 @dataclass(slots=True)
 class Comparison:
-    new: list[tuple[CommentRecord, Key]] = field(default_factory=list)
+    added: int = 0  # new comments (each chunk's are handed on, not kept: 100,000 of them)
     updates: list[Update] = field(default_factory=list)
     unchanged: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
@@ -110,21 +110,22 @@ def compare(
     result: Comparison,
 ) -> list[tuple[CommentRecord, Key]]:
     """Add to `result` what storing the records (those with a key) would do to the stored
-    comments; returns the chunk's new ones (also added to result.new)."""
-    first_new = len(result.new)
+    comments; returns the chunk's new ones (counted in result.added)."""
+    new: list[tuple[CommentRecord, Key]] = []
     for record, key in zip(records, keys, strict=True):
         if key is None:
             continue
         before = stored.get(key)
         if before is None:
-            result.new.append((record, key))
+            new.append((record, key))
             continue
         update = _update(record, before, result.conflicts)
         if update is None:
             result.unchanged += 1
         else:
             result.updates.append(update)
-    return result.new[first_new:]
+    result.added += len(new)
+    return new
 
 
 def _update(record: CommentRecord, stored: Sequence, conflicts: list[Conflict]) -> Update | None:
