@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import chain
 from typing import Any
 
 from openpyxl import Workbook
@@ -102,27 +103,34 @@ def csv_value(value: object) -> object:
 _TRIGGER_AFTER_LINE_FEED = re.compile("\n[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 
 
-def csv_rows(block: Sequence[Sequence[object]]) -> Iterator[tuple]:
-    """csv_value over a block of rows, a column at a time: a register runs to millions of
-    cells, and most columns need nothing done. A text column is joined and searched once for
-    a trigger at a line start, and only then csv_value'd cell by cell; numbers and None go
-    as they are (the csv writer writes None as an empty field); anything else, cell by cell."""
-    columns: list[Sequence[object]] = []
-    for column in zip(*block, strict=True):
-        kind = type(next((value for value in column if value is not None), None))
-        if kind is int or kind is float or kind is type(None):
-            columns.append(column)
-            continue
-        if kind is str:
-            try:
-                joined = "\n" + "\n".join(filter(None, column))  # type: ignore[arg-type]
-            except TypeError:  # not all text after all
-                joined = "\n="
-            if not _TRIGGER_AFTER_LINE_FEED.search(joined):
-                columns.append(column)
-                continue
-        columns.append([csv_value(value) for value in column])
-    return zip(*columns, strict=True)
+def csv_rows(block: Sequence[Sequence[object]]) -> Sequence[Sequence[object]]:
+    """csv_value over a block of rows (each row one value per column, its type the column's),
+    for a register that runs to millions of cells. The block's text is joined and searched
+    once for a trigger at a line start; only when one is there is each text cell csv_value'd.
+    Numbers and None go as they are (the csv writer writes None as an empty field); dates and
+    anything else through csv_value, by column."""
+    if not block:
+        return block
+    kinds = [
+        type(next((row[column] for row in block if row[column] is not None), None))
+        for column in range(len(block[0]))
+    ]
+    others = [column for column, kind in enumerate(kinds) if kind not in _AS_THEY_ARE]
+    text = "\n".join(filter(_is_text, chain.from_iterable(block)))
+    risky = _TRIGGER_AFTER_LINE_FEED.search("\n" + text) is not None
+    if not (others or risky):
+        return block
+    rows = []
+    for values in block:
+        row = [csv_value(v) if type(v) is str else v for v in values] if risky else list(values)
+        for column in others:
+            row[column] = csv_value(row[column])
+        rows.append(row)
+    return rows
+
+
+_AS_THEY_ARE = (str, int, float, type(None))
+_is_text = str.__instancecheck__
 
 
 def workbook_bytes(book: Workbook) -> bytes:

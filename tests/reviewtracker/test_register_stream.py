@@ -156,3 +156,24 @@ def test_the_downloads_are_streamed(app, client, login):
     assert [row["Reviewer Comment"] for row in rows] == [
         f"Comment {n}, with a comma" for n in range(3)
     ]
+
+
+def test_csv_rows_neutralise_every_trigger_and_leave_the_rest():
+    from reviewtracker.services.spreadsheet import csv_rows
+
+    plain = [[1, "BP004", "a\n- a bullet, not a formula", None, date(2024, 3, 8)]]
+    assert [list(row) for row in csv_rows(plain)] == [
+        [1, "BP004", "a\n- a bullet, not a formula", None, "2024-03-08"]
+    ]
+    block = [
+        [1, "=SUM(A1)", "fine", None, datetime(2024, 3, 8, 9, 30, 15, 120)],
+        [2, "fine", "\tx", 2.5, None],
+        [3, "-1", "line\n=not at the start of the cell", None, None],
+    ]
+    assert [list(row) for row in csv_rows(block)] == [
+        [1, "'=SUM(A1)", "fine", None, "2024-03-08 09:30:15"],
+        [2, "fine", "'\tx", 2.5, ""],  # (an empty date: an empty field either way)
+        [3, "'-1", "line\n=not at the start of the cell", None, ""],
+    ]
+    quiet = [[1, "a", None], [2, "b", 3.0]]
+    assert csv_rows(quiet) is quiet  # nothing to do: the block as it is
