@@ -33,7 +33,9 @@ from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-if str(ROOT) not in sys.path:  # `python bench/bench.py` puts bench/, not the root, on the path
+# `python bench/bench.py` puts bench/ first on the path, where `bench` is this file, not the
+# package: the root goes before it.
+if sys.path[0] != str(ROOT):
     sys.path.insert(0, str(ROOT))
 
 from bench import exports  # noqa: E402  (needs the root on the path)
