@@ -116,20 +116,27 @@ def csv_rows(block: Sequence[Sequence[object]]) -> Sequence[Sequence[object]]:
         for column in range(len(block[0]))
     ]
     others = [column for column, kind in enumerate(kinds) if kind not in _AS_THEY_ARE]
+    moments = [column for column, kind in enumerate(kinds) if kind is datetime]
+    others = [column for column in others if column not in moments]
     text = "\n".join(filter(_is_text, chain.from_iterable(block)))
     risky = _TRIGGER_AFTER_LINE_FEED.search("\n" + text) is not None
-    if not (others or risky):
+    if not (others or moments or risky):
         return block
     rows = []
     for values in block:
         row = [csv_value(v) if type(v) is str else v for v in values] if risky else list(values)
+        for column in moments:  # csv_value's format, without its checks: 100,000 a register
+            moment = row[column]
+            if moment is not None:
+                row[column] = moment.isoformat(sep=" ", timespec="seconds")  # type: ignore[attr-defined]
         for column in others:
             row[column] = csv_value(row[column])
         rows.append(row)
     return rows
 
 
-_AS_THEY_ARE = (str, int, float, type(None))
+# Written by the csv writer as they are: str(date) is its ISO form too, as csv_value writes it.
+_AS_THEY_ARE = (str, int, float, date, type(None))
 _is_text = str.__instancecheck__
 
 
