@@ -5,7 +5,10 @@ own transaction (see the package's docstring)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from itertools import repeat
+from operator import attrgetter
 
 from sqlalchemy import Table, and_, bindparam, insert, literal, select, update
 
@@ -15,11 +18,15 @@ from ...extensions import db
 from ...models import AuditEvent, Comment, ImportBatch, Organisation, ReviewRound, utcnow
 from .. import search
 from ..triage import propagate_to_duplicates
-from .compare import REVIEWER_FIELDS, Comparison, Update, reviewer_values
+from .compare import REVIEWER_FIELDS, Comparison, Update
 from .report import ImportReport
 from .resolve import Key, Resolution
 
 CHUNK = 5000
+# The record's attributes stored as REVIEWER_FIELDS, in that order (the log's "comment" is the
+# stored "text").
+RECORD_FIELDS = tuple("comment" if name == "text" else name for name in REVIEWER_FIELDS)
+_RAISED_ON = RECORD_FIELDS.index("raised_on")
 Progress = Callable[[str, int, int | None], None]  # phase, done, total (None: not known yet)
 # The columns a new comment is inserted with, in the order Writer._new_row gives them.
 NEW_COLUMNS = (
@@ -138,7 +145,7 @@ class Writer:
             self._insert_rows = _driver_insert(Comment.__table__, NEW_COLUMNS)
         for start in range(0, len(new), CHUNK):
             chunk = new[start : start + CHUNK]
-            self._insert_rows([self._new_row(record, key) for record, key in chunk])
+            self._insert_rows(self._new_rows(chunk))
             self.inserted += len(chunk)
 
     def finish(self, comparison: Comparison) -> None:
@@ -157,26 +164,41 @@ class Writer:
             # Duplicates marked in the browser follow their original's new decision.
             propagate_to_duplicates({event["comment_id"] for event in audit}, self.actor)
 
-    def _new_row(self, record: CommentRecord, key: Key) -> tuple:
-        disposition = record.disposition or "open"
-        values = reviewer_values(record)
-        if self.day is not None and record.raised_on is not None:
-            values = (*values[:-1], self.day(record.raised_on))
-        return (
-            *key,
-            *values,
-            disposition,
-            "import" if disposition != "open" else None,
-            record.response,
-            "import" if record.response else None,
-            1,
-            self.batch_id,
-            self.batch_id,
-            self.file,
-            record.sheet,
-            record.row,
-            self.stamp,
-            self.stamp,
+    def _new_rows(self, new: list[tuple[CommentRecord, Key]]) -> list[tuple]:
+        """The rows of NEW_COLUMNS for new comments, built a column at a time (map and zip
+        run in C: a 100,000-row log)."""
+        records = [record for record, _key in new]
+        size = len(records)
+        keys = zip(*(key for _record, key in new), strict=True)
+
+        def column(name: str) -> Iterable:
+            return map(attrgetter(name), records)
+
+        values = [column(name) for name in RECORD_FIELDS]
+        if self.day is not None:  # SQLite: dates as the text SQLAlchemy stores
+            day = self.day
+            values[_RAISED_ON] = [None if d is None else day(d) for d in column("raised_on")]
+        dispositions = [d or "open" for d in column("disposition")]
+        responses = list(column("response"))
+        constant = partial(repeat, times=size)
+        return list(
+            zip(
+                *keys,
+                *values,
+                dispositions,
+                [None if d == "open" else "import" for d in dispositions],
+                responses,
+                ["import" if r else None for r in responses],
+                constant(1),
+                constant(self.batch_id),
+                constant(self.batch_id),
+                constant(self.file),
+                column("sheet"),
+                column("row"),
+                constant(self.stamp),
+                constant(self.stamp),
+                strict=True,
+            )
         )
 
     def _audit(self, comment_id: int, field_name: str, before, after) -> dict:
