@@ -424,3 +424,25 @@ def test_a_constituency_given_after_the_first_chunk_creates_the_organisation(
     (organisation,) = db.session.scalars(select(Organisation)).all()
     assert organisation.constituency.name == "Supplier- Small"
     assert count(Comment, Comment.organisation_id == organisation.id) == CHUNKS_OF_ROWS
+
+
+def test_a_failure_while_storing_stops_the_reader_and_writes_nothing(
+    artefacts, tmp_path: Path, monkeypatch
+):
+    """The reading thread, chunks ahead and waiting to hand over more, is stopped and waited
+    for; the file's transaction is rolled back."""
+    import threading
+
+    from reviewtracker.services.comment_import import feed, write
+
+    rows = comment_rows(2048 * (feed.AHEAD + 3))
+    path = write_csv_log(tmp_path / "long.csv", rows, key_values=ACME)
+
+    def fail(_writer, _new):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(write.Writer, "insert", fail)
+    with pytest.raises(OSError, match="disk full"):
+        import_comment_log(path)
+    assert not [t for t in threading.enumerate() if t.name == "comment-log-reader"]
+    assert count(Comment) == count(Organisation) == count(ImportBatch) == 0

@@ -75,7 +75,7 @@ class _Refused(Exception):
 def _import(feed: Feed, options: ImportOptions, progress: Progress | None) -> ImportReport:
     report = ImportReport(file=feed.file, sha256=feed.sha256, dry_run=options.dry_run)
     if feed.parsed is not None and not feed.parsed.read.ok:
-        _add_read(report, feed.parsed, options)  # read before: nothing to match
+        _add_read(report, feed.parsed, feed.sample)  # read before: nothing to match
         return report
     resolver = Resolver(report.file)
     comparison, stored = Comparison(), StoredComments()
@@ -92,7 +92,7 @@ def _import(feed: Feed, options: ImportOptions, progress: Progress | None) -> Im
             parsed = feed.result()
             records, keys = resolver.finish(parsed.read.sheets)
             new = _compare(records, keys, stored, comparison, store, resolver.ok)
-            _add_read(report, parsed, options)
+            _add_read(report, parsed, feed.sample)
             if parsed.read.ok:
                 report.problems += resolver.problems_found
             if not report.ok:
@@ -157,12 +157,12 @@ class _Store:
         db.session.commit()
 
 
-def _add_read(report: ImportReport, parsed: ParsedLog, options: ImportOptions) -> None:
+def _add_read(report: ImportReport, parsed: ParsedLog, sample: list[CommentRecord]) -> None:
     read = parsed.read
     report.problems = list(read.problems)  # a copy: the resolver adds to it, the parse is kept
     report.sheets = read.sheets
     report.encoding = read.encoding
-    report.sample = read.records[: options.sample_rows]
+    report.sample = sample
 
 
 def _refuse_callers_work() -> None:

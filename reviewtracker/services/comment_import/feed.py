@@ -19,6 +19,7 @@ import os
 import queue
 import threading
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,6 +32,7 @@ from .write import Progress, tick
 
 Source = str | Path | bytes | BinaryIO
 CHUNK = 5000  # records per chunk handed over from a ParsedLog
+AHEAD = 4  # chunks the reading thread may be ahead of the import
 
 
 def parse_comment_log(
@@ -40,9 +42,11 @@ def parse_comment_log(
     options: ImportOptions | None = None,
     progress: Progress | None = None,
     on_records=None,
+    keep_records: bool = True,
 ) -> ParsedLog:
     """Read one log with the options' defaults and column choices; no database. `on_records`
-    is told each chunk of records as it is made (see importers.comment_log.RecordsHook)."""
+    is told each chunk of records as it is made (see importers.comment_log.RecordsHook); with
+    `keep_records=False` the ParsedLog holds none (they went to `on_records`)."""
     options = options or ImportOptions()
     data, digest, filename = load(source, filename)
     defaults = options.reader_defaults()
@@ -54,6 +58,7 @@ def parse_comment_log(
         defaults=defaults,
         column_overrides=overrides or None,
         on_records=on_records,
+        keep_records=keep_records,
     )
     tick(progress, "read", 1, 1)
     return ParsedLog(filename, digest, read, defaults, overrides)
@@ -81,17 +86,23 @@ class _Stopped(Exception):
 
 
 class Feed:
-    """Iterate for (records, clean so far) chunks; then `result()` is the whole ParsedLog."""
+    """Iterate for (records, clean so far) chunks; then `result()` is the ParsedLog (without
+    its records when the file was read here: they were handed over and are let go once
+    stored; `sample` keeps the first options.sample_rows of them)."""
 
     def __init__(self, source: Source | ParsedLog, filename: str | None, options: ImportOptions):
         self.count = 0  # records handed over so far
         self.parsed = source if isinstance(source, ParsedLog) else None
+        self.sample_rows = options.sample_rows
+        self.sample: list[CommentRecord] = []
         self._thread: threading.Thread | None = None
         if self.parsed is not None:
             self.file, self.sha256 = self.parsed.file, self.parsed.sha256
+            self.sample = self.parsed.read.records[: self.sample_rows]
             return
         data, self.sha256, self.file = load(source, filename)
-        self._chunks: queue.SimpleQueue = queue.SimpleQueue()
+        # A few chunks ahead at most: the reader waits rather than hold the whole log.
+        self._chunks: queue.Queue = queue.Queue(maxsize=AHEAD)
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._read, args=(data, options), name="comment-log-reader", daemon=True
@@ -101,7 +112,11 @@ class Feed:
     def _read(self, data: Path | bytes, options: ImportOptions) -> None:
         try:
             parsed = parse_comment_log(
-                data, filename=self.file, options=options, on_records=self._hand_over
+                data,
+                filename=self.file,
+                options=options,
+                on_records=self._hand_over,
+                keep_records=False,
             )
             parsed.sha256 = self.sha256
         except BaseException as exc:  # raised again in the importing thread
@@ -112,6 +127,8 @@ class Feed:
     def _hand_over(self, records: list[CommentRecord], clean: bool) -> None:
         if self._stop.is_set():
             raise _Stopped("the import stopped")
+        if len(self.sample) < self.sample_rows:
+            self.sample += records[: self.sample_rows - len(self.sample)]
         self._chunks.put(("records", (records, clean)))
 
     def __iter__(self) -> Iterator[tuple[list[CommentRecord], bool]]:
@@ -141,11 +158,16 @@ class Feed:
         return self.parsed
 
     def close(self) -> None:
-        """Stop the reading thread (if the import ended early) and wait for it."""
-        if self._thread is not None:
-            self._stop.set()
-            self._thread.join()
-            self._thread = None
+        """Stop the reading thread (if the import ended early) and wait for it: what it
+        still hands over is taken and dropped, so that it is never left waiting to."""
+        if self._thread is None:
+            return
+        self._stop.set()
+        while self._thread.is_alive():
+            with suppress(queue.Empty):
+                self._chunks.get(timeout=0.05)
+        self._thread.join()
+        self._thread = None
 
 
 __all__ = ["Feed", "load", "parse_comment_log"]

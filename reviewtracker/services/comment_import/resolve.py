@@ -90,7 +90,8 @@ class Resolver:
         self._constituency_of: dict[str, str] = {}
         self._constituencies: dict[str, int] | None = None
         self._rounds: _Rounds | None = None
-        self._seen: dict[Key, CommentRecord] = {}
+        # key -> (sheet, row) of its first record: not the record, which is let go once stored
+        self._seen: dict[Key, tuple[str, int]] = {}
         self._waiting: list[CommentRecord] = []
         self._reported_organisations: set[str] = set()
 
@@ -197,7 +198,10 @@ class Resolver:
     def _duplicates(self, records: list[CommentRecord], keys: list[Key | None]) -> None:
         """Two rows that would be the same comment (the same id twice in a log)."""
         seen = self._seen
-        fresh = dict(zip(keys, records, strict=True))
+        places = zip(
+            map(attrgetter("sheet"), records), map(attrgetter("row"), records), strict=True
+        )
+        fresh = dict(zip(keys, places, strict=True))
         fresh.pop(None, None)
         if len(fresh) + keys.count(None) == len(keys) and seen.keys().isdisjoint(fresh):
             seen.update(fresh)  # type: ignore[arg-type]
@@ -206,14 +210,14 @@ class Resolver:
             if key is None:
                 continue
             if key in seen:
-                first = seen[key]
+                sheet, row = seen[key]
                 self.problem(
                     f"comment {record.source_key} on {record.artefact} appears twice "
-                    f"(also sheet '{first.sheet}', row {first.row})",
+                    f"(also sheet '{sheet}', row {row})",
                     record,
                 )
             else:
-                seen[key] = record
+                seen[key] = (record.sheet, record.row)
 
     def _artefacts(self, records: list[CommentRecord]) -> None:
         """reference -> (id, tranche code); every unknown reference is reported per row."""
