@@ -54,6 +54,7 @@ PARSE_RUNS = 3
 IMPORT_RUNS = 2
 
 TARGET_IMPORT_SECONDS = 5.0
+TARGET_PG_SECONDS = 6.0  # the import end to end on PostgreSQL
 TARGET_IMPORT_RATIO = 2.5
 TARGET_PEAK_MB = 300.0
 TARGET_SCAN_SECONDS = 0.5  # the guard's exact scan, per 100,000 rows
@@ -711,7 +712,13 @@ NewDatabase = Callable[[str], str]  # a name -> the URL of a fresh, empty databa
 
 
 def bench_import(
-    log: Path, register: Path, rows: int, bare_s: float, new_database: NewDatabase, section: str
+    log: Path,
+    register: Path,
+    rows: int,
+    bare_s: float,
+    new_database: NewDatabase,
+    section: str,
+    target: float = TARGET_IMPORT_SECONDS,
 ) -> Path | str:
     """End to end into a fresh database (best of IMPORT_RUNS, each on its own database), the
     peak memory in a child process, then a re-import of the same file into the last one."""
@@ -744,8 +751,8 @@ def bench_import(
                 section,
                 f"end to end, parse .. commit (best of {IMPORT_RUNS})",
                 seconds(elapsed),
-                f"< {TARGET_IMPORT_SECONDS:.0f} s",
-                elapsed < TARGET_IMPORT_SECONDS,
+                f"< {target:.0f} s",
+                elapsed < target,
             )
             record(
                 section, "  CPU time of that run (all threads)", seconds(cpu[times.index(elapsed)])
@@ -1278,7 +1285,9 @@ def bench_postgres(args, imported: list[tuple[LogKind, Path, Path, float]]) -> N
                 def new_database(name: str) -> str:
                     return pg.create_database(f"{key}_{name}")
 
-                bench_import(log, register, args.rows, bare_s, new_database, section)
+                bench_import(
+                    log, register, args.rows, bare_s, new_database, section, TARGET_PG_SECONDS
+                )
 
             run_step(section, steps)
         if not args.skip_web:
