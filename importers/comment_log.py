@@ -155,6 +155,9 @@ DIRECT_FIELDS = frozenset(
 )
 RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(CommentRecord))
 CHUNK_ROWS = 2048
+# Told each chunk of records as it is made (they are in the result too), and whether the file
+# is clean so far (no error yet): an importer can store them while the rest is read.
+RecordsHook = Callable[[list[CommentRecord], bool], None]
 
 
 def read_comment_log(
@@ -163,11 +166,18 @@ def read_comment_log(
     filename: str | None = None,
     defaults: Mapping[str, str | int] | None = None,
     column_overrides: Mapping[str, str | None] | None = None,
+    on_records: RecordsHook | None = None,
+    keep_records: bool = True,
 ) -> ReadResult:
-    """Read a comment log. Never raises for bad input: everything wrong is a Problem."""
+    """Read a comment log. Never raises for bad input: everything wrong is a Problem. With
+    `keep_records=False` the result holds no records: `on_records` has had them all (an
+    importer that stores them as they come need not hold 100,000 at once)."""
 
     def read(opened: OpenedSource, result: ReadResult, log: ProblemLog) -> None:
-        _LogReader(result, log, defaults or {}, column_overrides or {}).read(opened)
+        reader = _LogReader(result, log, defaults or {}, column_overrides or {})
+        reader.on_records = on_records
+        reader.keep_records = keep_records
+        reader.read(opened)
 
     return read_source(source, filename, read)
 
@@ -192,6 +202,8 @@ class _LogReader:
         self.without_organisation = 0
         # sheet -> (artefact, log comment id) -> row: where each id was first seen.
         self.seen_ids: dict[str, dict[tuple[str | None, str], int]] = {}
+        self.on_records: RecordsHook | None = None
+        self.keep_records = True
 
     def _check_defaults(self, defaults: Mapping[str, str | int]) -> dict[str, Any]:
         checked: dict[str, Any] = {}
@@ -473,8 +485,11 @@ class _RowReader:
         organisations = values.get("organisation", _NOTHING)
         if not isinstance(organisations, _Constant) or organisations.value is None:
             self.owner.without_organisation += sum(r.organisation is None for r in records)
-        self.owner.result.records.extend(records)
+        if self.owner.keep_records:
+            self.owner.result.records.extend(records)
         self.count += len(records)
+        if self.owner.on_records is not None and records:
+            self.owner.on_records(records, not self.log.errors)
 
 
 class _Constant:

@@ -93,6 +93,7 @@ class ProblemLog:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.errors = 0  # errors added so far, listed or not
         self._repeats: dict[tuple[Any, ...], int] = {}
 
     def add(
@@ -107,6 +108,7 @@ class ProblemLog:
         severity: Severity = "error",
     ) -> None:
         key = (sheet, column_index, message, severity)
+        self.errors += severity == "error"
         seen = self._repeats.get(key, 0)
         self._repeats[key] = seen + 1
         if seen < REPEAT_LIMIT or row is None:

@@ -5,9 +5,6 @@ Environment variables (DATABASE_URL, SECRET_KEY, ...) are read before this file,
 here wins over them.
 """
 
-# Where uploaded logs wait between the preview and the import (default: instance/uploads).
-# UPLOAD_FOLDER = "/var/lib/reviewtracker/uploads"
-
 # The largest upload accepted, in bytes (default 20 MB).
 # MAX_CONTENT_LENGTH = 20 * 1024 * 1024
 

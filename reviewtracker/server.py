@@ -43,7 +43,14 @@ DEFAULT_STOP_TIMEOUT = 30
 PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"}
 # Tables this version needs that an older database may lack (`reviewtracker init-db` adds).
 # Every page reads installation_fact (the demo banner): a database from before it needs init-db.
-REQUIRED_TABLES = ("comment", "user_account", "login_attempt", "user_session", "installation_fact")
+REQUIRED_TABLES = (
+    "comment",
+    "user_account",
+    "login_attempt",
+    "user_session",
+    "installation_fact",
+    "staged_upload",
+)
 
 
 class ServerConfigError(Exception):

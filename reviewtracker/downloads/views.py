@@ -1,10 +1,12 @@
-"""The download views: check the arguments, call the service that builds the bytes, send them."""
+"""The download views: check the arguments, call the service that builds the bytes, send them.
+The comment register, which runs to 100,000 rows, is streamed as the service makes it."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
-from flask import abort, request, send_file
+from flask import Response, abort, request, send_file, stream_with_context
 from flask_login import current_user
 
 from ..api.args import month_arg, review_round_arg, tranche_or_404
@@ -14,7 +16,11 @@ from ..governance.args import meeting_arg
 from ..models import Organisation
 from ..services.board_pack import board_pack, board_pack_filename
 from ..services.comment_filter import CommentFilter
-from ..services.comment_register import comment_register, comment_register_csv, register_filename
+from ..services.comment_register import (
+    comment_register_chunks,
+    comment_register_csv_chunks,
+    register_filename,
+)
 from ..services.responses_log import NoSuchOrganisation, responses_filename, responses_log
 from ..services.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE
 from . import bp
@@ -24,6 +30,16 @@ def _send(data: bytes, filename: str, mimetype: str):
     response = send_file(
         io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename
     )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _stream(chunks: Iterator[bytes], filename: str, mimetype: str) -> Response:
+    """A download sent as it is made: the first bytes leave before the last row is read. The
+    request's context (its database session) lasts until the last piece is sent. Its length is
+    not known beforehand: sent chunked (HTTP/1.1), or until the connection closes."""
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -63,13 +79,13 @@ def comments_xlsx():
     reviewer's filter is confined to their organisation, and their register has no internal
     columns."""
     f = CommentFilter.from_args(request.args, viewer_scope())
-    data = comment_register(f, internal_notes=current_user.has_role("triager"))
-    return _send(data, register_filename(f, ".xlsx"), XLSX_MIMETYPE)
+    chunks = comment_register_chunks(f, internal_notes=current_user.has_role("triager"))
+    return _stream(chunks, register_filename(f, ".xlsx"), XLSX_MIMETYPE)
 
 
 @bp.get("/comments.csv")
 @role_required("viewer", reviewers=True)
 def comments_csv():
     f = CommentFilter.from_args(request.args, viewer_scope())
-    data = comment_register_csv(f, internal_notes=current_user.has_role("triager"))
-    return _send(data, register_filename(f, ".csv"), CSV_MIMETYPE)
+    chunks = comment_register_csv_chunks(f, internal_notes=current_user.has_role("triager"))
+    return _stream(chunks, register_filename(f, ".csv"), CSV_MIMETYPE)

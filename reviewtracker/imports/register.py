@@ -2,8 +2,8 @@
 
 The same service as `reviewtracker import-artefacts` (services/artefact_import.py), which
 flushes; each file's import here is one unit of work. The upload is staged like comment logs'
-(staging.py), with the file as read kept beside it. A register uploaded among comment logs
-arrives here from their upload (views._to_register), and its confirm leads on to the logs.
+(staging.py, in the database), with the file as read at the upload kept with it. A register
+uploaded among comment logs arrives here from their upload (views._to_register), and its confirm leads on to the logs.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ MISSING = "Choose the artefact register (.xlsx or .csv) to upload."
 @dataclass(slots=True)
 class RegisterPreview:
     index: int  # 1-based position in the upload
-    staged: staging.StagedFile
+    staged: staging.StagedLog
     report: RegisterReport
 
     @property
@@ -55,7 +55,8 @@ def register():
     if form.validate_on_submit():
         files, errors = read_uploads([form.file.data], MISSING)
         if not errors:
-            upload = staging.stage(files, {}, current_user.id, staging.ARTEFACT_REGISTERS)
+            with unit_of_work():  # read here, once, and kept with the upload
+                upload = staging.stage(files, {}, current_user.id, staging.ARTEFACT_REGISTERS)
             return redirect(url_for(".register_preview", token=upload.token))
         form.file.errors = [*form.file.errors, *errors]
     status = 400 if request.method == "POST" else 200
@@ -112,7 +113,8 @@ def register_confirm(token: str):
     if not written:
         return redirect(url_for(".register_preview", token=token))
     waiting = _waiting(upload)
-    staging.discard(upload)
+    with unit_of_work():
+        staging.discard(upload)
     if waiting is not None:
         flash("Now the comment logs uploaded with the register: check them and import.", "info")
         return redirect(url_for(".preview", token=waiting.token))
@@ -137,7 +139,8 @@ def register_cancel(token: str):
     upload = staging.load(token, current_user.id, staging.ARTEFACT_REGISTERS)
     waiting = _waiting(upload) if upload is not None else None
     if upload is not None:
-        staging.discard(upload)
+        with unit_of_work():
+            staging.discard(upload)
     flash("Register discarded: nothing was imported.", "info")
     if waiting is not None:
         return redirect(url_for(".preview", token=waiting.token))

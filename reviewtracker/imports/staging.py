@@ -1,43 +1,44 @@
-"""Uploaded files kept on the server between the preview and the confirm: comment logs, and
-artefact registers (the Design Artefact Tracker), each upload of one kind.
+"""Uploaded files kept between the preview and the confirm, in the database: comment logs,
+artefact registers (the Design Artefact Tracker) and resolutions workbooks, each upload of
+one kind.
 
-Each upload is a folder `<upload folder>/<random token>/` with the files under safe names and
-a manifest (who uploaded them, their kind, their original names, the options and column
-overrides). The client's file name is only ever shown and recorded, never used as a path.
-Folders are removed on confirm or cancel, and any older than a day on the next upload.
+An upload is a `staged_upload` row under a random token (who uploaded it, its kind, the
+options) with a `staged_file` row per file: the bytes, the name the user's computer gave it
+(only ever shown and recorded, never used as a path), the column choices, and the file as the
+reader read it (a ParsedLog or a ParsedRegister as JSON). In the database, every app process
+serving the site sees them: an upload previewed through one can be confirmed through another,
+with no shared folder. Uploads are removed on confirm or cancel, and any older than a day on
+the next upload.
 
-Beside each file the preview keeps the file as read (`<stored name>.read.json`, a ParsedLog or
-a ParsedRegister), so that a reload, and then the confirm, do not read the spreadsheet again.
-A log's holds for the column overrides it was read with: a new choice of columns reads the
-file again. What the import would do is never kept: each preview compares anew with what is
-stored, which other imports and triage change in the meantime.
+A file is read when it is uploaded (or recognised as a register) and again when its columns
+are chosen anew (all POSTs), and what was read is kept; a preview (a GET, which writes
+nothing) and the confirm use it without reading the spreadsheet again. What the import would
+do is never kept: each preview compares anew with what is stored, which other imports and
+triage change meanwhile.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-import shutil
-import time
-from dataclasses import asdict, dataclass, field
-from glob import escape as glob_escape
-from pathlib import Path, PurePath
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import PurePath
 
-from flask import current_app
-from werkzeug.utils import secure_filename
+from sqlalchemy import delete, select, update
 
 from importers import guards
 
+from ..extensions import db
+from ..models import StagedFile, StagedUpload, utcnow
 from ..services.artefact_import import ParsedRegister, parse_artefact_register
 from ..services.comment_import import ImportOptions, ParsedLog, parse_comment_log
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
-COMMENT_LOGS, ARTEFACT_REGISTERS = "comments", "artefacts"  # an upload's kind
-MAX_AGE_SECONDS = 24 * 60 * 60
+# An upload's kind: what its files are read as.
+COMMENT_LOGS, ARTEFACT_REGISTERS, RESOLUTIONS = "comments", "artefacts", "resolutions"
+MAX_AGE = timedelta(days=1)
 MAX_NAME = 200
-MANIFEST = "manifest.json"
-PARSED_SUFFIX = ".read.json"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -45,9 +46,12 @@ _BINARY_MAGIC = (_ZIP_MAGIC, _OLE_MAGIC, b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b
 
 
 @dataclass(slots=True)
-class StagedFile:
+class StagedLog:
+    """One file of an upload, as the views see it (its bytes stay in the database)."""
+
+    id: int
+    position: int  # 1-based, in the order uploaded
     name: str  # as the user's computer named it: shown, and recorded on the import batch
-    stored: str  # the file's name inside the upload folder
     size: int
     overrides: dict[str, str | None] = field(default_factory=dict)  # field -> header / None
 
@@ -59,22 +63,8 @@ class Upload:
     # A log upload's: tranche, review_round, organisation, constituency. A register upload's
     # "then": the token of the logs uploaded with the register, to preview after it.
     options: dict[str, str | int | None]
-    files: list[StagedFile]
-    created: float = field(default_factory=time.time)
-    kind: str = COMMENT_LOGS  # COMMENT_LOGS or ARTEFACT_REGISTERS
-
-    @property
-    def folder(self) -> Path:
-        return upload_root() / self.token
-
-    def path(self, staged: StagedFile) -> Path:
-        return self.folder / staged.stored
-
-
-def upload_root() -> Path:
-    """UPLOAD_FOLDER if configured, else `uploads/` in the instance folder."""
-    configured = current_app.config.get("UPLOAD_FOLDER")
-    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+    files: list[StagedLog]
+    kind: str = COMMENT_LOGS
 
 
 def display_name(filename: str | None) -> str:
@@ -87,7 +77,7 @@ def display_name(filename: str | None) -> str:
 
 
 def check_file(name: str, data: bytes) -> str | None:
-    """Why this upload can't be a comment log, or None: by extension, then by content."""
+    """Why this upload can't be read, or None: by extension, then by content."""
     suffix = PurePath(name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         kind = f"a {suffix} file" if suffix else "a file without an extension"
@@ -124,135 +114,173 @@ def _check_workbook(name: str, data: bytes) -> str | None:
     return None
 
 
+def reader_options(upload: Upload, staged: StagedLog, **extra) -> ImportOptions:
+    """The options a staged log is read and imported with: the upload's, its columns."""
+    return ImportOptions(
+        tranche=upload.options.get("tranche"),  # type: ignore[arg-type]
+        review_round=upload.options.get("review_round"),  # type: ignore[arg-type]
+        organisation=upload.options.get("organisation"),  # type: ignore[arg-type]
+        constituency=upload.options.get("constituency"),  # type: ignore[arg-type]
+        allow_other_artefacts=bool(upload.options.get("allow_other_artefacts")),
+        column_overrides=dict(staged.overrides) or None,
+        **extra,
+    )
+
+
 def stage(
     files: list[tuple[str, bytes]], options: dict, owner: int, kind: str = COMMENT_LOGS
 ) -> Upload:
-    """Keep checked uploads (name, bytes) under a new token; returns the upload."""
+    """Keep checked uploads (name, bytes) under a new token, each read once as its kind is
+    read; returns the upload. Adds and flushes: the caller's unit of work commits."""
     sweep()
-    upload = _new_upload(owner, options, kind)
-    for index, (name, data) in enumerate(files, start=1):
-        suffix = PurePath(name).suffix.lower()
-        safe = secure_filename(name)
-        if not safe.lower().endswith(suffix) or len(safe) > 120:
-            safe = f"log{suffix}"
-        staged = StagedFile(name=name, stored=f"{index:02d}-{safe}", size=len(data))
-        upload.path(staged).write_bytes(data)
-        upload.files.append(staged)
-    save(upload)
-    return upload
-
-
-def _new_upload(owner: int, options: dict, kind: str) -> Upload:
-    upload = Upload(secrets.token_hex(16), owner, dict(options), [], kind=kind)
-    upload.folder.mkdir(parents=True, mode=0o700)
-    return upload
+    row = StagedUpload(
+        token=secrets.token_hex(16), owner_id=owner, kind=kind, options=dict(options)
+    )
+    upload = Upload(row.token, owner, row.options, [], kind)
+    for position, (name, data) in enumerate(files, start=1):
+        staged = StagedLog(0, position, name, len(data))
+        row.files.append(
+            StagedFile(
+                position=position,
+                name=name,
+                size=len(data),
+                overrides={},
+                data=data,
+                parsed=_read(data, upload, staged),
+            )
+        )
+    db.session.add(row)
+    db.session.flush()
+    return load(row.token, owner)  # type: ignore[return-value]
 
 
 def split(upload: Upload, indexes: list[int], kind: str, options: dict) -> Upload:
-    """Move the files at these (0-based) positions, with what was read of them, out of
-    `upload` into a new upload of `kind`; returns it. Both manifests are saved."""
-    moved = _new_upload(upload.owner, options, kind)
+    """Move the files at these (0-based) positions out of `upload` into a new upload of
+    `kind` (read again as that kind); returns it. Flushes: the caller commits."""
+    row = StagedUpload(
+        token=secrets.token_hex(16), owner_id=upload.owner, kind=kind, options=dict(options)
+    )
+    db.session.add(row)
+    db.session.flush()
+    moved = Upload(row.token, upload.owner, row.options, [], kind)
     for index in sorted(indexes):
         staged = upload.files[index]
-        for path in upload.folder.glob(f"{glob_escape(staged.stored)}*"):
-            path.replace(moved.folder / path.name)
-        moved.files.append(staged)
+        data = file_bytes(staged)
+        db.session.execute(
+            update(StagedFile)
+            .where(StagedFile.id == staged.id)
+            .values(upload_token=row.token, parsed=_read(data, moved, staged))
+        )
+    db.session.flush()
+    for changed in (row, db.session.get(StagedUpload, upload.token)):
+        if changed is not None:
+            db.session.expire(changed)  # their lists of files changed under them
     upload.files = [f for i, f in enumerate(upload.files) if i not in set(indexes)]
-    save(moved)
-    save(upload)
-    return moved
+    return load(row.token, upload.owner)  # type: ignore[return-value]
 
 
 def load(token: str, owner: int, kind: str | None = None) -> Upload | None:
-    """The upload with this token, if it exists, belongs to `owner` (and is of `kind`)."""
+    """The upload with this token, if it exists, belongs to `owner` (and is of `kind`);
+    neither bytes nor reading are loaded here."""
     if not _TOKEN.fullmatch(token):
         return None
-    manifest = upload_root() / token / MANIFEST
+    row = db.session.get(StagedUpload, token)
+    if row is None or row.owner_id != owner or (kind is not None and row.kind != kind):
+        return None
+    files = [StagedLog(f.id, f.position, f.name, f.size, dict(f.overrides)) for f in row.files]
+    return Upload(row.token, row.owner_id, dict(row.options), files, row.kind)
+
+
+def file_bytes(staged: StagedLog) -> bytes:
+    """The staged file's bytes, as uploaded."""
+    return db.session.scalar(select(StagedFile.data).where(StagedFile.id == staged.id)) or b""
+
+
+def choose_columns(upload: Upload, staged: StagedLog, overrides: dict[str, str | None]) -> None:
+    """Keep the user's choice of columns for one file and read it again with them (a POST:
+    the caller's unit of work commits)."""
+    staged.overrides = overrides
+    row = db.session.get(StagedFile, staged.id)
+    assert row is not None and row.upload_token == upload.token
+    row.overrides = overrides
+    row.parsed = _read(row.data, upload, staged)
+    db.session.flush()
+
+
+def parsed_log(upload: Upload, staged: StagedLog, options: ImportOptions) -> ParsedLog:
+    """The staged log as read with `options`: the kept reading if it was made with the same
+    ones (always, through the views), else the file read now (and not kept: a GET writes
+    nothing)."""
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        upload = Upload(
-            token=token,
-            owner=data["owner"],
-            options=data["options"],
-            files=[StagedFile(**item) for item in data["files"]],
-            created=data["created"],
-            kind=data.get("kind", COMMENT_LOGS),
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if upload.owner != owner or not all(upload.path(f).is_file() for f in upload.files):
-        return None
-    if kind is not None and upload.kind != kind:
-        return None
-    return upload
-
-
-def save(upload: Upload) -> None:
-    data = asdict(upload)
-    del data["token"]
-    temporary = upload.folder / f"{MANIFEST}.tmp"
-    temporary.write_text(json.dumps(data), encoding="utf-8")
-    temporary.replace(upload.folder / MANIFEST)
-
-
-def parsed_log(upload: Upload, staged: StagedFile, options: ImportOptions) -> ParsedLog:
-    """The staged file as read with `options`: kept from an earlier preview if it was read
-    with the same ones, else read now and kept."""
-    kept = upload.folder / f"{staged.stored}{PARSED_SUFFIX}"
-    try:
-        parsed = ParsedLog.from_json(kept.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
-        parsed = None  # not read yet, or a file this version can't use: read it again
+        parsed = ParsedLog.from_json(kept) if (kept := _kept(staged)) else None
+    except (ValueError, KeyError, TypeError):
+        parsed = None  # kept by a version this one can't read: read the file again
     if parsed is not None and parsed.fits(options) and parsed.file == staged.name:
         return parsed
-    parsed = parse_comment_log(upload.path(staged), filename=staged.name, options=options)
-    _keep(kept, parsed.to_json())
-    return parsed
+    return parse_comment_log(file_bytes(staged), filename=staged.name, options=options)
 
 
-def parsed_register(upload: Upload, staged: StagedFile) -> ParsedRegister:
-    """The staged register as read: kept from an earlier preview, else read now and kept."""
-    kept = upload.folder / f"{staged.stored}{PARSED_SUFFIX}"
+def parsed_register(upload: Upload, staged: StagedLog) -> ParsedRegister:
+    """The staged register as read: the kept reading, else the file read now (not kept)."""
     try:
-        parsed = ParsedRegister.from_json(kept.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
-        parsed = None  # not read yet (or read as a comment log, before it was recognised)
+        parsed = ParsedRegister.from_json(kept) if (kept := _kept(staged)) else None
+    except (ValueError, KeyError, TypeError):
+        parsed = None  # kept by a version this one can't read: read the file again
     if parsed is not None and parsed.file == staged.name:
         return parsed
-    parsed = parse_artefact_register(upload.path(staged), filename=staged.name)
-    _keep(kept, parsed.to_json())
-    return parsed
+    return parse_artefact_register(file_bytes(staged), filename=staged.name)
 
 
-def _keep(kept: Path, text: str) -> None:
-    # A name of its own: two previews of one upload may be reading it at once.
-    temporary = kept.with_name(f"{kept.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(kept)
-    except OSError:  # the upload was confirmed or cancelled meanwhile: nothing to keep it for
-        temporary.unlink(missing_ok=True)
+def _kept(staged: StagedLog) -> str | None:
+    return db.session.scalar(select(StagedFile.parsed).where(StagedFile.id == staged.id))
+
+
+def _read(data: bytes, upload: Upload, staged: StagedLog) -> str | None:
+    """The file as its upload's kind reads it, as JSON to keep (a workbook of resolutions is
+    read by its own preview, from the bytes)."""
+    if upload.kind == COMMENT_LOGS:
+        options = reader_options(upload, staged)
+        return parse_comment_log(data, filename=staged.name, options=options).to_json()
+    if upload.kind == ARTEFACT_REGISTERS:
+        return parse_artefact_register(data, filename=staged.name).to_json()
+    return None
 
 
 def discard(upload: Upload) -> None:
-    shutil.rmtree(upload.folder, ignore_errors=True)
+    """Remove the upload and its files (the caller's unit of work commits)."""
+    db.session.execute(delete(StagedFile).where(StagedFile.upload_token == upload.token))
+    db.session.execute(delete(StagedUpload).where(StagedUpload.token == upload.token))
 
 
-def sweep(max_age: float = MAX_AGE_SECONDS) -> int:
-    """Remove uploads older than max_age seconds (abandoned previews); returns how many."""
-    root = upload_root()
-    if not root.is_dir():
-        return 0
-    limit = time.time() - max_age
-    removed = 0
-    for folder in root.iterdir():
-        if not (folder.is_dir() and _TOKEN.fullmatch(folder.name)):
-            continue
-        try:
-            old = folder.stat().st_mtime < limit
-        except OSError:
-            continue
-        if old:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed
+def sweep(max_age: timedelta = MAX_AGE) -> int:
+    """Remove uploads older than max_age (abandoned previews); returns how many."""
+    old = list(
+        db.session.scalars(
+            select(StagedUpload.token).where(StagedUpload.created_at < utcnow() - max_age)
+        )
+    )
+    if old:
+        db.session.execute(delete(StagedFile).where(StagedFile.upload_token.in_(old)))
+        db.session.execute(delete(StagedUpload).where(StagedUpload.token.in_(old)))
+    return len(old)
+
+
+__all__ = [
+    "ARTEFACT_REGISTERS",
+    "COMMENT_LOGS",
+    "RESOLUTIONS",
+    "StagedLog",
+    "Upload",
+    "check_file",
+    "choose_columns",
+    "discard",
+    "display_name",
+    "file_bytes",
+    "load",
+    "parsed_log",
+    "parsed_register",
+    "reader_options",
+    "split",
+    "stage",
+    "sweep",
+]

@@ -2,9 +2,10 @@
 
 The browser imports exactly as the CLI does: the same service function, one transaction per
 file, with the signed-in user recorded as the actor. The preview is a read-only dry run of
-the file as read once and kept with the upload (staging.parsed_log), as is the confirm. An
-artefact register uploaded here among the logs is recognised (importers.identify) and sent
-to the register's own preview (register.py) first.
+the file as read once, at upload (or at a new choice of columns), and kept with the upload in
+the database (staging.py), as is the confirm: any app process can serve either. An artefact
+register uploaded here among the logs is recognised (importers.identify) and sent to the
+register's own preview (register.py) first.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..auth import role_required
 from ..inputs import positive_int
 from ..services import ServiceError
 from ..services.artefacts import register_state
-from ..services.comment_import import ImportOptions, ImportReport, import_comment_log
+from ..services.comment_import import ImportReport, import_comment_log
 from ..services.import_history import NoSuchBatch, import_history, undo_batch, undo_plan
 from ..services.people import names_for
 from ..unit_of_work import unit_of_work
@@ -61,7 +62,7 @@ class FilePreview:
     """One uploaded file as the dry run saw it."""
 
     index: int  # 1-based position in the upload
-    staged: staging.StagedFile
+    staged: staging.StagedLog
     report: ImportReport
 
     @property
@@ -116,22 +117,9 @@ def _problem(problem: Problem) -> dict:
     }
 
 
-def _options(upload: staging.Upload, staged: staging.StagedFile, **extra) -> ImportOptions:
-    return ImportOptions(
-        tranche=upload.options.get("tranche"),
-        review_round=upload.options.get("review_round"),
-        organisation=upload.options.get("organisation"),
-        constituency=upload.options.get("constituency"),
-        allow_other_artefacts=bool(upload.options.get("allow_other_artefacts")),
-        column_overrides=dict(staged.overrides) or None,
-        actor=current_user.email,
-        **extra,
-    )
-
-
-def _import(upload: staging.Upload, staged: staging.StagedFile, **extra) -> ImportReport:
-    """Import one staged file (or dry-run it: a preview), from the file as the preview read it."""
-    options = _options(upload, staged, **extra)
+def _import(upload: staging.Upload, staged: staging.StagedLog, **extra) -> ImportReport:
+    """Import one staged file (or dry-run it: a preview), from the file as it was read."""
+    options = staging.reader_options(upload, staged, actor=current_user.email, **extra)
     parsed = staging.parsed_log(upload, staged, options)
     return import_comment_log(parsed, filename=staged.name, options=options)
 
@@ -171,10 +159,12 @@ def upload():
             options = form.options()
             # Keeping comments on artefacts a round does not review is the lead's call.
             options["allow_other_artefacts"] &= current_user.has_role("lead")
-            upload = staging.stage(files, options, current_user.id)
-            registers = _registers(upload)
-            if registers:
-                return _to_register(upload, registers)
+            with unit_of_work():  # each file is read here, once, and kept with the upload
+                upload = staging.stage(files, options, current_user.id)
+                registers = _registers(upload)
+                moved = _to_register(upload, registers) if registers else None
+            if moved is not None:
+                return redirect(url_for(".register_preview", token=moved.token))
             return redirect(url_for(".preview", token=upload.token))
         form.files.errors = [*form.files.errors, *errors]
     status = 400 if request.method == "POST" else 200
@@ -183,20 +173,21 @@ def upload():
 
 
 def _registers(upload: staging.Upload) -> list[int]:
-    """The positions of the files that are artefact registers, not comment logs. Each file is
-    read as a log now (kept for the preview, which then does not read it again)."""
+    """The positions of the files that are artefact registers, not comment logs, told from
+    the files as read at the upload."""
     found = []
     for index, staged in enumerate(upload.files):
-        parsed = staging.parsed_log(upload, staged, _options(upload, staged, dry_run=True))
-        what = identify(upload.path(staged), filename=staged.name, comment_read=parsed.read)
+        parsed = staging.parsed_log(upload, staged, staging.reader_options(upload, staged))
+        data = staging.file_bytes(staged)
+        what = identify(data, filename=staged.name, comment_read=parsed.read)
         if what == ARTEFACT_REGISTER:
             found.append(index)
     return found
 
 
-def _to_register(upload: staging.Upload, registers: list[int]):
-    """Send the registers of an upload to the register's preview; the logs uploaded with them
-    wait for it (the register's confirm leads on to their preview)."""
+def _to_register(upload: staging.Upload, registers: list[int]) -> staging.Upload:
+    """Move the registers of an upload to an upload of their own, for the register's preview;
+    the logs uploaded with them wait for it (the register's confirm leads on to theirs)."""
     names = [upload.files[index].name for index in registers]
     logs = len(upload.files) - len(registers)
     then = {"then": upload.token} if logs else {}
@@ -215,7 +206,7 @@ def _to_register(upload: staging.Upload, registers: list[int]):
         f"here and import it first, so that the logs' artefacts are known.{waiting}",
         "info",
     )
-    return redirect(url_for(".register_preview", token=moved.token))
+    return moved
 
 
 def _plural(count: int, word: str) -> str:
@@ -257,8 +248,8 @@ def columns(token: str, index: int):
     overrides: dict[str, str | None] = {}
     if "reset" not in request.form:
         overrides = _chosen_columns(request.form)
-    staged.overrides = overrides
-    staging.save(upload)
+    with unit_of_work():  # the file read again with the columns chosen, and kept
+        staging.choose_columns(upload, staged, overrides)
     what = "columns chosen" if overrides else "columns read automatically"
     flash(f"{staged.name}: {what}; the preview below uses them.", "info")
     return redirect(url_for(".preview", token=token, _anchor=f"file-{index}"))
@@ -296,7 +287,8 @@ def confirm(token: str):
         flash(_refused_message(refused), "error")
     if not written:
         return redirect(url_for(".preview", token=token))
-    staging.discard(upload)
+    with unit_of_work():
+        staging.discard(upload)
     return redirect(url_for(".history"))
 
 
@@ -328,7 +320,8 @@ def _refused_message(reports: list[ImportReport]) -> str:
 def cancel(token: str):
     upload = staging.load(token, current_user.id)
     if upload is not None:
-        staging.discard(upload)
+        with unit_of_work():
+            staging.discard(upload)
     flash("Upload discarded: nothing was imported.", "info")
     return redirect(url_for(".upload"))
 

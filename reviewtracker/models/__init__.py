@@ -1,7 +1,7 @@
 """The data model, one module per part: reference data, artefacts, comments and their audit,
-users, the design dashboard, the advisory group's meetings, actions and decisions. Everything
-is importable from here (`from ..models import X`); a new feature adds a module of its own and
-re-exports its models below."""
+users, the design dashboard, the advisory group's meetings, actions and decisions, uploads
+waiting to be imported. Everything is importable from here (`from ..models import X`); a new
+feature adds a module of its own and re-exports its models below."""
 
 from .answers import AnswerWindow, FollowUp, ReviewerAnswer
 from .artefacts import Artefact
@@ -21,6 +21,7 @@ from .lifecycle import ArtefactEvent, ArtefactVersion, CommentImplementation
 from .reference import Constituency, Organisation, Service, Tranche
 from .resolution import CommentResolution, PublishedResponse, WorkingGroup, WorkingGroupMember
 from .rounds import CommentCarry, CommentRepeat, RoundArtefact, RoundInvitation
+from .staging import StagedFile, StagedUpload
 from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User, UserSession
 
 __all__ = [
@@ -69,6 +70,8 @@ __all__ = [
     "RoundArtefact",
     "RoundInvitation",
     "Service",
+    "StagedFile",
+    "StagedUpload",
     "Tranche",
     "User",
     "UserSession",

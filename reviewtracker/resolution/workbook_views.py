@@ -52,16 +52,17 @@ def import_workbook():
     if refused:
         flash(refused, "error")
         return render_template("resolution/import.html", form=form), 400
-    staged = staging.stage([(name, data)], {"kind": "resolutions"}, current_user.id)
+    with unit_of_work():
+        staged = staging.stage([(name, data)], {}, current_user.id, staging.RESOLUTIONS)
     return redirect(url_for("resolution.preview", token=staged.token))
 
 
 def _staged(token: str):
-    upload = staging.load(token, current_user.id)
-    if upload is None or upload.options.get("kind") != "resolutions" or not upload.files:
+    upload = staging.load(token, current_user.id, staging.RESOLUTIONS)
+    if upload is None or not upload.files:
         abort(404)
     staged = upload.files[0]
-    return upload, staged, upload.path(staged).read_bytes()
+    return upload, staged, staging.file_bytes(staged)
 
 
 def _fields(values: list[str]) -> list[str] | None:
@@ -104,7 +105,8 @@ def apply(token: str):
         flash("Nothing was applied: the form was incomplete; reload the preview.", "error")
         return redirect(url_for("resolution.preview", token=token))
     if request.form.get("cancel"):
-        staging.discard(upload)
+        with unit_of_work():
+            staging.discard(upload)
         flash("Import cancelled: nothing was applied.", "info")
         return redirect(url_for("comments.index"))
     fields = _fields(form.fields.data or [])
@@ -119,10 +121,10 @@ def apply(token: str):
             applied = apply_resolutions(
                 plan, actor=current_user.email, data=data, take_conflicts=taken
             )
+            staging.discard(upload)  # with the changes: applied once, then gone
     except ServiceError as error:
         flash(f"Nothing was applied: {error}", "error")
         return redirect(url_for("resolution.preview", token=token))
-    staging.discard(upload)
     flash(
         f"Applied {applied.changed} row{'' if applied.changed == 1 else 's'} from {staged.name} "
         f"({applied.conflicts_applied} conflict{'' if applied.conflicts_applied == 1 else 's'} "

@@ -12,8 +12,11 @@ shows as text. The xlsx exports need no prefix: they store every text as a strin
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
+from itertools import chain
 
 FORMULA_CHARACTERS = "=+-@＝＋－＠"
 # Starts that make a cell dangerous on their own (kept for the exports' tests and callers).
@@ -52,4 +55,42 @@ def csv_cell(value: object) -> object:
     return value
 
 
-__all__ = ["FORMULA_CHARACTERS", "FORMULA_TRIGGERS", "csv_cell", "looks_like_formula"]
+# A superset of the cells looks_like_formula finds, in a block's text joined by line feeds: a
+# line start (each cell's, and each line's inside a cell) followed by a control character, or
+# by characters that are not letters or digits (where whitespace and invisible characters
+# are) up to a formula character. Linear: the run stops at a line feed, so runs never overlap.
+_MAYBE_FORMULA = re.compile(
+    "\n(?:[\x00-\x1f\x7f-\x9f]|[^\\w\n]*[" + re.escape(FORMULA_CHARACTERS) + "])"
+)
+# Written by the csv writer as they are: str(date) is its ISO form too, as csv_cell writes it.
+_AS_THEY_ARE = (str, int, float, date, type(None))
+_is_text = str.__instancecheck__
+
+
+def csv_rows(block: Sequence[Sequence[object]]) -> Sequence[Sequence[object]]:
+    """csv_cell over a block of rows (each row one value per column, its type the column's),
+    for a register that runs to millions of cells. The block's text is joined and searched
+    once for what could be a formula; only when something is found is each text cell
+    csv_cell'd. Numbers and None go as they are (the csv writer writes None as an empty
+    field); date-times and anything else through csv_cell, by column."""
+    if not block:
+        return block
+    kinds = [
+        type(next((row[column] for row in block if row[column] is not None), None))
+        for column in range(len(block[0]))
+    ]
+    others = [column for column, kind in enumerate(kinds) if kind not in _AS_THEY_ARE]
+    text = "\n".join(filter(_is_text, chain.from_iterable(block)))
+    risky = _MAYBE_FORMULA.search("\n" + text) is not None
+    if not (others or risky):
+        return block
+    rows = []
+    for values in block:
+        row = [csv_cell(v) if type(v) is str else v for v in values] if risky else list(values)
+        for column in others:
+            row[column] = csv_cell(row[column])
+        rows.append(row)
+    return rows
+
+
+__all__ = ["FORMULA_CHARACTERS", "FORMULA_TRIGGERS", "csv_cell", "csv_rows", "looks_like_formula"]

@@ -19,6 +19,7 @@ from bench.bench import write_log as write_bench_log
 from importers import guards, read_comment_log, sources
 from importers.records import ReadResult
 from tests.logmaker import (
+    HOSTILE_HEADER,
     billion_laughs,
     hostile_log_rows,
     patch_declared_size,
@@ -491,6 +492,72 @@ def test_openpyxl_files_take_the_fast_path(tmp_path: Path, monkeypatch) -> None:
         for info, head in checked.worksheet_parts.values()
     ]
     assert guards.Extent(rows=53, columns=7) in extents  # 4 rows above the table, 49 below
+
+
+def test_openpyxl_write_only_logs_take_the_bulk_scan(tmp_path: Path, monkeypatch) -> None:
+    """openpyxl's write-only mode writes no <dimension> (nor shared strings): its sheets are
+    scanned exactly, every chunk read in bulk, none tag by tag."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Comments")
+    sheet.append(["Organisation:", "Acme Energy"])
+    sheet.append([*HOSTILE_HEADER, "Page"])
+    for number in range(1, 400):
+        sheet.append([number, "MHHSP-BP004", f"Comment {number}: see <this> & that", number])
+    path = tmp_path / "write-only.xlsx"
+    book.save(path)
+    careful = []
+    monkeypatch.setattr(guards._ExtentScan, "careful", lambda _scan, chunk: careful.append(chunk))
+    monkeypatch.setattr(guards, "_SCAN_CHUNK", 4096)  # several chunks
+    checked = guards.check_archive(str(path))
+    ((info, head),) = checked.worksheet_parts.values()
+    assert b"<dimension" not in head
+    assert guards.sheet_extent(str(path), info, head) == guards.Extent(401, 4)
+    assert careful == []
+
+
+# After the three rows (A..C) of hostile_log_rows(): the extent counted by hand, as the bulk
+# scan finds it, and as the careful scan alone finds it (never smaller: it also counts row
+# tags without r).
+EXACT_SCAN_CASES = {
+    "cells out of order": (
+        '<row r="9"><c r="B9"/><c r="E40"/></row><row r="5"><c r="AB5"/></row>',
+        (40, 28),
+        (40, 28),
+    ),
+    "a cell below its row": ('<row r="4"><c r="A4"/><c r="C700"/></row>', (700, 3), (700, 3)),
+    "a wider row later": ('<row r="4"><c r="H4"/></row>', (4, 8), (4, 8)),
+    # Placed after the cell before them: 3 + the most cells in a row (3).
+    "cells without r": ('<row r="4"><c r="A4"/><c/><c/></row>', (4, 6), (4, 6)),
+    "prefixed tags": ('<x:row r="4" xmlns:x="y"><x:c r="K4"/></x:row>', (4, 11), (4, 11)),
+    "a second r": ('<row r="4"><c r="A4" t="n" r="Z4"/></row>', (4, 26), (4, 26)),
+    "leading zeros": ('<row r="4"><c r="B0012"/></row>', (12, 3), (12, 3)),
+    "a row without r": ('<row><c r="D4"/></row>', (4, 4), (5, 4)),
+    "a colon before c in text": (
+        '<row r="4"><c r="A4" t="inlineStr"><is><t>see:c row</t></is></c></row>',
+        (4, 3),
+        (4, 3),
+    ),
+}
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 256 * 1024])
+@pytest.mark.parametrize("case", list(EXACT_SCAN_CASES))
+def test_the_bulk_scan_finds_what_the_careful_scan_finds(
+    tmp_path: Path, monkeypatch, chunk: int, case: str
+) -> None:
+    """Non-canonical tags send their chunk to the careful scan; canonical ones out of order
+    or outside the rows seen so far are still counted (small chunks: every tag of the case
+    in a chunk of its own, after chunks that set a claim)."""
+    rows, bulk, careful = EXACT_SCAN_CASES[case]
+    monkeypatch.setattr(guards, "_SCAN_CHUNK", chunk)
+    path = write_raw_xlsx(
+        tmp_path / "case.xlsx", {"Comments": sheet_rows_xml(hostile_log_rows()) + rows}
+    )
+    info = guards.check_archive(str(path)).worksheet_parts["xl/worksheets/sheet1.xml"][0]
+    assert guards._exact_extent(str(path), info) == guards.Extent(*bulk)
+    assert guards._exact_extent(str(path), info, bulk=False) == guards.Extent(*careful)
 
 
 def test_every_sheet_is_judged_when_the_workbook_cannot_place_them(tmp_path: Path) -> None:

@@ -16,12 +16,15 @@ from sqlalchemy import select, text
 
 from reviewtracker.extensions import db
 from reviewtracker.models import AuditEvent, Comment, ImportBatch, Organisation, ReviewRound
+from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_import import (
     ImportOptions,
     import_comment_log,
     parse_comment_log,
 )
+from reviewtracker.services.comment_queries import count_comments
 from reviewtracker.services.rollups import constituency_table
+from reviewtracker.services.scope import Scope
 from reviewtracker.services.triage import StaleComment, mark_duplicate, triage_comment
 from reviewtracker.unit_of_work import ReadOnlyRequest, unit_of_work
 from tests.logmaker import write_csv_log, write_xlsx_log
@@ -351,3 +354,95 @@ def test_a_value_longer_than_its_column_is_refused_naming_the_cell(artefacts, tm
     assert error.column == "Section / Page" and error.row is not None
     assert "301 characters" in str(error) and "limit is 300" in str(error)
     assert count(Comment) == 0
+
+
+# --- storing while reading: a log of more than one chunk (the reader hands over 2,048 rows) ---
+
+CHUNKS_OF_ROWS = 2_100  # two chunks of the reader's
+
+
+def _stored_chunks(monkeypatch) -> list[int]:
+    """The sizes of the chunks of new comments the import stored, in order."""
+    from reviewtracker.services.comment_import import write
+
+    sizes: list[int] = []
+    insert = write.Writer.insert
+
+    def counted(writer, new):
+        sizes.append(len(new))
+        return insert(writer, new)
+
+    monkeypatch.setattr(write.Writer, "insert", counted)
+    return sizes
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("artefact", "BP999", "unknown artefact reference"),  # found when matching
+        ("disposition", "Perhaps", "unknown disposition"),  # found by the reader
+    ],
+)
+def test_an_error_after_the_first_chunk_rolls_back_what_was_stored(
+    artefacts, tmp_path: Path, monkeypatch, field, value, message
+):
+    rows = comment_rows(CHUNKS_OF_ROWS)
+    rows[-1][field] = value
+    path = write_csv_log(tmp_path / "late.csv", rows, key_values=ACME)
+    stored = _stored_chunks(monkeypatch)
+    report = import_comment_log(path)
+    assert not report.written
+    (error,) = report.errors
+    assert message in error.message
+    assert error.row == report.sheets[0].header_row + CHUNKS_OF_ROWS  # the last row
+    assert stored and stored[0] == 2048  # the first chunk went in before the error was read
+    assert count(Comment) == count(Organisation) == count(ImportBatch) == 0
+    assert _found("trigger") == 0  # the search index has none of them either
+    # The search index is kept up to date after the rollback (the SQLite triggers are back).
+    good = write_csv_log(tmp_path / "ok.csv", comment_rows(2), key_values=ACME)
+    report = import_comment_log(good)
+    assert report.added == 2 and _found("trigger") == 2
+    db.session.execute(text("UPDATE comment SET text = 'a zebra' WHERE log_comment_id = '1'"))
+    db.session.commit()
+    assert _found("zebra") == 1 and _found("trigger") == 1
+
+
+def _found(word: str) -> int:
+    """Comments the full-text search finds for `word`."""
+    return count_comments(CommentFilter(q=word, scope=Scope.staff()))
+
+
+def test_a_constituency_given_after_the_first_chunk_creates_the_organisation(
+    artefacts, tmp_path: Path
+):
+    """A new organisation's rows wait for its constituency until the log gives it."""
+    rows = comment_rows(CHUNKS_OF_ROWS, organisation="Newco Energy")
+    rows[-1]["constituency"] = "Supplier- Small"
+    report = import_comment_log(write_csv_log(tmp_path / "newco.csv", rows))
+    assert report.ok and report.added == CHUNKS_OF_ROWS
+    assert "organisation 'Newco Energy' (Supplier- Small)" in report.created
+    (organisation,) = db.session.scalars(select(Organisation)).all()
+    assert organisation.constituency.name == "Supplier- Small"
+    assert count(Comment, Comment.organisation_id == organisation.id) == CHUNKS_OF_ROWS
+
+
+def test_a_failure_while_storing_stops_the_reader_and_writes_nothing(
+    artefacts, tmp_path: Path, monkeypatch
+):
+    """The reading thread, chunks ahead and waiting to hand over more, is stopped and waited
+    for; the file's transaction is rolled back."""
+    import threading
+
+    from reviewtracker.services.comment_import import feed, write
+
+    rows = comment_rows(2048 * (feed.AHEAD + 3))
+    path = write_csv_log(tmp_path / "long.csv", rows, key_values=ACME)
+
+    def fail(_writer, _new):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(write.Writer, "insert", fail)
+    with pytest.raises(OSError, match="disk full"):
+        import_comment_log(path)
+    assert not [t for t in threading.enumerate() if t.name == "comment-log-reader"]
+    assert count(Comment) == count(Organisation) == count(ImportBatch) == 0

@@ -16,7 +16,7 @@ from werkzeug.test import encode_multipart
 
 from importers import guards
 from reviewtracker.extensions import db
-from reviewtracker.models import Comment, ImportBatch
+from reviewtracker.models import Comment, ImportBatch, StagedUpload
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
 from tests.logmaker import (
     billion_laughs,
@@ -37,10 +37,8 @@ FAR = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
 
 
 @pytest.fixture
-def uploads(app, tmp_path: Path) -> Path:
-    folder = tmp_path / "uploads"
-    app.config["UPLOAD_FOLDER"] = str(folder)
-    return folder
+def uploads(app):
+    return app
 
 
 @pytest.fixture
@@ -70,8 +68,9 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def _nothing_kept(uploads: Path) -> bool:
-    return not uploads.exists() or not any(uploads.iterdir())
+def _nothing_kept(app) -> bool:
+    """No upload kept in the database."""
+    return _counts(app, StagedUpload) == [0]
 
 
 def _xlsx(tmp_path: Path, name: str, rows: str, **kwargs) -> bytes:

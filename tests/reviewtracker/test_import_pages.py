@@ -4,17 +4,15 @@ undo; the same service as the CLI, nothing written before the confirm."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import time
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from reviewtracker.extensions import db
 from reviewtracker.imports import staging
-from reviewtracker.models import Comment, ImportBatch
+from reviewtracker.models import Comment, ImportBatch, StagedUpload
 from reviewtracker.services import comment_import
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
 from reviewtracker.services.triage import triage_comment
@@ -44,10 +42,18 @@ def _text(response) -> str:
 
 
 @pytest.fixture
-def uploads(app, tmp_path: Path) -> Path:
-    folder = tmp_path / "uploads"
-    app.config["UPLOAD_FOLDER"] = str(folder)
-    return folder
+def uploads(app):
+    """uploads(token): the names of the files kept under an upload (None if there is no such
+    upload); uploads(): the tokens of every upload kept. Read in a context of the test's own."""
+
+    def kept(token: str | None = None):
+        with app.app_context():
+            if token is None:
+                return list(db.session.scalars(select(StagedUpload.token)))
+            upload = db.session.get(StagedUpload, token)
+            return None if upload is None else [f.name for f in upload.files]
+
+    return kept
 
 
 @pytest.fixture
@@ -69,7 +75,7 @@ def test_upload_preview_and_confirm_a_messy_log(app, client, login, artefacts, u
     path = write_xlsx_log(tmp_path / "acme.xlsx", rows, key_values=ACME)
 
     token = _token(_upload(client, ("Acme BP004 log.xlsx", path.read_bytes()), review_round="2"))
-    assert (uploads / token / "manifest.json").is_file()
+    assert uploads(token) == ["Acme BP004 log.xlsx"]
 
     page = client.get(f"/imports/preview/{token}")
     html = _text(page)
@@ -107,7 +113,7 @@ def test_upload_preview_and_confirm_a_messy_log(app, client, login, artefacts, u
         assert batch.added == 3
         assert batch.column_mapping["Comments"]["comment"] == "Reviewer Comment"
         assert {c.review_round.number for c in db.session.scalars(select(Comment))} == {2}
-    assert not (uploads / token).exists()  # cleaned up after the confirm
+    assert uploads(token) is None  # cleaned up after the confirm
 
 
 def test_a_file_with_errors_cannot_be_confirmed(app, client, login, artefacts, uploads, tmp_path):
@@ -223,7 +229,7 @@ def test_files_that_are_not_logs_get_a_clear_error(client, login, uploads, name,
     assert response.status_code == 400
     html = _text(response)
     assert message in html and 'class="field-error"' in html
-    assert not uploads.exists() or not any(uploads.iterdir())  # nothing kept
+    assert uploads() == []  # nothing kept
 
 
 def test_an_upload_without_a_file_is_refused(client, login, uploads):
@@ -239,7 +245,7 @@ def test_an_upload_over_the_size_limit_gets_413(app, client, login, uploads):
     response = _upload(client, ("big.csv", b"Comment,Artefact\n" + b"x,BP004\n" * 1000))
     assert response.status_code == 413
     assert "File too large" in _text(response)
-    assert not uploads.exists()
+    assert uploads() == []
 
 
 def test_viewers_may_not_import_or_undo(app, client, login, artefacts, uploads, tmp_path):
@@ -273,7 +279,7 @@ def test_an_upload_belongs_to_whoever_uploaded_it(app, client, login, artefacts,
     response = client.get(f"/imports/preview/{token}")
     assert response.status_code == 302 and response.headers["Location"] == "/imports/"
     assert client.post(f"/imports/preview/{token}/confirm").status_code == 302
-    assert _count(app, Comment) == 0 and (uploads / token).exists()
+    assert _count(app, Comment) == 0 and uploads(token) == ["acme.xlsx"]
     assert "no longer available" in _text(client.get("/imports/"))
 
 
@@ -281,25 +287,29 @@ def test_cancel_discards_the_upload(app, client, login, artefacts, uploads, tmp_
     login("triager")
     path = write_xlsx_log(tmp_path / "acme.xlsx", comment_rows(1), key_values=ACME)
     token = _token(_upload(client, ("../../etc/acme.xlsx", path.read_bytes())))
-    stored = [p.name for p in (uploads / token).iterdir()]
-    # Never the client's path; beside the file, the file as read (at upload: see identify).
-    assert sorted(stored) == ["01-acme.xlsx", "01-acme.xlsx.read.json", "manifest.json"]
+    assert uploads(token) == ["acme.xlsx"]  # the name without the client's folders
     assert "acme.xlsx" in _text(client.get(f"/imports/preview/{token}"))
     response = client.post(f"/imports/preview/{token}/cancel")
     assert response.headers["Location"] == "/imports/"
-    assert not (uploads / token).exists() and _count(app, ImportBatch) == 0
+    assert uploads(token) is None and _count(app, ImportBatch) == 0
 
 
-def test_uploads_older_than_a_day_are_swept(app, uploads):
-    with app.test_request_context():
-        old = staging.stage([("a.csv", b"Comment\nx\n")], {}, owner=1)
-        day_ago = time.time() - staging.MAX_AGE_SECONDS - 60
-        os.utime(old.folder, (day_ago, day_ago))
-        new = staging.stage([("b.csv", b"Comment\ny\n")], {}, owner=1)
-        assert not old.folder.exists() and new.folder.exists()
-        assert staging.load(new.token, owner=1).files[0].name == "b.csv"
-        assert staging.load(new.token, owner=2) is None
-        assert staging.load("../../etc", owner=1) is None
+def test_uploads_older_than_a_day_are_swept(app, uploads, make_user):
+    owner = make_user("triager", "ana@example.org").id
+    other = make_user("triager", "bo@example.org").id
+    with app.test_request_context(method="POST"):
+        with unit_of_work():
+            old = staging.stage([("a.csv", b"Comment\nx\n")], {}, owner=owner)
+        with unit_of_work():
+            db.session.get(StagedUpload, old.token).created_at -= staging.MAX_AGE + timedelta(
+                minutes=1
+            )
+        with unit_of_work():
+            new = staging.stage([("b.csv", b"Comment\ny\n")], {}, owner=owner)
+        assert staging.load(new.token, owner=owner).files[0].name == "b.csv"
+        assert staging.load(new.token, owner=other) is None
+        assert staging.load("../../etc", owner=owner) is None
+    assert uploads() == [new.token]
 
 
 def test_history_lists_batches_and_undo_removes_them(app, client, login, artefacts, tmp_path):
@@ -408,13 +418,13 @@ def test_a_comment_header_not_known_can_be_typed_in(
 def reads(monkeypatch) -> list[str]:
     """The names of the files the comment log reader reads, in order."""
     names: list[str] = []
-    read = comment_import.read_comment_log
+    read = comment_import.feed.read_comment_log
 
     def counted(source, *, filename=None, **kwargs):
         names.append(filename)
         return read(source, filename=filename, **kwargs)
 
-    monkeypatch.setattr(comment_import, "read_comment_log", counted)
+    monkeypatch.setattr(comment_import.feed, "read_comment_log", counted)
     return names
 
 

@@ -265,7 +265,7 @@ def test_a_crashing_import_is_logged_and_raised(tmp_path, caplog, monkeypatch):
     def boom(*_args, **_kwargs):
         raise RuntimeError("reader crashed")
 
-    monkeypatch.setattr(comment_import, "read_comment_log", boom)
+    monkeypatch.setattr(comment_import.feed, "read_comment_log", boom)
     path = write_csv_log(tmp_path / "acme.csv", ROWS)
     with pytest.raises(RuntimeError):
         import_comment_log(path)

@@ -57,7 +57,7 @@ class Update:
 
 @dataclass(slots=True)
 class Comparison:
-    new: list[tuple[CommentRecord, Key]] = field(default_factory=list)
+    added: int = 0  # new comments (each chunk's are handed on, not kept: 100,000 of them)
     updates: list[Update] = field(default_factory=list)
     unchanged: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
@@ -78,45 +78,54 @@ def reviewer_values(record: CommentRecord) -> tuple:
     )
 
 
-def stored_comments(keys: Iterable[Key | None]) -> dict[Key, Sequence]:
-    """The comments already stored under these keys, with the fields a re-import compares.
-    A key with a stand-in id (an organisation or round not created yet) has none."""
-    wanted = {key for key in keys if key is not None and key[1] > 0 and key[2] > 0}
-    if not wanted:
-        return {}
-    scope = {part: sorted({key[i] for key in wanted}) for i, part in enumerate("aro")}
-    query = select(*STORED_COLUMNS).where(
-        Comment.organisation_id.in_(scope["o"]),
-        Comment.review_round_id.in_(scope["r"]),
-        Comment.artefact_id.in_(scope["a"]),
-    )
-    # Plain rows from the connection: no ORM identity work for a 100,000-row re-import.
-    found: dict[Key, Sequence] = {}
-    for row in db.session.connection().execute(query).all():
-        key = tuple(row[1:5])
-        if key in wanted:
-            found[key] = row
-    return found
+class StoredComments:
+    """The comments already stored under the keys asked for, with the fields a re-import
+    compares: read per organisation and review round the first time one is asked for (a log
+    has a few), as plain rows from the connection (no ORM identity work for 100,000). A key
+    with a stand-in id (an organisation or round not created yet) has none."""
+
+    def __init__(self) -> None:
+        self.rows: dict[Key, Sequence] = {}
+        self._read: set[tuple[int, int]] = set()
+
+    def get(self, keys: Iterable[Key | None]) -> dict[Key, Sequence]:
+        wanted = {
+            (key[2], key[1]) for key in keys if key is not None and key[1] > 0 and key[2] > 0
+        } - self._read
+        for organisation_id, round_id in sorted(wanted):
+            query = select(*STORED_COLUMNS).where(
+                Comment.organisation_id == organisation_id,
+                Comment.review_round_id == round_id,
+            )
+            for row in db.session.connection().execute(query):
+                self.rows[tuple(row[1:5])] = row
+            self._read.add((organisation_id, round_id))
+        return self.rows
 
 
 def compare(
-    records: list[CommentRecord], keys: list[Key | None], stored: dict[Key, Sequence]
-) -> Comparison:
-    """What storing the records (those with a key) would do to the stored comments."""
-    result = Comparison()
+    records: list[CommentRecord],
+    keys: list[Key | None],
+    stored: dict[Key, Sequence],
+    result: Comparison,
+) -> list[tuple[CommentRecord, Key]]:
+    """Add to `result` what storing the records (those with a key) would do to the stored
+    comments; returns the chunk's new ones (counted in result.added)."""
+    new: list[tuple[CommentRecord, Key]] = []
     for record, key in zip(records, keys, strict=True):
         if key is None:
             continue
         before = stored.get(key)
         if before is None:
-            result.new.append((record, key))
+            new.append((record, key))
             continue
         update = _update(record, before, result.conflicts)
         if update is None:
             result.unchanged += 1
         else:
             result.updates.append(update)
-    return result
+    result.added += len(new)
+    return new
 
 
 def _update(record: CommentRecord, stored: Sequence, conflicts: list[Conflict]) -> Update | None:
@@ -150,4 +159,11 @@ def _update(record: CommentRecord, stored: Sequence, conflicts: list[Conflict]) 
     return Update(stored[0], values, changed)
 
 
-__all__ = ["REVIEWER_FIELDS", "Comparison", "Update", "compare", "reviewer_values"]
+__all__ = [
+    "REVIEWER_FIELDS",
+    "Comparison",
+    "StoredComments",
+    "Update",
+    "compare",
+    "reviewer_values",
+]

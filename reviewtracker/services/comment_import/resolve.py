@@ -8,18 +8,17 @@ Every record that can't be matched is a problem naming its sheet, row and column
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 
 from rapidfuzz import process
 from sqlalchemy import select
 
 from importers.normalise import fold_name, tidy_name
-from importers.records import CommentRecord, Problem
+from importers.records import CommentRecord, Problem, SheetReport
 
 from ...extensions import db
 from ...models import Artefact, Comment, Constituency, Organisation, ReviewRound, Tranche
-from .report import ImportReport
 
 Key = tuple[int, int, int, str]  # artefact, review round, organisation, source key
 
@@ -57,10 +56,9 @@ class NewRound:
 
 @dataclass(slots=True)
 class Resolution:
-    """Each record's natural key (None where the record was refused), and the organisations
-    and review rounds the import must create first, by their stand-in ids."""
+    """The organisations and review rounds the import must create first, by their stand-in
+    ids."""
 
-    keys: list[Key | None] = field(default_factory=list)
     organisations: dict[int, NewOrganisation] = field(default_factory=dict)
     rounds: dict[int, NewRound] = field(default_factory=dict)
 
@@ -72,33 +70,87 @@ class Resolution:
 
 
 class Resolver:
-    """Matches the records' artefacts, organisations and rounds to ids; reports what it can't."""
+    """Matches the records' artefacts, organisations and rounds to ids, a chunk of records at
+    a time as the log is read; reports what it can't match.
 
-    def __init__(self, report: ImportReport) -> None:
-        self.report = report
-        self.columns = {s.name: s.mapping for s in report.sheets}
+    A record whose organisation is not known yet and has no constituency so far waits for
+    `finish`: a later row of the log may give it. Problems name the column by field; the
+    column's header is filled in by `finish`, once the reader has reported every sheet."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[tuple[Problem, str | None]] = []  # with the field of its column
         self.reported = 0
         self.resolution = Resolution()
+        self._known_artefacts: dict[str, tuple[int, str | None]] | None = None
+        self._hints: dict[str, str] = {}
+        self._warned: set[str] = set()
+        self._organisation_ids: dict[str, int] = {}
+        self._first: dict[str, CommentRecord] = {}  # folded organisation -> its first record
+        self._constituency_of: dict[str, str] = {}
+        self._constituencies: dict[str, int] | None = None
+        self._rounds: _Rounds | None = None
+        # key -> (sheet, row) of its first record: not the record, which is let go once stored
+        self._seen: dict[Key, tuple[str, int]] = {}
+        self._waiting: list[CommentRecord] = []
+        self._reported_organisations: set[str] = set()
+        self._columns: dict[str, dict[str, str]] = {}  # sheet -> field -> header, from finish
+
+    @property
+    def ok(self) -> bool:
+        return not self.reported
 
     def problem(self, message: str, record: CommentRecord | None = None, **kw) -> None:
         severity = kw.pop("severity", "error")
+        field_name = kw.pop("field", None)
         if severity == "error":
             self.reported += 1
             if self.reported > MAX_PROBLEMS:
                 return
         where = {"sheet": record.sheet, "row": record.row} if record else {}
-        self.report.problems.append(
-            Problem(self.report.file, message, severity=severity, **where, **kw)
-        )
+        problem = Problem(self.file, message, severity=severity, **where, **kw)
+        self.problems.append((problem, field_name))
 
-    def column(self, record: CommentRecord, field_name: str) -> str | None:
-        return self.columns.get(record.sheet, {}).get(field_name)
+    def resolve(self, records: list[CommentRecord]) -> list[Key | None]:
+        """The keys of a chunk of records: None for one refused, or waiting for `finish`."""
+        self._artefacts(records)
+        keys = self._keys(records, self._organisations(records))
+        self._lengths(records)
+        return keys
 
-    def resolve(self, records: list[CommentRecord]) -> Resolution:
-        """The records' keys, with every record that can't be matched reported."""
-        artefacts = self._artefacts(records)
-        organisations = self._organisations(records)
-        rounds = _Rounds(self.resolution)
+    def finish(self, sheets: list[SheetReport]) -> tuple[list[CommentRecord], list[Key | None]]:
+        """The records that waited for their organisation's constituency, with their keys
+        (an organisation still without one is reported at its first record). The sheets, as
+        the reader reported them once it had read every one, name the problems' columns
+        (`problems_found`)."""
+        waiting, self._waiting = self._waiting, []
+        keys: list[Key | None] = []
+        if waiting:
+            unknown = {fold_name(r.organisation or "") for r in waiting}
+            self._create_or_report(unknown - self._organisation_ids.keys(), final=True)
+            keys = self._keys(waiting, set())
+        self._columns = {sheet.name: sheet.mapping for sheet in sheets}
+        return waiting, keys
+
+    @property
+    def problems_found(self) -> list[Problem]:
+        """Every problem, each with its column's header (once `finish` has the sheets)."""
+        columns = self._columns
+        found = [
+            replace(problem, column=columns.get(problem.sheet or "", {}).get(name))
+            if name and problem.column is None
+            else problem
+            for problem, name in self.problems
+        ]
+        if self.reported > MAX_PROBLEMS:
+            found.append(Problem(self.file, f"... and {self.reported - MAX_PROBLEMS} more errors"))
+        return found
+
+    def _keys(self, records: list[CommentRecord], waiting: set[str]) -> list[Key | None]:
+        artefacts = self._known_artefacts or {}
+        if self._rounds is None:
+            self._rounds = _Rounds(self.resolution)
+        rounds, organisations = self._rounds, self._organisation_ids
 
         def ids(artefact: str | None, organisation: str | None, tranche, number):
             """(artefact, round, organisation) ids; None where the row was refused."""
@@ -110,8 +162,12 @@ class Resolver:
 
         # Logs repeat a handful of (artefact, organisation, tranche, round) combinations.
         combinations: dict[tuple, tuple[int, int, int] | None] = {}
-        keys = self.resolution.keys
+        keys: list[Key | None] = []
         for record in records:
+            if waiting and fold_name(record.organisation or "") in waiting:
+                self._waiting.append(record)
+                keys.append(None)
+                continue
             combination = (record.artefact, record.organisation, record.tranche)
             combination += (record.review_round,)
             if combination not in combinations:
@@ -119,12 +175,7 @@ class Resolver:
             found = combinations[combination]
             keys.append(None if found is None else (*found, record.source_key))
         self._duplicates(records, keys)
-        self._lengths(records)
-        if self.reported > MAX_PROBLEMS:
-            self.report.problems.append(
-                Problem(self.report.file, f"... and {self.reported - MAX_PROBLEMS} more errors")
-            )
-        return self.resolution
+        return keys
 
     def _lengths(self, records: list[CommentRecord]) -> None:
         """A value longer than its column is refused here, naming the cell: PostgreSQL would
@@ -144,36 +195,43 @@ class Resolver:
                 f"{len(getattr(record, name))} characters is too long for "
                 f"{name.replace('_', ' ')}; the limit is {limit}",
                 record,
-                column=self.column(record, name),
+                field=name,
             )
 
     def _duplicates(self, records: list[CommentRecord], keys: list[Key | None]) -> None:
         """Two rows that would be the same comment (the same id twice in a log)."""
-        if len(set(keys)) + keys.count(None) - (None in keys) == len(keys):
+        seen = self._seen
+        places = zip(
+            map(attrgetter("sheet"), records), map(attrgetter("row"), records), strict=True
+        )
+        fresh = dict(zip(keys, places, strict=True))
+        fresh.pop(None, None)
+        if len(fresh) + keys.count(None) == len(keys) and seen.keys().isdisjoint(fresh):
+            seen.update(fresh)  # type: ignore[arg-type]
             return
-        seen: dict[Key, CommentRecord] = {}
         for record, key in zip(records, keys, strict=True):
             if key is None:
                 continue
             if key in seen:
-                first = seen[key]
+                sheet, row = seen[key]
                 self.problem(
                     f"comment {record.source_key} on {record.artefact} appears twice "
-                    f"(also sheet '{first.sheet}', row {first.row})",
+                    f"(also sheet '{sheet}', row {row})",
                     record,
                 )
-            seen[key] = record
+            else:
+                seen[key] = (record.sheet, record.row)
 
-    def _artefacts(self, records: list[CommentRecord]) -> dict[str, tuple[int, str | None]]:
+    def _artefacts(self, records: list[CommentRecord]) -> None:
         """reference -> (id, tranche code); every unknown reference is reported per row."""
-        rows = db.session.execute(
-            select(Artefact.reference, Artefact.id, Tranche.code)
-            .outerjoin(Tranche)
-            .order_by(Artefact.reference)
-        ).all()
-        known = {reference: (artefact_id, code) for reference, artefact_id, code in rows}
-        hints: dict[str, str] = {}
-        warned: set[str] = set()
+        if self._known_artefacts is None:
+            rows = db.session.execute(
+                select(Artefact.reference, Artefact.id, Tranche.code)
+                .outerjoin(Tranche)
+                .order_by(Artefact.reference)
+            ).all()
+            self._known_artefacts = {reference: (i, code) for reference, i, code in rows}
+        known, hints, warned = self._known_artefacts, self._hints, self._warned
         for record in records:
             reference = record.artefact or ""
             if reference not in known:
@@ -183,7 +241,7 @@ class Resolver:
                     "unknown artefact reference {value}: not in the artefact register "
                     f"(import it with import-artefacts){hints[reference]}",
                     record,
-                    column=self.column(record, "artefact"),
+                    field="artefact",
                     value=reference,
                 )
             elif record.tranche and known[reference][1] not in (None, record.tranche):
@@ -196,59 +254,81 @@ class Resolver:
                     record,
                     severity="warning",
                 )
-        return known
 
     @staticmethod
     def _hint(reference: str, known: dict) -> str:
         match = process.extractOne(reference, list(known)) if known else None
         return f"; did you mean {match[0]}?" if match and match[1] >= 80 else ""
 
-    def _organisations(self, records: list[CommentRecord]) -> dict[str, int]:
-        """Folded name -> id; an organisation not yet known gets a stand-in id if the log
-        gives its constituency, else it is reported."""
-        first: dict[str, CommentRecord] = {}
-        constituency_of: dict[str, str] = {}
+    def _organisations(self, records: list[CommentRecord]) -> set[str]:
+        """Match the chunk's organisations (folded names) to ids; one not yet known gets a
+        stand-in id if the log has given its constituency so far. Returns those that must
+        wait for a later row's constituency."""
+        first, constituency_of = self._first, self._constituency_of
+        new: list[str] = []
         for record in records:
             key = fold_name(record.organisation or "")
-            first.setdefault(key, record)
+            if key not in first:
+                first[key] = record
+                new.append(key)
             if record.constituency and key not in constituency_of:
                 constituency_of[key] = record.constituency
-        known = dict(
-            db.session.execute(
-                select(Organisation.name_key, Organisation.id).where(
-                    Organisation.name_key.in_(list(first))
-                )
-            ).all()
-        )
-        constituencies = dict(db.session.execute(select(Constituency.name, Constituency.id)).all())
-        for key, record in first.items():
-            if key in known:
-                continue
+        if new:
+            self._organisation_ids.update(
+                db.session.execute(
+                    select(Organisation.name_key, Organisation.id).where(
+                        Organisation.name_key.in_(new)
+                    )
+                ).all()
+            )
+        unknown = {
+            key
+            for key in first
+            if key not in self._organisation_ids and key not in self._reported_organisations
+        }
+        return self._create_or_report(unknown, final=False) if unknown else set()
+
+    def _create_or_report(self, unknown: set[str], *, final: bool) -> set[str]:
+        """Stand-ins for the unknown organisations whose constituency the log gives; the
+        others wait (or, when `final`, are reported at their first record)."""
+        if self._constituencies is None:
+            self._constituencies = dict(
+                db.session.execute(select(Constituency.name, Constituency.id)).all()
+            )
+        constituencies, waiting = self._constituencies, set()
+        for key in sorted(unknown, key=lambda k: (self._first[k].sheet, self._first[k].row)):
+            record = self._first[key]
             if not key:
                 self.problem("no organisation for this comment", record)
+                self._reported_organisations.add(key)
                 continue
-            name = constituency_of.get(key)
+            name = self._constituency_of.get(key)
             if name is None:
+                if not final:
+                    waiting.add(key)
+                    continue
                 self.problem(
                     f"organisation {record.organisation!r} is not known yet and the log gives no "
                     "constituency for it: add a Constituency column, a 'Constituency:' line "
                     "above the table, or pass --constituency",
                     record,
-                    column=self.column(record, "organisation"),
+                    field="organisation",
                 )
+                self._reported_organisations.add(key)
             elif name not in constituencies:
                 self.problem(
                     "constituency {value} is not in the reference list (run init-db?)",
                     record,
-                    column=self.column(record, "constituency"),
+                    field="constituency",
                     value=name,
                 )
+                self._reported_organisations.add(key)
             else:
                 new = self.resolution.organisations
-                known[key] = stand_in = -(len(new) + 1)
+                self._organisation_ids[key] = stand_in = -(len(new) + 1)
                 name_shown = tidy_name(record.organisation or "")
                 new[stand_in] = NewOrganisation(name_shown, key, constituencies[name], name)
-        return known
+        return waiting
 
 
 class _Rounds:
