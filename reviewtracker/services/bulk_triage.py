@@ -43,7 +43,7 @@ from .triage import (
     AUDIT_NAMES,
     DECISION_FIELDS,
     NOT_IN_ACTION,
-    _text,
+    as_text,
     propagate_to_duplicates,
 )
 
@@ -319,7 +319,7 @@ def _bulk_chunk(
     if decided:
         originals = list(db.session.scalars(base.where(in_ids, _any_differs(decided))))
     for name, value in own.items():
-        columns = (Comment.id, *_event(name, getattr(Comment, name), _text(value), actor, now))
+        columns = (Comment.id, *_event(name, getattr(Comment, name), as_text(value), actor, now))
         _audit_from(columns, [in_ids, _differs(name, value)])
     values: dict[str, object] = dict(own)
     for name in decided:

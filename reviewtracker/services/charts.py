@@ -22,7 +22,7 @@ BAR_HEIGHT = 15
 LEGEND_ITEM_WIDTH = 190
 
 
-def _number(value: float) -> str:
+def svg_number(value: float) -> str:
     """Coordinates with at most two decimals and no trailing zeros."""
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
@@ -47,13 +47,13 @@ def _bar(row_index: int, row: ArtefactStatus, columns: tuple[str, ...], scale: f
         term = DISPOSITIONS[name]
         tooltip = f"{label}: {term.label} {count}"
         parts.append(
-            f'<rect x="{_number(x)}" y="0" width="{_number(width)}" height="{BAR_HEIGHT}" '
+            f'<rect x="{svg_number(x)}" y="0" width="{svg_number(width)}" height="{BAR_HEIGHT}" '
             f'fill="{term.colour}" data-disposition="{escape(name)}" '
             f'data-count="{count}"><title>{escape(tooltip)}</title></rect>'
         )
         x += width
         total += count
-    parts.append(f'<text x="{_number(x + 6)}" y="{BAR_HEIGHT - 3}">{total}</text>')
+    parts.append(f'<text x="{svg_number(x + 6)}" y="{BAR_HEIGHT - 3}">{total}</text>')
     parts.append("</g>")
     return parts
 

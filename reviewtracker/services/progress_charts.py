@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from importers.vocabulary import DISPOSITIONS
 
-from .charts import _number
+from .charts import svg_number
 from .progress import Progress
 
 WIDTH, HEIGHT = 640, 180
@@ -57,9 +57,9 @@ def received_bars(progress: Progress, title: str) -> Markup:
             continue
         height = day["received"] * scale
         parts.append(
-            f'<rect x="{_number(LEFT + index * step + 1)}" '
-            f'y="{_number(HEIGHT - BOTTOM - height)}" width="{_number(max(step - 2, 1))}" '
-            f'height="{_number(height)}" fill="{RECEIVED}" data-day="{day["day"].isoformat()}" '
+            f'<rect x="{svg_number(LEFT + index * step + 1)}" '
+            f'y="{svg_number(HEIGHT - BOTTOM - height)}" width="{svg_number(max(step - 2, 1))}" '
+            f'height="{svg_number(height)}" fill="{RECEIVED}" data-day="{day["day"].isoformat()}" '
             f'data-count="{day["received"]}"><title>{escape(day["day"].strftime("%d %b %Y"))}: '
             f"{day['received']} received</title></rect>"
         )
@@ -68,7 +68,7 @@ def received_bars(progress: Progress, title: str) -> Markup:
 
 def _line(progress: Progress, key: str, colour: str, scale: float, step: float) -> str:
     points = " ".join(
-        f"{_number(LEFT + (i + 0.5) * step)},{_number(HEIGHT - BOTTOM - d[key] * scale)}"
+        f"{svg_number(LEFT + (i + 0.5) * step)},{svg_number(HEIGHT - BOTTOM - d[key] * scale)}"
         for i, d in enumerate(progress.days)
     )
     return (
@@ -108,9 +108,9 @@ def median_bars(rows: list[tuple[str, float, int]], title: str) -> Markup:
         parts.append(
             f'<g transform="translate(0,{y})"><text x="{label_width - 6}" y="13" '
             f'text-anchor="end">{escape(name)}</text><rect x="{label_width}" y="2" '
-            f'width="{_number(max(width, 1))}" height="14" fill="{RECEIVED}"><title>'
+            f'width="{svg_number(max(width, 1))}" height="14" fill="{RECEIVED}"><title>'
             f"{escape(name)}: median {median} days over {count} comments</title></rect>"
-            f'<text x="{_number(label_width + width + 6)}" y="13">{median} d</text></g>'
+            f'<text x="{svg_number(label_width + width + 6)}" y="13">{median} d</text></g>'
         )
     return _svg(title, label_width + bar_width + 60, len(rows) * row_height + 4, parts)
 

@@ -193,14 +193,14 @@ def _action_rule(changes: dict[str, object], stored: dict[str, object]) -> dict[
     return {**changes, **{name: None for name in ACTION_FIELDS if stored[name]}}
 
 
-def _text(value: object) -> str | None:
+def as_text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
 def _audit_text(name: str, value: object) -> str | None:
     if name in resolution.RESOLUTION_FIELDS:
         return resolution.audit_text(name, value)
-    return _text(value)
+    return as_text(value)
 
 
 def clear_actions_outside_action(
