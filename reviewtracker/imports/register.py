@@ -3,7 +3,8 @@
 The same service as `reviewtracker import-artefacts` (services/artefact_import.py), which
 flushes; each file's import here is one unit of work. The upload is staged like comment logs'
 (staging.py, in the database), with the file as read at the upload kept with it. A register
-uploaded among comment logs arrives here from their upload (views._to_register), and its confirm leads on to the logs.
+uploaded among comment logs arrives here from their upload (views._to_register), and its
+confirm leads on to the logs.
 """
 
 from __future__ import annotations
