@@ -74,7 +74,7 @@ def export_group() -> None:
     (the same files the pages' download buttons give)."""
 
 
-def _write_export(output: Path, build) -> None:
+def write_export(output: Path, build) -> None:
     """Build the export (a ServiceError is a clear refusal, exit 1) and write it to OUTPUT."""
     require_schema()
     try:
@@ -100,7 +100,7 @@ def export_board_pack_command(
     meeting's actions (open, and closed since the previous meeting) and decisions."""
     from ..services.board_pack import board_pack
 
-    _write_export(output, lambda: board_pack(tranche, review_round, month, meeting))
+    write_export(output, lambda: board_pack(tranche, review_round, month, meeting))
 
 
 @export_group.command("responses")
@@ -114,7 +114,7 @@ def export_responses_command(organisation: str, output: Path) -> None:
     from ..services.responses_log import responses_log
 
     # The CLI is the programme's own: the staff's scope.
-    _write_export(
+    write_export(
         output, lambda: responses_log(organisation_by_name(organisation).id, Scope.staff())
     )
 
@@ -138,7 +138,7 @@ def export_comments_command(output: Path, internal_notes: bool, **names) -> None
     build = {".xlsx": comment_register, ".csv": comment_register_csv}.get(output.suffix.lower())
     if build is None:
         raise click.ClickException(f"{output.name}: the output file must end in .xlsx or .csv")
-    _write_export(
+    write_export(
         output,
         lambda: build(filter_from_names(Scope.staff(), **names), internal_notes=internal_notes),
     )

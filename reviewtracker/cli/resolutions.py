@@ -17,7 +17,7 @@ from ..services import ServiceError
 from ..services.scope import Scope
 from ..unit_of_work import unit_of_work
 from .common import require_schema
-from .reports import OUTPUT, _write_export, export_group
+from .reports import OUTPUT, export_group, write_export
 
 
 @export_group.command("resolutions")
@@ -43,7 +43,7 @@ def export_resolutions_command(output: Path, by: str | None, **names) -> None:
 
     if output.suffix.lower() != ".xlsx":
         raise click.ClickException(f"{output.name}: the output file must end in .xlsx")
-    _write_export(
+    write_export(
         output, lambda: resolutions_workbook(filter_from_names(Scope.staff(), **names), by=by)
     )
 

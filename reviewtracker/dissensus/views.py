@@ -9,7 +9,7 @@ from flask_login import current_user
 from importers.vocabulary import DISSENSUS_OUTCOMES, DISSENSUS_STATUSES, POSITIONS
 
 from ..auth import role_required, viewer_scope
-from ..downloads.views import _send
+from ..downloads.views import send_download
 from ..extensions import db
 from ..inputs import positive_int
 from ..models import Constituency, Organisation
@@ -57,7 +57,7 @@ def index():
 def export():
     f = log.EntryFilter.from_args(request.args)
     data = dissensus_log_xlsx(f, viewer_scope(), internal_notes=current_user.has_role("triager"))
-    return _send(data, "dissensus-log.xlsx", XLSX_MIMETYPE)
+    return send_download(data, "dissensus-log.xlsx", XLSX_MIMETYPE)
 
 
 @bp.get("/<int:entry_id>")

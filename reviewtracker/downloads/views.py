@@ -26,7 +26,7 @@ from ..services.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE
 from . import bp
 
 
-def _send(data: bytes, filename: str, mimetype: str):
+def send_download(data: bytes, filename: str, mimetype: str):
     response = send_file(
         io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename
     )
@@ -58,7 +58,9 @@ def board_pack_xlsx():
     month = month_arg()
     meeting = meeting_arg()
     data = board_pack(tranche, review_round, month, meeting)
-    return _send(data, board_pack_filename(tranche, review_round, month, meeting), XLSX_MIMETYPE)
+    return send_download(
+        data, board_pack_filename(tranche, review_round, month, meeting), XLSX_MIMETYPE
+    )
 
 
 @bp.get("/responses/<int:organisation_id>.xlsx")
@@ -69,7 +71,7 @@ def responses_xlsx(organisation_id: int):
     except NoSuchOrganisation:
         abort(404)  # a reviewer: another organisation's log is as absent as an unknown one
     organisation = db.session.get(Organisation, organisation_id)
-    return _send(data, responses_filename(organisation), XLSX_MIMETYPE)
+    return send_download(data, responses_filename(organisation), XLSX_MIMETYPE)
 
 
 @bp.get("/comments.xlsx")

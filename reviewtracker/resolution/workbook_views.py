@@ -10,7 +10,7 @@ from flask_login import current_user
 from importers.resolutions import EDITABLE, read_resolutions
 
 from ..auth import role_required, viewer_scope
-from ..downloads.views import _send
+from ..downloads.views import send_download
 from ..imports import staging
 from ..inputs import positive_int
 from ..services import ServiceError
@@ -31,7 +31,7 @@ def export_workbook():
     by = request.args.get("by")
     by = by if by in BY else None
     data = resolutions_workbook(f, by=by)
-    return _send(data, workbook_filename(f, by), XLSX_MIMETYPE)
+    return send_download(data, workbook_filename(f, by), XLSX_MIMETYPE)
 
 
 @bp.route("/resolutions/import", methods=["GET", "POST"])

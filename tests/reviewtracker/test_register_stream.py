@@ -159,7 +159,7 @@ def test_the_downloads_are_streamed(app, client, login):
 
 
 def test_csv_rows_neutralise_every_trigger_and_leave_the_rest():
-    from reviewtracker.services.spreadsheet import csv_rows
+    from reviewtracker.services.formula_safety import csv_rows
 
     def written(block) -> list[list[str]]:
         out = io.StringIO()
@@ -177,6 +177,15 @@ def test_csv_rows_neutralise_every_trigger_and_leave_the_rest():
         ["1", "'=SUM(A1)", "fine", "", "2024-03-08 09:30:15"],
         ["2", "fine", "'\tx", "2.5", ""],
         ["3", "'-1", "line\n=not at the start of the cell", "", ""],
+    ]
+    # The rule of formula_safety: after leading spaces or invisible characters, full width.
+    hidden = [[1, "  =1+1"], [2, "\u200b+cmd"], [3, "＝1"], [4, "plain"], [5, "\x01x"]]
+    assert written(hidden) == [
+        ["1", "'  =1+1"],
+        ["2", "'\u200b+cmd"],
+        ["3", "'＝1"],
+        ["4", "plain"],
+        ["5", "'\x01x"],
     ]
     quiet = [[1, "a", None, date(2024, 3, 8)], [2, "b", 3.0, None]]
     assert csv_rows(quiet) is quiet  # nothing to do: the block as it is

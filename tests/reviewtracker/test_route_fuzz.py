@@ -202,12 +202,13 @@ def _seed(app: Flask, make_user, tmp_path: Path) -> World:
         with client.session_transaction() as session:
             session["_user_id"] = cookie_id
         clients[role] = client
-    with app.app_context():  # (the upload folder is the app's)
+    with app.app_context():  # staged in the database, as the upload page stages it
         upload = staging.stage(
             [("staged log.csv", staged_log.read_bytes())],
             {"tranche": "1"},
             owner=users["triager"].id,
         )
+        db.session.commit()
     path_values = {
         "comment_id": comment_id,
         "organisation_id": organisation_id,
