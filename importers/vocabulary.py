@@ -408,6 +408,15 @@ DISSENSUS_STATUSES = Vocabulary(
     Term("closed", "Closed", "#009e73", "Settled: an outcome is recorded."),
 )
 
+# How a reviewer organisation's comments reached the tool in a submission (reviewtracker's
+# submissions: a log uploaded by the reviewer, or comments typed on the artefact's form).
+SUBMISSION_KINDS = Vocabulary(
+    "submission_kind",
+    Term("log", "Uploaded log", "#1f6fb2", "The reviewer uploaded their organisation's log."),
+    Term("form", "Web form", "#6f42c1", "The reviewer typed the comments on the web form."),
+)
+
+
 __all__ = [
     "ACTION_LINK_KINDS",
     "ACTION_STATUSES",
@@ -428,6 +437,7 @@ __all__ = [
     "RESPONSE_STATES",
     "ROUND_DIFF",
     "ROUND_STATES",
+    "SUBMISSION_KINDS",
     "STATE_MOVES",
     "Term",
     "UNDER_CONSIDERATION",

@@ -21,6 +21,7 @@ from .lifecycle import ArtefactEvent, ArtefactVersion, CommentImplementation
 from .reference import Constituency, Organisation, Service, Tranche
 from .resolution import CommentResolution, PublishedResponse, WorkingGroup, WorkingGroupMember
 from .rounds import CommentCarry, CommentRepeat, RoundArtefact, RoundInvitation
+from .submissions import CommentDraft, RoundExtension, Submission, SubmissionEvent
 from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User, UserSession
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "AuditEvent",
     "Comment",
     "CommentCarry",
+    "CommentDraft",
     "CommentImplementation",
     "CommentRepeat",
     "Constituency",
@@ -67,8 +69,11 @@ __all__ = [
     "Organisation",
     "ReviewRound",
     "RoundArtefact",
+    "RoundExtension",
     "RoundInvitation",
     "Service",
+    "Submission",
+    "SubmissionEvent",
     "Tranche",
     "User",
     "UserSession",

@@ -197,6 +197,8 @@ def _store(
         _count(report, comparison)
         close_batch(batch, report)
         report.batch_id = batch.id
+        if options.on_batch is not None:
+            options.on_batch(batch.id)
     except BaseException:
         db.session.rollback()
         raise
