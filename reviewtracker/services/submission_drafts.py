@@ -143,6 +143,7 @@ class DraftValues:
 @dataclass(slots=True)
 class DraftRow:
     id: int
+    review_round_id: int
     artefact_id: int
     reference: str
     section: str | None
@@ -256,6 +257,7 @@ def _rows(*where) -> list[DraftRow]:
     query = (
         select(
             CommentDraft.id,
+            CommentDraft.review_round_id,
             CommentDraft.artefact_id,
             Artefact.reference,
             CommentDraft.section,

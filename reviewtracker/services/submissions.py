@@ -462,14 +462,15 @@ def submitted_batches(batch_ids: list[int]) -> dict[int, dict]:
             Organisation.name,
             Submission.late,
             Submission.kind,
+            Submission.id,
         )
         .outerjoin(User, User.id == Submission.user_id)
         .join(Organisation, Organisation.id == Submission.organisation_id)
         .where(Submission.import_batch_id.in_(batch_ids))
     )
     return {
-        batch_id: {"by": by, "organisation": organisation, "late": late, "kind": kind}
-        for batch_id, by, organisation, late, kind in rows
+        batch_id: {"by": by, "organisation": organisation, "late": late, "kind": kind, "id": id_}
+        for batch_id, by, organisation, late, kind, id_ in rows
     }
 
 
@@ -484,6 +485,19 @@ class ExtensionRow:
     granted_by: str
     granted_at: datetime
     note: str | None
+
+
+def invited_organisations(round_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the organisations invited to the round: who may get an extension."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Organisation.id, Organisation.name)
+            .join(RoundInvitation, RoundInvitation.organisation_id == Organisation.id)
+            .where(RoundInvitation.review_round_id == round_id)
+            .order_by(Organisation.name_key)
+        )
+    ]
 
 
 def round_extensions(round_id: int) -> list[ExtensionRow]:
@@ -562,6 +576,7 @@ __all__ = [
     "check_log",
     "check_throttle",
     "grant_extension",
+    "invited_organisations",
     "invited_rounds",
     "open_window",
     "record_event",
