@@ -39,7 +39,7 @@ from ..services.rounds import (
     round_state,
     start_next_round,
 )
-from ..services.submissions import invited_organisations, round_extensions, round_submissions
+from ..services.submission_records import invited_organisations, round_extensions, round_submissions
 from ..submissions.forms import ExtensionForm
 from ..unit_of_work import unit_of_work
 from . import bp

@@ -18,7 +18,7 @@ from ..models import Artefact, AuditEvent, Comment, ImportBatch, Organisation, R
 from . import ServiceError
 from .paging import Page, page_bounds
 from .people import Names, names_for
-from .submissions import submitted_batches
+from .submission_records import submitted_batches
 
 PER_PAGE = 50
 MAX_NAMED = 20  # a refusal names this many comments, then says how many more there are

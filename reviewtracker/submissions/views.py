@@ -35,6 +35,12 @@ from ..services.submission_drafts import (
     submit_drafts,
     template_xlsx,
 )
+from ..services.submission_records import (
+    grant_extension,
+    invited_organisations,
+    round_submissions,
+    submission_copy,
+)
 from ..services.submissions import (
     UPLOAD,
     NoSuchRound,
@@ -43,15 +49,11 @@ from ..services.submissions import (
     Throttled,
     check_log,
     check_throttle,
-    grant_extension,
-    invited_organisations,
     invited_rounds,
     open_window,
     record_event,
     record_refusal,
     reviewer_window,
-    round_submissions,
-    submission_copy,
     submission_options,
     submit_log,
 )

@@ -31,6 +31,12 @@ from reviewtracker.services.submission_drafts import (
     submit_drafts,
     template_xlsx,
 )
+from reviewtracker.services.submission_records import (
+    grant_extension,
+    round_submissions,
+    submission_copy,
+    submitted_batches,
+)
 from reviewtracker.services.submissions import (
     COMMENT_TYPES,
     NoSuchRound,
@@ -39,16 +45,12 @@ from reviewtracker.services.submissions import (
     Throttled,
     check_log,
     check_throttle,
-    grant_extension,
     invited_rounds,
     open_window,
     record_event,
     reviewer_window,
-    round_submissions,
-    submission_copy,
     submission_options,
     submit_log,
-    submitted_batches,
 )
 from reviewtracker.services.triage import triage_comment
 from reviewtracker.unit_of_work import unit_of_work
