@@ -2,7 +2,7 @@
 advisory group's action statuses and what an action links to, the artefact lifecycle's states
 (with the moves allowed between them), the review rounds' states and the round-to-round
 diff's categories, the response states, the reviewers' answers, and the dissensus log's
-positions, outcomes and statuses.
+positions, outcomes and statuses, and how a reviewer's submission came (a log, the web form).
 
 A `Term` is one value: the key the database stores, the label the pages and exports show,
 its colour, its definition and, where the comment page offers one, its keyboard key. A
