@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from importers.normalise import COMMENT_TYPE_SYNONYMS
+from importers.normalise import COMMENT_TYPE_SYNONYMS, fold_name
 from importers.records import Problem
 from importers.vocabulary import SUBMISSION_KINDS
 
@@ -278,6 +278,7 @@ def force_reviewer(parsed: ParsedLog, window: RoundWindow, today: date) -> None:
             ).all()
         )
     _refuse_outside_round(parsed, window)
+    _note_other_organisations(parsed, window)
     for record in parsed.read.records:
         record.organisation, record.constituency = window.organisation, window.constituency
         record.tranche, record.review_round = window.tranche, window.number
@@ -285,6 +286,28 @@ def force_reviewer(parsed: ParsedLog, window: RoundWindow, today: date) -> None:
         if window.late(today):
             key = record.source_key
             record.raised_on = stored.get(key, today)
+
+
+def _note_other_organisations(parsed: ParsedLog, window: RoundWindow) -> None:
+    """A warning if a line above the table names another organisation: the log is submitted
+    as the reviewer's organisation's all the same."""
+    own = fold_name(window.organisation)
+    named = {
+        record.organisation
+        for record in parsed.read.records
+        if record.organisation and fold_name(record.organisation) != own
+    }
+    for name in sorted(named):
+        problem = Problem(
+            file=parsed.file,
+            message=(
+                f"the log names the organisation {name!r}: its comments are submitted as "
+                f"{window.organisation}'s, your organisation's"
+            ),
+            severity="warning",
+        )
+        if problem not in parsed.read.problems:
+            parsed.read.problems.append(problem)
 
 
 def _refuse_outside_round(parsed: ParsedLog, window: RoundWindow) -> None:

@@ -121,6 +121,8 @@ def test_the_check_forces_the_organisation_and_names_rows_outside_the_round(worl
     assert "row 8, column 'Design Artefact': IF005 is not under review" in errors[0]
     assert "row 9, column 'Design Artefact': BP999 is not under review" in errors[1]
     assert report.organisations == {"Acme Energy": window.constituency}
+    (warning,) = report.warnings
+    assert "names the organisation 'Beta Metering'" in str(warning)
     assert count(Comment) == 0
 
 
