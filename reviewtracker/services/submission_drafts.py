@@ -24,13 +24,15 @@ from . import ServiceError
 from .comment_import import ImportReport, parse_comment_log
 from .scope import Scope, require
 from .spreadsheet import BOLD, HEAD_FILL, WRAP, set_widths, workbook_bytes, xlsx_cell
-from .submissions import (
-    COMMENT_TYPES,
+from .submission_audit import (
     DRAFT_DELETED,
     DRAFT_SAVED,
+    record_event,
+)
+from .submissions import (
+    COMMENT_TYPES,
     RoundWindow,
     Submitter,
-    record_event,
     submission_options,
     submit_log,
 )

@@ -25,7 +25,13 @@ from ..models import (
 from . import ServiceError
 from .rounds import closing_date
 from .scope import Scope, require
-from .submissions import EXTENSION, NoSuchRound, record_event
+from .submission_audit import (
+    EXTENSION,
+    record_event,
+)
+from .submissions import (
+    NoSuchRound,
+)
 
 # --- the submissions made ------------------------------------------------------------------
 

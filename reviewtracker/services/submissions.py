@@ -1,8 +1,9 @@
 """Reviewers submit their organisation's comments to a review round themselves: the rounds
 their organisation is invited to, whether the round takes a submission today (its window, or
 a lead's extension for the organisation), the reviewer's log checked and submitted through the
-design team's own import, the submissions made (each an import batch marked "submitted by"),
-the per-user throttle and the audit of every upload, submission and extension.
+design team's own import (each submission an import batch marked "submitted by"). The
+submissions made and the extensions: submission_records.py; drafts and the template:
+submission_drafts.py; the audit and the per-user throttle: submission_audit.py.
 
 A reviewer's log is read by the same reader, with the same checks, as the design team's
 import; what only the design team may say is never read from it: the organisation and its
@@ -24,9 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from importers.normalise import COMMENT_TYPE_SYNONYMS, fold_name
@@ -42,13 +42,12 @@ from ..models import (
     RoundExtension,
     RoundInvitation,
     Submission,
-    SubmissionEvent,
-    utcnow,
 )
 from . import ServiceError
 from .comment_import import ImportOptions, ImportReport, ParsedLog, import_comment_log
 from .rounds import closing_date, round_artefacts, round_state
 from .scope import Scope, require
+from .submission_audit import REFUSED, SUBMITTED, record_event
 
 # The canonical comment types, in the reader's order: the template's drop-down and the form's.
 COMMENT_TYPES: tuple[str, ...] = tuple(dict.fromkeys(COMMENT_TYPE_SYNONYMS.values()))
@@ -62,10 +61,6 @@ NOT_FROM_REVIEWERS = (
     "disposition",
     "response",
 )
-# What submission_event records (the audit trail); UPLOAD and SUBMITTED count for the throttle.
-UPLOAD, SUBMITTED, REFUSED = "upload", "submitted", "refused"
-DRAFT_SAVED, DRAFT_DELETED, EXTENSION = "draft saved", "draft deleted", "extension"
-THROTTLED_ACTIONS = (UPLOAD, SUBMITTED)
 
 
 class NoSuchRound(ServiceError):
@@ -74,10 +69,6 @@ class NoSuchRound(ServiceError):
 
 class SubmissionClosed(ServiceError):
     """The round takes no submission from the organisation today."""
-
-
-class Throttled(ServiceError):
-    """The reviewer made too many uploads and submissions lately."""
 
 
 @dataclass(slots=True)
@@ -194,56 +185,6 @@ def open_window(round_id: int, scope: Scope, today: date) -> RoundWindow:
     if refused:
         raise SubmissionClosed(refused)
     return window
-
-
-# --- the throttle and the audit ------------------------------------------------------------
-
-
-def check_throttle(user_id: int, now: datetime | None = None) -> None:
-    """Throttled if the reviewer made SUBMISSION_MAX_PER_WINDOW uploads and submissions within
-    SUBMISSION_WINDOW: each is a read of a spreadsheet, which costs the server."""
-    config = current_app.config
-    window: timedelta = config["SUBMISSION_WINDOW"]
-    limit: int = config["SUBMISSION_MAX_PER_WINDOW"]
-    now = now or utcnow()
-    times = db.session.scalars(
-        select(SubmissionEvent.at)
-        .where(
-            SubmissionEvent.user_id == user_id,
-            SubmissionEvent.action.in_(THROTTLED_ACTIONS),
-            SubmissionEvent.at > now - window,
-        )
-        .order_by(SubmissionEvent.at.desc())
-        .limit(limit)
-    ).all()
-    if len(times) >= limit:
-        wait = max(1, int((times[-1] + window - now).total_seconds() // 60) + 1)
-        raise Throttled(
-            f"You have uploaded or submitted {limit} times in the last "
-            f"{int(window.total_seconds() // 60)} minutes: try again in {wait} minutes."
-        )
-
-
-def record_event(
-    action: str,
-    *,
-    actor: str,
-    user_id: int | None,
-    organisation_id: int | None,
-    round_id: int | None,
-    detail: str = "",
-) -> None:
-    db.session.add(
-        SubmissionEvent(
-            action=action,
-            actor=actor,
-            user_id=user_id,
-            organisation_id=organisation_id,
-            review_round_id=round_id,
-            detail=detail[:1000] or None,
-        )
-    )
-    db.session.flush()
 
 
 # --- reading and importing a reviewer's log ------------------------------------------------
@@ -419,12 +360,9 @@ __all__ = [
     "RoundWindow",
     "SubmissionClosed",
     "Submitter",
-    "Throttled",
     "check_log",
-    "check_throttle",
     "invited_rounds",
     "open_window",
-    "record_event",
     "record_refusal",
     "reviewer_window",
     "submission_options",

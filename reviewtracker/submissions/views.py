@@ -25,6 +25,12 @@ from ..services import ServiceError
 from ..services.rounds import get_round
 from ..services.scope import Scope
 from ..services.spreadsheet import XLSX_MIMETYPE
+from ..services.submission_audit import (
+    UPLOAD,
+    Throttled,
+    check_throttle,
+    record_event,
+)
 from ..services.submission_drafts import (
     DraftValues,
     NoSuchDraft,
@@ -42,16 +48,12 @@ from ..services.submission_records import (
     submission_copy,
 )
 from ..services.submissions import (
-    UPLOAD,
     NoSuchRound,
     RoundWindow,
     Submitter,
-    Throttled,
     check_log,
-    check_throttle,
     invited_rounds,
     open_window,
-    record_event,
     record_refusal,
     reviewer_window,
     submission_options,

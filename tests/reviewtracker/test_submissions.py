@@ -22,6 +22,11 @@ from reviewtracker.services import ServiceError
 from reviewtracker.services.comment_import import parse_comment_log
 from reviewtracker.services.engagement import round_engagement
 from reviewtracker.services.scope import Scope
+from reviewtracker.services.submission_audit import (
+    Throttled,
+    check_throttle,
+    record_event,
+)
 from reviewtracker.services.submission_drafts import (
     DraftValues,
     NoSuchDraft,
@@ -42,12 +47,9 @@ from reviewtracker.services.submissions import (
     NoSuchRound,
     SubmissionClosed,
     Submitter,
-    Throttled,
     check_log,
-    check_throttle,
     invited_rounds,
     open_window,
-    record_event,
     reviewer_window,
     submission_options,
     submit_log,
