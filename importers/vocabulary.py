@@ -2,7 +2,7 @@
 advisory group's action statuses and what an action links to, the artefact lifecycle's states
 (with the moves allowed between them), the review rounds' states and the round-to-round
 diff's categories, the response states, the reviewers' answers, and the dissensus log's
-positions, outcomes and statuses.
+positions, outcomes and statuses, and how a reviewer's submission came (a log, the web form).
 
 A `Term` is one value: the key the database stores, the label the pages and exports show,
 its colour, its definition and, where the comment page offers one, its keyboard key. A
@@ -408,6 +408,15 @@ DISSENSUS_STATUSES = Vocabulary(
     Term("closed", "Closed", "#009e73", "Settled: an outcome is recorded."),
 )
 
+# How a reviewer organisation's comments reached the tool in a submission (reviewtracker's
+# submissions: a log uploaded by the reviewer, or comments typed on the artefact's form).
+SUBMISSION_KINDS = Vocabulary(
+    "submission_kind",
+    Term("log", "Uploaded log", "#1f6fb2", "The reviewer uploaded their organisation's log."),
+    Term("form", "Web form", "#6f42c1", "The reviewer typed the comments on the web form."),
+)
+
+
 __all__ = [
     "ACTION_LINK_KINDS",
     "ACTION_STATUSES",
@@ -428,6 +437,7 @@ __all__ = [
     "RESPONSE_STATES",
     "ROUND_DIFF",
     "ROUND_STATES",
+    "SUBMISSION_KINDS",
     "STATE_MOVES",
     "Term",
     "UNDER_CONSIDERATION",

@@ -71,6 +71,10 @@ def default_config(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_WINDOW": timedelta(minutes=15),
         "LOGIN_LOCKOUT": timedelta(minutes=15),
+        # Reviewers' submissions (services/submissions.py): uploads and submissions one
+        # reviewer may make within the window, before the next is refused.
+        "SUBMISSION_MAX_PER_WINDOW": 20,
+        "SUBMISSION_WINDOW": timedelta(hours=1),
         # Logging (logs.py): JSON lines on stderr, or LOG_FORMAT=text for people.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json").strip().lower() or "json",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",

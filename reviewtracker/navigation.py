@@ -32,6 +32,7 @@ NAVIGATION = (
 # A reviewer's navigation: (endpoint, label); their responses log is their organisation's.
 REVIEWER_NAVIGATION = (
     ("comments.index", "My comments"),
+    ("submissions.index", "Submit comments"),
     ("dashboard.index", "Tranches"),
     ("governance.actions", "Actions"),
     ("governance.decisions", "Decisions"),

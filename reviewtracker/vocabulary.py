@@ -24,6 +24,7 @@ from importers.vocabulary import (
     RESPONSE_STATES,
     ROUND_DIFF,
     ROUND_STATES,
+    SUBMISSION_KINDS,
     UNDER_CONSIDERATION,
 )
 
@@ -49,6 +50,7 @@ def stylesheet() -> Response:
             ("p", POSITIONS),
             ("o", DISSENSUS_OUTCOMES),
             ("ds", DISSENSUS_STATUSES),
+            ("sk", SUBMISSION_KINDS),
         ],
     )
     response = make_response(css)

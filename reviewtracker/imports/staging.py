@@ -35,8 +35,10 @@ from ..services.artefact_import import ParsedRegister, parse_artefact_register
 from ..services.comment_import import ImportOptions, ParsedLog, parse_comment_log
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
-# An upload's kind: what its files are read as.
+# An upload's kind: what its files are read as. A reviewer's submission is a comment log read
+# with its round's options (submissions/), read by its own preview.
 COMMENT_LOGS, ARTEFACT_REGISTERS, RESOLUTIONS = "comments", "artefacts", "resolutions"
+SUBMISSIONS = "submission"
 MAX_AGE = timedelta(days=1)
 MAX_NAME = 200
 _TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -236,8 +238,8 @@ def _kept(staged: StagedLog) -> str | None:
 
 
 def _read(data: bytes, upload: Upload, staged: StagedLog) -> str | None:
-    """The file as its upload's kind reads it, as JSON to keep (a workbook of resolutions is
-    read by its own preview, from the bytes)."""
+    """The file as its upload's kind reads it, as JSON to keep (a workbook of resolutions and
+    a reviewer's submission are read by their own previews, from the bytes)."""
     if upload.kind == COMMENT_LOGS:
         options = reader_options(upload, staged)
         return parse_comment_log(data, filename=staged.name, options=options).to_json()
@@ -269,6 +271,7 @@ __all__ = [
     "ARTEFACT_REGISTERS",
     "COMMENT_LOGS",
     "RESOLUTIONS",
+    "SUBMISSIONS",
     "StagedLog",
     "Upload",
     "check_file",

@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage
 
 from importers import ARTEFACT_REGISTER, COMMENT_FIELDS, identify
 from importers.records import Problem, column_letter
-from importers.vocabulary import DISPOSITIONS
+from importers.vocabulary import DISPOSITIONS, SUBMISSION_KINDS
 
 from ..auth import role_required
 from ..inputs import positive_int
@@ -330,7 +330,9 @@ def cancel(token: str):
 @role_required("triager")
 def history():
     page = positive_int(request.args.get("page")) or 1
-    return render_template("imports/history.html", history=import_history(page))
+    return render_template(
+        "imports/history.html", history=import_history(page), kinds=SUBMISSION_KINDS
+    )
 
 
 @bp.route("/<int:batch_id>/undo", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from .reference import Constituency, Organisation, Service, Tranche
 from .resolution import CommentResolution, PublishedResponse, WorkingGroup, WorkingGroupMember
 from .rounds import CommentCarry, CommentRepeat, RoundArtefact, RoundInvitation
 from .staging import StagedFile, StagedUpload
+from .submissions import CommentDraft, RoundExtension, Submission, SubmissionEvent
 from .users import ALL_ROLES, REVIEWER, ROLES, LoginAttempt, User, UserSession
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "AuditEvent",
     "Comment",
     "CommentCarry",
+    "CommentDraft",
     "CommentImplementation",
     "CommentRepeat",
     "Constituency",
@@ -68,10 +70,13 @@ __all__ = [
     "Organisation",
     "ReviewRound",
     "RoundArtefact",
+    "RoundExtension",
     "RoundInvitation",
     "Service",
     "StagedFile",
     "StagedUpload",
+    "Submission",
+    "SubmissionEvent",
     "Tranche",
     "User",
     "UserSession",

@@ -10,7 +10,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, sen
 from flask_login import current_user
 
 from importers.reference import TRANCHES
-from importers.vocabulary import DISPOSITIONS, ROUND_DIFF, ROUND_STATES
+from importers.vocabulary import DISPOSITIONS, ROUND_DIFF, ROUND_STATES, SUBMISSION_KINDS
 
 from ..auth import role_required, viewer_scope
 from ..inputs import choice, id_list, positive_int, text_block
@@ -39,6 +39,8 @@ from ..services.rounds import (
     round_state,
     start_next_round,
 )
+from ..services.submission_records import invited_organisations, round_extensions, round_submissions
+from ..submissions.forms import ExtensionForm
 from ..unit_of_work import unit_of_work
 from . import bp
 from .forms import AcceptRepeatsForm, CloseForm, InviteForm, LinkRepeatForm, RoundForm
@@ -238,7 +240,17 @@ def detail(round_id: int):
         invite_form=InviteForm(formdata=None),
         organisations=organisation_choices(),
         invited=invited_ids(round_id),
+        submissions=round_submissions(round_id, scope),
+        extensions=round_extensions(round_id),
+        extension_form=_extension_form(round_id, today),
+        kinds=SUBMISSION_KINDS,
     )
+
+
+def _extension_form(round_id: int, today: date) -> ExtensionForm:
+    form = ExtensionForm(formdata=None, data={"until": today})
+    form.organisation.choices = invited_organisations(round_id)
+    return form
 
 
 @bp.post("/<int(max=2147483647):round_id>/close")

@@ -18,6 +18,7 @@ from ..models import Artefact, AuditEvent, Comment, ImportBatch, Organisation, R
 from . import ServiceError
 from .paging import Page, page_bounds
 from .people import Names, names_for
+from .submission_records import submitted_batches
 
 PER_PAGE = 50
 MAX_NAMED = 20  # a refusal names this many comments, then says how many more there are
@@ -98,6 +99,8 @@ class History:
     remaining: dict[int, int]  # batch id -> comments it added that are still stored
     blocked: dict[int, int] = field(default_factory=dict)  # ... of which changed since
     names: Names = field(default_factory=Names)  # who imported and undid them, by name
+    # batch id -> its reviewer's submission (by, organisation, late, kind, id): marked as such
+    submitted: dict[int, dict] = field(default_factory=dict)
 
     def undo_refusal(self, batch: ImportBatch) -> str | None:
         """Why the batch can't be undone, or None if it can (the history offers Undo only
@@ -154,7 +157,8 @@ def import_history(page: int = 1, per_page: int = PER_PAGE) -> History:
     ):
         remaining[batch_id], blocked[batch_id] = stored, changed
     names = names_for([name for b in batches for name in (b.imported_by, b.undone_by)])
-    return History(Page(batches, page, per_page, total), remaining, blocked, names)
+    submitted = submitted_batches([batch.id for batch in batches])
+    return History(Page(batches, page, per_page, total), remaining, blocked, names, submitted)
 
 
 def undo_plan(batch_id: int) -> UndoPlan:

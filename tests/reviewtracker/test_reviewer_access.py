@@ -314,6 +314,7 @@ def test_navigation_of_a_reviewer(world, client, reviewer):
     links = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', menu)
     assert links == [
         ("/comments/", "My comments"),
+        ("/submissions/", "Submit comments"),
         ("/", "Tranches"),
         ("/actions/", "Actions"),
         ("/decisions/", "Decisions"),
@@ -343,9 +344,21 @@ REVIEWER_ENDPOINTS = {
     "governance.decisions",
     "dissensus.index",
     "dissensus.entry",
+    # Their submissions (the rounds their organisation is invited to: here none, so the list
+    # alone; test_submission_pages.py guesses the round, draft, token and copy ids).
+    "submissions.index",
+}
+# A reviewer's own submission pages of a round, a draft or a submission: none exists in this
+# world for the reviewer's organisation, so each is 404 (test_submission_pages.py has them).
+REVIEWER_NOT_FOUND = {
+    "submissions.round_page",
+    "submissions.template",
+    "submissions.edit_draft",
+    "submissions.copy",
 }
 # ... and the one that sends a reviewer on: the next meeting's pack (here none: the list).
-REVIEWER_REDIRECTS = {"governance.next_pack"}
+# And a guessed submission preview token: not the reviewer's upload, back to their rounds.
+REVIEWER_REDIRECTS = {"governance.next_pack", "submissions.preview"}
 
 
 def _argument_values(world: World, own: bool) -> dict[str, object]:
@@ -366,6 +379,9 @@ def _argument_values(world: World, own: bool) -> dict[str, object]:
         "user_id": 1,
         "round_id": 1,
         "entry_id": world.own_entry if own else world.other_entry,
+        "artefact_id": 1,
+        "draft_id": 1,
+        "submission_id": 1,
     }
 
 
@@ -402,6 +418,8 @@ def test_every_get_route_is_allowed_by_design_or_refused(app, world, client, rev
                 assert status == 404, f"{where}: {status}, another organisation's"
             elif rule.endpoint in REVIEWER_REDIRECTS:
                 assert status == 302, where
+            elif rule.endpoint in REVIEWER_NOT_FOUND:
+                assert status == 404, f"{where}: {status}, not the reviewer's"
             else:
                 assert status in (403, 404), f"{where}: {status}, must be refused"
             if status == 200:

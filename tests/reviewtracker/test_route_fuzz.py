@@ -33,11 +33,20 @@ from werkzeug.routing import Rule
 
 from reviewtracker.extensions import db
 from reviewtracker.imports import staging
-from reviewtracker.models import Comment, ImportBatch, Organisation, ReviewRound, User
+from reviewtracker.models import (
+    Artefact,
+    Comment,
+    CommentDraft,
+    ImportBatch,
+    Organisation,
+    ReviewRound,
+    User,
+)
 from reviewtracker.services.comment_import import ImportOptions, import_comment_log
 from reviewtracker.services.design_status import set_status
 from reviewtracker.services.dissensus import open_from_comment
 from reviewtracker.services.reference import get_or_create_service
+from reviewtracker.services.rounds import invite, set_round_artefacts
 from reviewtracker.services.working_groups import create_group
 from reviewtracker.unit_of_work import unit_of_work
 from tests.logmaker import write_csv_log
@@ -194,6 +203,7 @@ def _seed(app: Flask, make_user, tmp_path: Path) -> World:
         if role != "anonymous"
     }
     spare = make_user("viewer", "spare@example.org")
+    draft_id, artefact_id = _seed_submissions(app, round_id, organisation_id, users["reviewer"].id)
     clients = {"anonymous": app.test_client()}
     for role, user in users.items():
         with app.app_context():
@@ -226,6 +236,9 @@ def _seed(app: Flask, make_user, tmp_path: Path) -> World:
         "round_id": round_id,
         "group_id": group_id,
         "entry_id": entry_id,
+        "artefact_id": artefact_id,
+        "draft_id": draft_id,
+        "submission_id": 1,
     }
     query = {
         "tranche": "1",
@@ -251,6 +264,25 @@ def _seed(app: Flask, make_user, tmp_path: Path) -> World:
         "note": "fuzz",
     }
     return World(path_values, query, clients)
+
+
+def _seed_submissions(app: Flask, round_id: int, organisation_id: int, reviewer_id: int):
+    """The reviewer's organisation invited to the round, which reviews BP004, and a draft of
+    the reviewer's on it: the reviewer's submission pages are walked, not only refused."""
+    with app.app_context():
+        artefact_id = db.session.scalar(select(Artefact.id).where(Artefact.reference == "BP004"))
+        with unit_of_work():
+            set_round_artefacts(round_id, {"BP004": None}, actor="tester")
+            invite(round_id, [organisation_id])
+            draft = CommentDraft(
+                review_round_id=round_id,
+                organisation_id=organisation_id,
+                author_id=reviewer_id,
+                artefact_id=artefact_id,
+                comment="A draft of the reviewer's.",
+            )
+            db.session.add(draft)
+        return draft.id, artefact_id
 
 
 # --- requests ------------------------------------------------------------------------------------

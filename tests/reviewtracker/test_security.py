@@ -122,6 +122,7 @@ def test_every_page_carries_the_security_headers(app, client, login, tmp_path_fa
         "/meetings/next": 302,  # the next meeting's pack, here the list of meetings
         "/artefacts/": 302,  # on to the first tranche with artefacts
         "/login": 302,  # signed in already: on to the home page
+        "/submissions/": 403,  # a reviewer's own page: staff have no organisation to submit for
         "/design-dashboard/new": 404,  # the add form's landing needs its tranche and month
         "/exports/board-pack.xlsx": 400,  # which tranche? the message says
         "/comments/999999999": 404,

@@ -152,6 +152,7 @@ class _Store:
         self, report: ImportReport, options: ImportOptions, resolution: Resolution
     ) -> None:
         self.report = report
+        self.options = options
         self.batch = add_batch(report, options.actor or "")
         self.writer = Writer(self.batch.id, options.actor or "", report.file)
         self.creator = Creator(resolution)
@@ -164,6 +165,8 @@ class _Store:
             self.writer.finish(comparison)
             close_batch(self.batch, self.report)
             self.report.batch_id = self.batch.id
+            if self.options.on_batch is not None:
+                self.options.on_batch(self.batch.id)  # in the file's transaction, with it
         except BaseException:
             db.session.rollback()
             raise

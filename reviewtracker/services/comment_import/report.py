@@ -3,7 +3,9 @@ what it tells (ImportReport, with its Conflicts)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from importers.records import CommentRecord, Problem, ProblemReport, ReadResult, SheetReport
 from importers.serialise import read_result_from_json, read_result_to_json
@@ -24,6 +26,9 @@ class ImportOptions:
     allow_other_artefacts: bool = False
     # Keep the first N records as read on the report (ImportReport.sample), for a preview.
     sample_rows: int = 0
+    # Called with the batch id inside the file's transaction, once its comments are written:
+    # what records the batch as more than an import (a reviewer's submission) commits with it.
+    on_batch: Callable[[int], Any] | None = None
 
     def reader_defaults(self) -> dict[str, str | int]:
         """What the reader fills in where the log says nothing (`defaults`)."""
