@@ -89,16 +89,16 @@ def child_export(bench: ModuleType, kind: str, url: str) -> None:
     """One download of the register through its route, as a signed-in triager: prints one
     JSON line (seconds, cpu, first_byte, bytes, rows, ru_maxrss_kb)."""
     from reviewtracker.extensions import db
+    from reviewtracker.services.sessions import start_session
     from reviewtracker.services.users import create_user, user_by_email
     from reviewtracker.unit_of_work import unit_of_work
 
     app = bench.make_app(url)
     email = "register@bench.local"
     with app.app_context():
-        user = user_by_email(email)
-        if user is None:
-            with unit_of_work():
-                user = create_user(email, "bench-password-1", "triager")
+        with unit_of_work():  # a sign-in of its own (sessions are rows: services/sessions.py)
+            user = user_by_email(email) or create_user(email, "bench-password-1", "triager")
+            start_session(user)
         user_id = user.get_id()
         db.session.remove()
     client = app.test_client()
@@ -146,6 +146,7 @@ def bench_preview(bench: ModuleType) -> None:
     (after one untimed): each reload's server time, in-process through the test client."""
     from reviewtracker import demo
     from reviewtracker.extensions import db
+    from reviewtracker.services.sessions import start_session
     from reviewtracker.services.users import create_user
     from reviewtracker.unit_of_work import unit_of_work
 
@@ -169,8 +170,10 @@ def bench_preview(bench: ModuleType) -> None:
         app = bench.make_app(database)
         app.config["WTF_CSRF_ENABLED"] = False
         with app.app_context():
-            with unit_of_work():
-                user_id = create_user("preview@bench.local", "bench-password-1", "triager").get_id()
+            with unit_of_work():  # a user and a sign-in (sessions are rows: services/sessions.py)
+                user = create_user("preview@bench.local", "bench-password-1", "triager")
+                start_session(user)
+            user_id = user.get_id()
             db.session.remove()
         client = app.test_client()
         with client.session_transaction() as session:
