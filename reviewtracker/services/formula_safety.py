@@ -72,21 +72,25 @@ def csv_rows(block: Sequence[Sequence[object]]) -> Sequence[Sequence[object]]:
     for a register that runs to millions of cells. The block's text is joined and searched
     once for what could be a formula; only when something is found is each text cell
     csv_cell'd. Numbers and None go as they are (the csv writer writes None as an empty
-    field); date-times and anything else through csv_cell, by column."""
+    field); date-times as csv_cell writes them, anything else through csv_cell, by column."""
     if not block:
         return block
     kinds = [
         type(next((row[column] for row in block if row[column] is not None), None))
         for column in range(len(block[0]))
     ]
-    others = [column for column, kind in enumerate(kinds) if kind not in _AS_THEY_ARE]
+    moments = [column for column, kind in enumerate(kinds) if kind is datetime]
+    others = [c for c, kind in enumerate(kinds) if kind not in _AS_THEY_ARE and c not in moments]
     text = "\n".join(filter(_is_text, chain.from_iterable(block)))
     risky = _MAYBE_FORMULA.search("\n" + text) is not None
-    if not (others or risky):
+    if not (others or moments or risky):
         return block
     rows = []
     for values in block:
         row = [csv_cell(v) if type(v) is str else v for v in values] if risky else list(values)
+        for column in moments:  # csv_cell's format without its checks: 100,000 a register
+            if (moment := row[column]) is not None:
+                row[column] = moment.isoformat(sep=" ", timespec="seconds")  # type: ignore[attr-defined]
         for column in others:
             row[column] = csv_cell(row[column])
         rows.append(row)
