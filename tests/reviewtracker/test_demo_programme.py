@@ -76,7 +76,7 @@ def test_the_demo_has_rounds_with_invitations_engagement_and_carry_over(app, dem
         assert carried == 217 - 9 - 1
 
 
-def test_the_demo_has_lifecycle_governance_groups_answers_and_dissensus(app, demo):
+def test_the_demo_has_lifecycle_governance_groups_answers_and_dissensus(app, client, login, demo):
     with app.app_context():
         states = dict(
             db.session.execute(
@@ -139,8 +139,7 @@ def test_the_demo_has_lifecycle_governance_groups_answers_and_dissensus(app, dem
         assert linked.all() == [disagreed]
         assert db.session.scalar(select(func.count()).select_from(DissensusEntry)) == 1
 
-
-def test_the_demo_pages_show_it(client, login, demo):
+    # The pages show it (one test with the above: on PostgreSQL each loads the whole demo).
     login("lead")
     for path, words in (
         ("/rounds/", ("Tranche 1 first review", "Tranche 1 second review")),
