@@ -16,6 +16,7 @@ import csv
 import random
 import tempfile
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -23,6 +24,13 @@ from openpyxl import Workbook
 from importers.vocabulary import DISPOSITIONS, OPEN
 
 from .demo_design_dashboard import load_design_dashboard_demo
+from .demo_programme import (
+    T1_FIRST_CLOSES,
+    T1_FIRST_OPENS,
+    T2_FIRST_CLOSES,
+    T2_FIRST_OPENS,
+    load_programme_demo,
+)
 from .services.artefact_import import import_artefact_register
 from .services.comment_import import ImportOptions, import_comment_log
 from .services.installation import mark_demo
@@ -229,6 +237,12 @@ class DemoComment:
     proposed_change: str
     disposition: str  # canonical
     response: str | None
+    raised_on: date | None = None  # within the round's window: none of the demo's is late
+
+
+def _day_in(opens: date, closes: date, index: int) -> date:
+    """The `index`th comment's day in the window, the comments spread over its days."""
+    return opens + timedelta(days=index % ((closes - opens).days + 1))
 
 
 def _text(rng: random.Random, index: int) -> tuple[str, str, str]:
@@ -271,6 +285,7 @@ def dag8_tranche1_comments(seed: int = 8) -> list[DemoComment]:
                 change,
                 disposition,
                 RESPONSES[disposition],
+                _day_in(T1_FIRST_OPENS, T1_FIRST_CLOSES, index),
             )
         )
     return comments
@@ -300,6 +315,7 @@ def tranche2_comments(seed: int = 2) -> list[DemoComment]:
                 change,
                 disposition,
                 RESPONSES.get(disposition),
+                _day_in(T2_FIRST_OPENS, T2_FIRST_CLOSES, index),
             )
         )
     return comments
@@ -328,9 +344,10 @@ def write_log(path: Path, comments: list[DemoComment]) -> Path:
     """A reviewer's log, as .xlsx (title rows and an Organisation block) or as .csv."""
     first = comments[0]
     header = ["Comment No.", "Design Artefact", "Section / Page", "Reviewer Comment"]
-    header.append("Proposed Amendment")
+    header += ["Proposed Amendment", "Date Raised"]
     rows = [
-        [c.log_id, f"MHHSP-{c.artefact}", c.section, c.comment, c.proposed_change] for c in comments
+        [c.log_id, f"MHHSP-{c.artefact}", c.section, c.comment, c.proposed_change, c.raised_on]
+        for c in comments
     ]
     if path.suffix == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
@@ -391,6 +408,13 @@ def load_demo(actor: str = DEMO_EMAIL) -> dict[str, int]:
         summary["triaged"] = len(triaged)
         summary["published"] = _publish_demo(triaged, actor)
         summary |= load_design_dashboard_demo(actor=actor)
+    with unit_of_work():  # the rounds, lifecycle, governance and answers around the comments
+        summary |= load_programme_demo(
+            [reference for reference, _title, _service, _counts in TRANCHE_1_REVIEWED],
+            [reference for reference, _title, _service in TRANCHE_1_OTHERS],
+            [reference for reference, _title, _service in TRANCHE_2],
+            actor,
+        )
     return summary
 
 

@@ -59,7 +59,7 @@ def test_disagree_open_an_entry_record_positions_close_and_the_reviewer_reads_it
     page.goto(f"/comments/{comment_id}")
     expect(page.locator("#answer")).to_contain_text(REASON)
     page.get_by_role("button", name="Open a dissensus entry").click()
-    expect(page.locator("h1")).to_contain_text("D-001")
+    expect(page.locator("h1")).to_contain_text("D-002")  # the demo has D-001
     page.locator("summary", has_text="Record the constituencies").click()
     page.get_by_label("Meeting date").fill("2024-04-11")
     selects = page.locator(".positions-form select")
@@ -83,7 +83,7 @@ def test_disagree_open_an_entry_record_positions_close_and_the_reviewer_reads_it
 
     sign_in(page, *REVIEWER)
     page.get_by_role("link", name="Dissensus log").click()
-    page.get_by_role("link", name="D-001").click()
+    page.get_by_role("link", name="D-002").click()
     expect(page.locator("body")).to_contain_text("Decided by email after the meeting")
     expect(page.locator("body")).to_contain_text(UPDATE)
     screenshot(page, "51-dissensus-reviewer")

@@ -2,8 +2,9 @@
 sideways (wide tables scroll inside their own box), the console stays clean, the navigation
 folds into a menu on the phone; on the desk the list's compact rows and its sticky bulk bar.
 
-One server (the demo data set: realistic lengths, with a meeting, an action, a decision, a
-dissensus entry and a working group added so that their pages have something to show) and one
+One server (the demo data set: realistic lengths, with its DAG #8 meeting, actions, decisions,
+dissensus entry, working groups and rounds; the next meeting and an action raised from a comment
+added) and one
 browser context per window size; screenshots of what each window shows go to
 test-output/browser/pages/.
 """
@@ -30,10 +31,7 @@ from reviewtracker.models import (
     Service,
 )
 from reviewtracker.services.actions import raise_from_comment
-from reviewtracker.services.decisions import DecisionFields, record_decision
-from reviewtracker.services.dissensus import open_from_comment
 from reviewtracker.services.meetings import create_meeting
-from reviewtracker.services.working_groups import create_group
 from reviewtracker.unit_of_work import unit_of_work
 
 from .conftest import Console, LiveServer, browser_app, overflow, screenshot, serve, sign_in
@@ -58,18 +56,14 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 def _governance(actor: str) -> None:
-    """The next meeting, an action raised from a comment in Action, a decision, a dissensus
-    entry opened from a published comment, and a working group."""
+    """The next meeting (the demo's DAG #8 is in the past) and an action raised from a comment
+    in Action for it."""
     in_action = db.session.scalar(
         select(Comment.id).where(Comment.disposition == "action").order_by(Comment.id)
     )
     with unit_of_work():
-        meeting = create_meeting("DAG014", date.today() + timedelta(days=7), "DAG #14")
+        create_meeting("DAG014", date.today() + timedelta(days=7), "DAG #14")
         raise_from_comment(in_action, actor, today=date.today())
-        fields = DecisionFields(text="DAG approved the baselining of BP004.", artefacts=("BP004",))
-        record_decision(meeting.id, fields, actor)
-        open_from_comment(in_action, actor)
-        create_group("BPRWG", "Business process review working group")
 
 
 def _pages(app) -> dict[str, str]:

@@ -50,14 +50,16 @@ def test_upload_confirm_then_bulk_triage_a_filtered_set(page: Page, tmp_path: Pa
     page.get_by_role("button", name="Upload and preview").click()
 
     # The preview: the header row found, the mapping, the first rows; nothing written yet.
-    # A clean file's detail is folded under the summary: open it.
+    # Tranche 2's first review closed on 15 April 2022 (the demo's window): the comments are
+    # kept and flagged late, a warning, so the file's detail is open already.
     expect(page.get_by_text("Quayside comments T2.xlsx").first).to_be_visible()
-    page.locator("details.file-preview > summary").first.click()
+    expect(page.locator("details.file-preview").first).to_contain_text(
+        "12 comments raised after the round's closing date 2022-04-15: kept, flagged late"
+    )
     screenshot(page, "11-import-preview")
     expect(page.locator("body")).to_contain_text("Header row")
     expect(page.locator(".mapped", has_text="Reviewer Comment")).to_be_visible()  # the mapping
     expect(page.locator("body")).to_contain_text("IF031")  # the first rows, normalised
-    expect(page.get_by_text("No problems found")).to_be_visible()
     page.get_by_role("button", name="Import 1 file").click()
 
     # The history shows the batch with its counts.

@@ -45,7 +45,7 @@ def _setup(app) -> tuple[str, int, list[int]]:
         )
         triager_id = db.session.scalar(select(User.id).where(User.email == TRIAGER[0]))
         with unit_of_work():
-            group = create_group("BPRWG", "Business process review")
+            group = create_group("CoS SWG", "Change of Service sub-working group")  # not the demo's
             add_member(group.id, triager_id)
             create_user(*LEAD, role="lead", name="Lee Lead")
             create_user(*REVIEWER, role="reviewer", organisation=organisation_id)
@@ -61,12 +61,12 @@ def test_assign_draft_approve_publish_and_the_reviewer_sees_it(page: Page, live_
     name, organisation_id, open_ids = _setup(live_server.app)
     listed = f"/comments/?organisation={organisation_id}&disposition=open"
 
-    # The lead assigns the organisation's open comments (a filtered set) to BPRWG.
+    # The lead assigns the organisation's open comments (a filtered set) to the sub-group.
     sign_in(page, *LEAD)
     page.goto(listed)
     page.locator("summary", has_text="Triage in bulk").click()
     page.get_by_label("Every comment matching this filter").check()
-    page.get_by_label("Assign to a working group").select_option(label="BPRWG")
+    page.get_by_label("Assign to a working group").select_option(label="CoS SWG")
     page.get_by_role("button", name="Review the change…").click()
     expect(page.locator(".confirm-count")).to_contain_text(f"change {len(open_ids)} comment")
     page.get_by_role("button", name="Confirm").click()

@@ -348,8 +348,8 @@ def test_filter_choices_and_description(demo):
     choices = filter_choices(STAFF)
     assert [code for code, _ in choices["tranches"]] == ["1", "2", "3", "4", "TBC"]
     assert ("BP004", "BP004 Data Collection") in choices["artefacts"]
-    assert choices["rounds"] == [(1, "1st review")]
-    assert len(choices["organisations"]) == 15
+    assert choices["rounds"] == [(1, "1st review"), (2, "2nd review")]  # the demo's rounds
+    assert len(choices["organisations"]) == 18  # 15 commented, 3 invited sent nothing
     assert len(choices["constituencies"]) == 13
     assert "Load Shaping Service" in {name for _, name in choices["services"]}
     assert [key for key, _ in choices["sorts"]] == list(SORTS)

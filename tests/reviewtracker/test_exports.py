@@ -91,11 +91,13 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
         "Actions",  # the advisory group's logs (test_governance_pages.py checks their content)
         "Decisions",
         "Dissensus log",
-        "Engagement",  # tranche 1 has one review round
+        "Engagement R1",  # tranche 1 has two review rounds in the demo: a sheet each
+        "Engagement R2",
         "Design Artefact Tracker",
     ]
-    # Engagement: the 15 organisations that commented on tranche 1, 707 comments in all.
-    engagement = book["Engagement"]
+    # Engagement: the first review's 18 invited organisations, the 15 that commented on
+    # tranche 1 with 707 comments in all.
+    engagement = book["Engagement R1"]
     assert [c.value for c in engagement[3]][:5] == [
         "Constituency",
         "Organisation",
@@ -103,8 +105,9 @@ def test_board_pack_is_laid_out_as_the_pack(demo):
         "Responded",
         "Comments",
     ]
-    commented = [row for row in engagement.iter_rows(min_row=4, values_only=True) if row[1]]
-    assert len(commented) == 15 and sum(row[4] for row in commented) == 707
+    listed = [row for row in engagement.iter_rows(min_row=4, values_only=True) if row[1]]
+    commented = [row for row in listed if row[4]]
+    assert len(listed) == 18 and len(commented) == 15 and sum(row[4] for row in listed) == 707
     # The tracker: tranche 1's 30 artefacts in the register (5 + 16 + 6 + 3 per service, as the
     # design dashboard counts them; 23 of them have comments), BP004 among them.
     tracker = book["Design Artefact Tracker"]
