@@ -89,7 +89,7 @@ def _rounds(
             1,
             T1_FIRST_OPENS,
             T1_FIRST_CLOSES,
-            name="Tranche 1 first review",
+            name="First review",
             scope_note="Business process diagrams, requirements and interface specifications "
             "of Tranche 1, issued to BPRWG for review.",
             artefacts=dict.fromkeys(first, "v0.1"),
@@ -129,7 +129,7 @@ def _rounds(
             2,
             today - timedelta(days=4),
             today + timedelta(days=10),
-            name="Tranche 1 second review",
+            name="Second review",
             scope_note="Updated artefacts re-issued for a further two-week review. Further "
             "review comments are requested in relation to the data items only.",
             artefacts=dict.fromkeys(second, "v0.2"),
@@ -146,7 +146,7 @@ def _rounds(
             1,
             T2_FIRST_OPENS,
             T2_FIRST_CLOSES,
-            name="Tranche 2 first review",
+            name="First review",
             scope_note="Published on the MHHS Portal with a status of 'Under Review' and "
             "Action With 'BPRWG'.",
             artefacts=dict.fromkeys(tranche_2, "v0.1"),

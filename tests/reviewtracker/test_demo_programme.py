@@ -145,7 +145,7 @@ def test_the_demo_has_lifecycle_governance_groups_answers_and_dissensus(app, cli
     # The pages show it (one test with the above: on PostgreSQL each loads the whole demo).
     login("lead")
     for path, words in (
-        ("/rounds/", ("Tranche 1 first review", "Tranche 1 second review")),
+        ("/rounds/", ("First review", "Second review")),
         ("/meetings/DAG008", ("DAG08-02", "DAG-DEC-03")),
         ("/actions/DAG08-02", ("not be before May 2022",)),
         ("/working-groups", ("BPRWG", "Technical Design Working Group")),
