@@ -212,8 +212,8 @@ def detail(round_id: int):
     today = date.today()
     engagement = round_engagement(round_id, today, scope)
     progress = round_progress(round_id, scope)
-    earlier_numbers = [r.number for r in list_rounds(today, review_round.tranche.code)]
-    earlier_numbers = [n for n in earlier_numbers if n < review_round.number]
+    numbers = [r.number for r in list_rounds(today, review_round.tranche.code)]
+    earlier_numbers = [n for n in numbers if n < review_round.number]
     return render_template(
         "rounds/detail.html",
         round=review_round,
@@ -234,6 +234,7 @@ def detail(round_id: int):
             ),
         },
         earlier_numbers=earlier_numbers,
+        latest=review_round.number >= max(numbers, default=0),  # only the latest has a next
         can_lead=current_user.has_role("lead"),
         can_triage=current_user.has_role("triager"),
         close_form=CloseForm(formdata=None, data={"on": today}),

@@ -27,6 +27,13 @@ def two_rounds(app, tmp_path):
     return first, second
 
 
+def test_only_the_latest_round_offers_the_next(app, client, login, two_rounds):
+    first, second = two_rounds
+    login("lead")
+    assert "Start the next round" not in client.get(f"/rounds/{first}").get_data(as_text=True)
+    assert "Start the next round" in client.get(f"/rounds/{second}").get_data(as_text=True)
+
+
 def test_round_diff_json_on_the_command_line(app, runner, two_rounds):
     result = runner.invoke(args=["link-repeats", "--tranche", "1", "--round", "2"])
     assert "1 suggestion(s)" in result.output
