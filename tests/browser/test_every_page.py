@@ -32,6 +32,7 @@ from reviewtracker.models import (
 )
 from reviewtracker.services.actions import raise_from_comment
 from reviewtracker.services.meetings import create_meeting
+from reviewtracker.services.users import create_user
 from reviewtracker.unit_of_work import unit_of_work
 
 from .conftest import Console, LiveServer, browser_app, overflow, screenshot, serve, sign_in
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.browser
 
 DESK = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
+REVIEWER = ("rowan@reviewer.example", "reviewer-password-1")
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +52,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         with unit_of_work():
             ensure_demo_user()
         _governance(DEMO_EMAIL)
+        _reviewer()
         db.session.remove()
     with serve(app) as server:
         yield server
@@ -64,6 +67,33 @@ def _governance(actor: str) -> None:
     with unit_of_work():
         create_meeting("DAG014", date.today() + timedelta(days=7), "DAG #14")
         raise_from_comment(in_action, actor, today=date.today())
+
+
+def _reviewer() -> None:
+    """A reviewer of the first organisation (invited to Tranche 1's open second review)."""
+    organisation = db.session.scalar(select(Organisation.id).order_by(Organisation.id))
+    with unit_of_work():
+        create_user(*REVIEWER, "reviewer", "Rowan Reviewer", organisation=organisation)
+
+
+def _reviewer_pages(app) -> dict[str, str]:
+    """name -> path of every page a reviewer has: their own organisation's, published only."""
+    with app.app_context():
+        organisation = db.session.scalar(select(Organisation.id).order_by(Organisation.id))
+        comment = db.session.scalar(
+            select(Comment.id).where(Comment.organisation_id == organisation).order_by(Comment.id)
+        )
+        open_round = db.session.scalar(
+            select(ReviewRound.id).where(ReviewRound.number == 2).order_by(ReviewRound.id)
+        )
+        db.session.remove()
+    return {
+        "reviewer-comments": "/comments/",
+        "reviewer-comment": f"/comments/{comment}",
+        "reviewer-dissensus": "/dissensus/",
+        "reviewer-submissions": "/submissions/",
+        "reviewer-round": f"/submissions/rounds/{open_round}",
+    }
 
 
 def _pages(app) -> dict[str, str]:
@@ -124,8 +154,11 @@ def _pages(app) -> dict[str, str]:
     }
 
 
-def _tour(browser: Browser, server: LiveServer, viewport: dict, label: str) -> Page:
-    """Open every page in one context of this window size; each must fit and stay quiet."""
+def _tour(
+    browser: Browser, server: LiveServer, viewport: dict, label: str, reviewer: bool = False
+) -> Page:
+    """Open every page in one context of this window size; each must fit and stay quiet.
+    As the demo's admin, or (`reviewer`) as a reviewer of one organisation."""
     context = browser.new_context(base_url=server.url, viewport=viewport)
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -134,9 +167,10 @@ def _tour(browser: Browser, server: LiveServer, viewport: dict, label: str) -> P
     assert overflow(page) <= 0, "the sign-in page scrolls sideways"
     expect(page.locator("[data-demo-banner]")).to_contain_text(DEMO_EMAIL)
     screenshot(page, f"pages/{label}-sign-in", full_page=False)
-    sign_in(page, DEMO_EMAIL, DEMO_PASSWORD)
+    sign_in(page, *(REVIEWER if reviewer else (DEMO_EMAIL, DEMO_PASSWORD)))
     wide, errors = [], []
-    for name, path in _pages(server.app).items():
+    pages = _reviewer_pages(server.app) if reviewer else _pages(server.app)
+    for name, path in pages.items():
         response = page.goto(path)
         assert response.status == (404 if name == "not-found" else 200), (name, path)
         expect(page.locator("[data-demo-banner]")).to_be_visible()  # a demo database says so
@@ -194,6 +228,14 @@ def test_every_page_fits_a_phone(browser: Browser, demo_server: LiveServer):
     screenshot(page, "pages/390-menu-open", full_page=False)
     page.keyboard.press("Escape")
     expect(page.locator(".topbar nav")).to_be_hidden()
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["1440", "390"])
+def test_a_reviewers_pages_fit(browser: Browser, demo_server: LiveServer, viewport: dict):
+    page = _tour(browser, demo_server, viewport, str(viewport["width"]), reviewer=True)
+    page.goto("/submissions/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Submit")
+    expect(page.locator("main")).to_contain_text("Tranche 1 Second review")
 
 
 def _rows_on_screen(page: Page) -> int:
