@@ -43,7 +43,6 @@ def browser_app(folder: Path):
             "SECRET_KEY": "browser-tests",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'browser.db'}",
             "IMPORT_ACTOR": "browser-tests",
-            "UPLOAD_FOLDER": str(folder / "uploads"),
         }
     )
     with app.app_context():

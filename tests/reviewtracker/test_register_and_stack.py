@@ -8,7 +8,6 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from reviewtracker.extensions import db
@@ -32,13 +31,6 @@ ARTEFACTS = [
 ]  # fmt: skip
 REGISTER = re.compile(r"/imports/register/([0-9a-f]{32})$")
 LOGS = re.compile(r"/imports/preview/([0-9a-f]{32})$")
-
-
-@pytest.fixture(autouse=True)
-def uploads(app, tmp_path: Path) -> Path:
-    folder = tmp_path / "uploads"
-    app.config["UPLOAD_FOLDER"] = str(folder)
-    return folder
 
 
 def _post(client, url: str, field: str, *files: Path):

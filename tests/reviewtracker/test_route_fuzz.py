@@ -175,7 +175,6 @@ def _seed(app: Flask, make_user, tmp_path: Path) -> World:
     """A little of everything: artefacts with a service, an import (batch, organisations,
     review round, comments), a design dashboard record, a user of each role, and an upload
     staged by the triager (so the import preview and its column form are walked)."""
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     rows = comment_rows(6, organisation="Acme Energy", constituency="Supplier- Large")
     rows[0]["comment"] = "The trigger is unclear = clarification needed"
     rows[1]["disposition"] = "Accepted"
