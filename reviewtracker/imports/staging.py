@@ -36,7 +36,7 @@ from ..services.comment_import import ImportOptions, ParsedLog, parse_comment_lo
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 # An upload's kind: what its files are read as. A reviewer's submission is a comment log read
-# with its round's options (submissions/), read by its own preview.
+# with its round's options (submissions/ passes them to `stage`).
 COMMENT_LOGS, ARTEFACT_REGISTERS, RESOLUTIONS = "comments", "artefacts", "resolutions"
 SUBMISSIONS = "submission"
 MAX_AGE = timedelta(days=1)
@@ -130,10 +130,15 @@ def reader_options(upload: Upload, staged: StagedLog, **extra) -> ImportOptions:
 
 
 def stage(
-    files: list[tuple[str, bytes]], options: dict, owner: int, kind: str = COMMENT_LOGS
+    files: list[tuple[str, bytes]],
+    options: dict,
+    owner: int,
+    kind: str = COMMENT_LOGS,
+    read_with: ImportOptions | None = None,
 ) -> Upload:
     """Keep checked uploads (name, bytes) under a new token, each read once as its kind is
-    read; returns the upload. Adds and flushes: the caller's unit of work commits."""
+    read (a log with `read_with` if given, else the upload's options); returns the upload.
+    Adds and flushes: the caller's unit of work commits."""
     sweep()
     row = StagedUpload(
         token=secrets.token_hex(16), owner_id=owner, kind=kind, options=dict(options)
@@ -148,7 +153,7 @@ def stage(
                 size=len(data),
                 overrides={},
                 data=data,
-                parsed=_read(data, upload, staged),
+                parsed=_read(data, upload, staged, read_with),
             )
         )
     db.session.add(row)
@@ -237,11 +242,13 @@ def _kept(staged: StagedLog) -> str | None:
     return db.session.scalar(select(StagedFile.parsed).where(StagedFile.id == staged.id))
 
 
-def _read(data: bytes, upload: Upload, staged: StagedLog) -> str | None:
-    """The file as its upload's kind reads it, as JSON to keep (a workbook of resolutions and
-    a reviewer's submission are read by their own previews, from the bytes)."""
-    if upload.kind == COMMENT_LOGS:
-        options = reader_options(upload, staged)
+def _read(
+    data: bytes, upload: Upload, staged: StagedLog, read_with: ImportOptions | None = None
+) -> str | None:
+    """The file as its upload's kind reads it, as JSON to keep (a workbook of resolutions is
+    read by its own preview, from the bytes)."""
+    if read_with is not None or upload.kind == COMMENT_LOGS:
+        options = read_with or reader_options(upload, staged)
         return parse_comment_log(data, filename=staged.name, options=options).to_json()
     if upload.kind == ARTEFACT_REGISTERS:
         return parse_artefact_register(data, filename=staged.name).to_json()

@@ -187,7 +187,8 @@ def upload(round_id: int):
         return _back(round_id, "upload")
     options = {"round_id": round_id, "organisation_id": window.organisation_id}
     with unit_of_work():
-        staged = staging.stage(files, options, current_user.id, kind=SUBMISSIONS)
+        read_with = submission_options(window, current_user.email)  # read once, kept
+        staged = staging.stage(files, options, current_user.id, SUBMISSIONS, read_with)
     return redirect(url_for("submissions.preview", token=staged.token))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from reviewtracker.extensions import db
 from reviewtracker.models import Comment, CommentDraft, Submission, SubmissionEvent
+from reviewtracker.services import comment_import
 from tests.logmaker import write_csv_log
 
 from .factories import count, sign_in_as
@@ -145,6 +146,26 @@ def test_upload_check_fix_and_submit(app, world, client):
     history = _text(client.get("/imports/history"))
     assert "Submitted by Reviewer" in history and "reviewer, Acme Energy" in history
     assert "data-staff-submissions" in _text(client.get(f"/rounds/{world.round_id}"))
+
+
+def test_a_reviewers_log_is_read_once_at_the_upload(app, world, client, monkeypatch):
+    reads: list[str] = []
+    read = comment_import.feed.read_comment_log
+
+    def counted(source, *, filename=None, **kwargs):
+        reads.append(filename)
+        return read(source, filename=filename, **kwargs)
+
+    monkeypatch.setattr(comment_import.feed, "read_comment_log", counted)
+    sign_in_as(client, world.acme_reviewer)
+    token = _token(_upload(client, world.round_id, _log(app, "acme.csv", _rows("Fine."))))
+    assert reads == ["acme.csv"]
+    for _reload in range(3):
+        assert "Your log is ready" in _text(client.get(f"/submissions/preview/{token}"))
+    client.post(f"/submissions/preview/{token}/submit")
+    assert reads == ["acme.csv"]  # the previews and the submit use what the upload read
+    with app.app_context():
+        assert count(Comment, Comment.organisation_id == world.acme) == 1
 
 
 def test_drafts_are_never_seen_by_anyone_else(app, world, client, make_user):
