@@ -131,7 +131,7 @@ def _register_rows(
     columns = _register_columns_sql(internal_notes, for_reviewer, scope)
     labels_in_order = [c.label for c in _register_columns(internal_notes, for_reviewer)]
     disposition = labels_in_order.index("Disposition")
-    labels = PUBLISHED_OUTCOMES if scope.reads_published else DISPOSITIONS
+    labels = (PUBLISHED_OUTCOMES if scope.reads_published else DISPOSITIONS).labels
     query = (
         select(*columns)
         .select_from(Comment)
@@ -148,7 +148,7 @@ def _register_rows(
         rows = {row[0]: row for row in connection.execute(query.where(Comment.id.in_(chunk))).all()}
         for comment_id in chunk:
             values = list(rows[comment_id])
-            values[disposition] = labels[values[disposition]].label
+            values[disposition] = labels[values[disposition]]
             yield values
 
 
