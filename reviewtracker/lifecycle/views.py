@@ -3,9 +3,7 @@ of work, render or redirect."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from importers import normalise_artefact_ref
@@ -13,6 +11,7 @@ from importers.reference import TRANCHES
 from importers.vocabulary import ARTEFACT_STATES, DISPOSITIONS, STATE_MOVES
 
 from ..auth import role_required, viewer_scope
+from ..downloads.views import send_download
 from ..inputs import choice, id_list, positive_int
 from ..models import Artefact
 from ..services import ServiceError
@@ -27,6 +26,7 @@ from ..services.lifecycle import (
     versions_of,
 )
 from ..services.outstanding import PARTS, outstanding_of
+from ..services.spreadsheet import XLSX_MIMETYPE
 from ..services.tracker import (
     TrackerFilter,
     filtered_artefact_ids,
@@ -37,8 +37,6 @@ from ..services.tracker import (
 from ..unit_of_work import unit_of_work
 from . import bp
 from .forms import KEEP, DetailsForm, ImplementForm, MoveForm, VersionForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _artefact(reference: str) -> Artefact:
@@ -200,7 +198,7 @@ def tracker_export():
     f = TrackerFilter.from_args(request.args)
     data = tracker_xlsx(f, viewer_scope())
     name = f"design-artefact-tracker{'-tranche-' + f.tranche if f.tranche else ''}.xlsx"
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    return send_download(data, name, XLSX_MIMETYPE)
 
 
 @bp.post("/tracker/move")

@@ -4,15 +4,15 @@ work for a change), render or redirect."""
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from importers.reference import TRANCHES
 from importers.vocabulary import DISPOSITIONS, ROUND_DIFF, ROUND_STATES, SUBMISSION_KINDS
 
 from ..auth import role_required, viewer_scope
+from ..downloads.views import send_download
 from ..inputs import choice, id_list, positive_int, text_block
 from ..services import ServiceError
 from ..services.engagement import engagement_xlsx, round_engagement
@@ -39,13 +39,13 @@ from ..services.rounds import (
     round_state,
     start_next_round,
 )
+from ..services.spreadsheet import XLSX_MIMETYPE
 from ..services.submission_records import invited_organisations, round_extensions, round_submissions
 from ..submissions.forms import ExtensionForm
 from ..unit_of_work import unit_of_work
 from . import bp
 from .forms import AcceptRepeatsForm, CloseForm, InviteForm, LinkRepeatForm, RoundForm
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_LIST_BYTES = 2_000_000
 
 
@@ -307,7 +307,7 @@ def engagement_export(round_id: int):
     review_round = _round(round_id)
     data = engagement_xlsx(round_engagement(round_id, date.today(), viewer_scope()))
     name = f"engagement-tranche-{review_round.tranche.code}-round-{review_round.number}.xlsx"
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    return send_download(data, name, XLSX_MIMETYPE)
 
 
 # --- repeats -------------------------------------------------------------------------------
@@ -399,6 +399,4 @@ def diff_json(round_id: int):
 def diff_export(round_id: int):
     review_round, table = _diff(round_id)
     name = f"round-diff-tranche-{table.tranche}-{table.from_round}-to-{table.to_round}.xlsx"
-    return send_file(
-        BytesIO(round_diff_xlsx(table)), mimetype=XLSX, as_attachment=True, download_name=name
-    )
+    return send_download(round_diff_xlsx(table), name, XLSX_MIMETYPE)

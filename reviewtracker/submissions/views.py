@@ -11,20 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from io import BytesIO
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from importers.vocabulary import ROUND_STATES, SUBMISSION_KINDS
 
 from ..auth import role_required, viewer_scope
+from ..downloads.views import send_download
 from ..imports import staging
 from ..imports.views import FIELD_LABELS, PREVIEW_ROWS, FilePreview, read_uploads
 from ..services import ServiceError
 from ..services.rounds import get_round
 from ..services.scope import Scope
-from ..services.spreadsheet import XLSX_MIMETYPE
+from ..services.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE
 from ..services.submission_audit import (
     UPLOAD,
     Throttled,
@@ -144,12 +144,7 @@ def round_page(round_id: int):
 def template(round_id: int):
     window = _window(round_id)
     name = f"comment-log-tranche-{window.tranche}-round-{window.number}.xlsx"
-    return send_file(
-        BytesIO(template_xlsx(window)),
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=name,
-    )
+    return send_download(template_xlsx(window), name, XLSX_MIMETYPE)
 
 
 def _open_or_refuse(round_id: int) -> RoundWindow | None:
@@ -418,8 +413,8 @@ def copy(submission_id: int):
         name, content = submission_copy(submission_id, _scope())
     except NoSuchRound:
         abort(404)
-    mimetype = XLSX_MIMETYPE if name.lower().endswith(".xlsx") else "text/csv"
-    return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)
+    mimetype = XLSX_MIMETYPE if name.lower().endswith(".xlsx") else CSV_MIMETYPE
+    return send_download(content, name, mimetype)
 
 
 @bp.post(f"/rounds/{ID.format('round_id')}/extensions")

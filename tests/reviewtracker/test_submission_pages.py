@@ -129,6 +129,7 @@ def test_upload_check_fix_and_submit(app, world, client):
     assert "data-submissions" in page and "Download a copy" in page
     copy = client.get(f"/submissions/{submission_id}/copy")
     assert copy.status_code == 200 and b"On the swimlane." in copy.get_data()
+    assert copy.headers["Cache-Control"] == "private, no-store"  # a download like the others
     # Beta and Gamma never get Acme's copy; the design team does.
     for reviewer in (world.beta_reviewer, world.gamma_reviewer):
         sign_in_as(client, reviewer)
