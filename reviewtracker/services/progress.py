@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import and_, func, select
 
 from importers.vocabulary import OPEN
@@ -34,6 +34,9 @@ from ..models import (
     Tranche,
 )
 from .scope import Scope, require
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_DAYS = 366  # a window longer than a year is drawn over its last year
 
@@ -87,6 +90,10 @@ def _rows(round_ids, scope: Scope) -> pd.DataFrame:
         .outerjoin(first_disposition, first_disposition.c.comment_id == Comment.id)
         .where(and_(Comment.review_round_id.in_(round_ids), *scope.comments()))
     )
+    # Imported on first use: pandas with numpy is about 50 MB and 0.25 s of start-up that a
+    # process which never draws progress (a CLI import, most requests) need not pay.
+    import pandas as pd
+
     frame = pd.DataFrame(
         db.session.execute(query).all(),
         columns=["imported", "disposition", "first_disposition", "constituency", "artefact"],
@@ -97,6 +104,8 @@ def _rows(round_ids, scope: Scope) -> pd.DataFrame:
 def _frame_progress(frame: pd.DataFrame, start: date | None, end: date | None) -> Progress:
     if frame.empty:
         return Progress(start, end)
+    import pandas as pd  # see _rows
+
     # One resolution for both: the database's timestamps come back as seconds or microseconds.
     frame["imported"] = pd.to_datetime(frame["imported"]).astype("datetime64[us]")
     frame["first_disposition"] = pd.to_datetime(frame["first_disposition"]).astype("datetime64[us]")

@@ -4,6 +4,8 @@ as a DataFrame."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime
 
 import pytest
@@ -120,3 +122,15 @@ def test_the_board_pack_has_a_progress_sheet(tmp_path):
     assert rows[datetime(2022, 4, 20)] == (1, 5, 4, 1)  # received, so far, dispositioned, open
     assert rows["Artefact"] == ("Median days to a disposition", "Comments", None, None)
     assert rows["BP005"][:2] == (5, 1)
+
+
+def test_the_app_starts_without_pandas():
+    """pandas is imported when progress is first drawn, not when the app starts: a process
+    that only imports logs (the CLI) or serves other pages does without its 50 MB."""
+    code = (
+        "import sys; from reviewtracker import create_app; "
+        "create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); "
+        "print('pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
