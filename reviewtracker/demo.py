@@ -25,6 +25,7 @@ from importers.vocabulary import DISPOSITIONS, OPEN
 
 from .demo_design_dashboard import load_design_dashboard_demo
 from .demo_programme import (
+    ANSWERING,
     T1_FIRST_CLOSES,
     T1_FIRST_OPENS,
     T2_FIRST_CLOSES,
@@ -371,6 +372,7 @@ def write_log(path: Path, comments: list[DemoComment]) -> Path:
 
 DEMO_EMAIL = "demo@reviewtracker.local"
 DEMO_PASSWORD = "demo-password"
+DEMO_REVIEWER_EMAIL = "reviewer@reviewtracker.local"  # a reviewer of ANSWERING, same password
 
 
 def load_demo(actor: str = DEMO_EMAIL) -> dict[str, int]:
@@ -463,6 +465,27 @@ def ensure_demo_user():
     from .services.users import create_user, user_by_email
 
     return user_by_email(DEMO_EMAIL) or create_user(DEMO_EMAIL, DEMO_PASSWORD, "admin", "Demo")
+
+
+def ensure_demo_reviewer():
+    """The demo's reviewer sign-in, for the organisation that answered back (demo_programme's
+    ANSWERING, invited to Tranche 1's second review, which is open): what a reviewer sees,
+    their published outcomes, their answers and the dissensus log, and submitting a log in
+    the open round. Created once, with the demo's password; None before the demo is loaded."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import Organisation
+    from .services.users import create_user, user_by_email
+
+    if (reviewer := user_by_email(DEMO_REVIEWER_EMAIL)) is not None:
+        return reviewer
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == ANSWERING))
+    if organisation is None:
+        return None
+    return create_user(
+        DEMO_REVIEWER_EMAIL, DEMO_PASSWORD, "reviewer", "Demo reviewer", organisation=organisation
+    )
 
 
 def _check(report) -> None:

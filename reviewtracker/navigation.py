@@ -71,9 +71,14 @@ def init_app(app: Flask) -> None:
     def demo_banner():
         """Every page of a database holding the demo data set says so (see installation.py);
         the sign-in page then also gives the demo's login."""
-        from .demo import DEMO_EMAIL, DEMO_PASSWORD
+        from .demo import DEMO_EMAIL, DEMO_PASSWORD, DEMO_REVIEWER_EMAIL
+        from .demo_programme import ANSWERING
 
-        return {"demo_data": _demo_data(), "demo_login": (DEMO_EMAIL, DEMO_PASSWORD)}
+        return {
+            "demo_data": _demo_data(),
+            "demo_login": (DEMO_EMAIL, DEMO_PASSWORD),
+            "demo_reviewer": (DEMO_REVIEWER_EMAIL, ANSWERING),
+        }
 
 
 def _demo_data() -> bool:

@@ -52,7 +52,8 @@ def demo_command(if_empty: bool) -> None:
     team's data: refused in a database that holds anything else. The database records that
     it holds the demo, and every page then shows a "Demo data" banner.
     """
-    from ..demo import DEMO_PASSWORD, ensure_demo_user, load_demo
+    from ..demo import DEMO_PASSWORD, ensure_demo_reviewer, ensure_demo_user, load_demo
+    from ..demo_programme import ANSWERING
 
     with unit_of_work():
         init_db()
@@ -71,7 +72,11 @@ def demo_command(if_empty: bool) -> None:
     with unit_of_work():
         user = ensure_demo_user()
         email, role = user.email, user.role
+        reviewer = ensure_demo_reviewer()
+        reviewer_email = reviewer.email if reviewer is not None else None
     click.echo(f"Sign in as {email} with the password {DEMO_PASSWORD} ({role}).")
+    if reviewer_email:
+        click.echo(f"To see what a reviewer of {ANSWERING} sees: {reviewer_email}, same password.")
 
 
 @click.command("create-user")

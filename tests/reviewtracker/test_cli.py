@@ -132,6 +132,10 @@ def test_demo_loads_the_dag8_tables(runner):
     }
     assert len(data["artefacts"]) == 23
     assert "Sign in as demo@reviewtracker.local with the password demo-password" in result.output
+    assert (
+        "To see what a reviewer of Meridian Metering Services sees: reviewer@reviewtracker.local, "
+        "same password." in result.output
+    )
     second = runner.invoke(args=["demo", "--if-empty"])
     assert "already has comments" in second.output and "Sign in as" in second.output
     tranche2 = json.loads(runner.invoke(args=["rollup", "--tranche", "2", "--json"]).output)

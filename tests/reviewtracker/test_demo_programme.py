@@ -5,11 +5,13 @@ DAG #8 pack's Tranche 1 table (reviewtracker/demo.py)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from reviewtracker.demo import ensure_demo_reviewer
 from reviewtracker.extensions import db
 from reviewtracker.models import (
     Action,
@@ -21,15 +23,19 @@ from reviewtracker.models import (
     DissensusComment,
     DissensusEntry,
     Meeting,
+    Organisation,
     ReviewerAnswer,
+    User,
     WorkingGroup,
 )
 from reviewtracker.services.action_queries import overdue
 from reviewtracker.services.engagement import round_engagement
 from reviewtracker.services.rounds import list_rounds
 from reviewtracker.services.scope import Scope
+from reviewtracker.unit_of_work import unit_of_work
 
 from .demo_copy import load_demo_copy
+from .factories import signed_in_id
 
 
 @pytest.fixture
@@ -155,3 +161,31 @@ def test_the_demo_has_lifecycle_governance_groups_answers_and_dissensus(app, cli
         html = client.get(path).get_data(as_text=True)
         for word in words:
             assert word in html, (path, word)
+
+
+def test_the_demo_has_a_reviewer_who_can_submit_in_the_open_round(app, client, demo):
+    """`reviewtracker demo` (make run) also makes a reviewer sign-in for the organisation that
+    answered back: it sees that organisation's pages, and the open second review of Tranche 1
+    (invited with the first) is open to it."""
+    with app.app_context(), unit_of_work():
+        reviewer_id = ensure_demo_reviewer().id
+    with app.app_context():
+        assert ensure_demo_reviewer().id == reviewer_id  # created once
+        user = db.session.get(User, reviewer_id)
+        assert user.role == "reviewer"
+        organisation = db.session.get(Organisation, user.organisation_id)
+        assert organisation.name == "Meridian Metering Services"
+        cookie = signed_in_id(user)
+    with client.session_transaction() as session:
+        session["_user_id"] = cookie
+        session["_fresh"] = True
+    page = client.get("/submissions/")
+    assert page.status_code == 200
+    rows = re.findall(r'<tr data-round="\d+">(.*?)</tr>', page.get_data(as_text=True), re.S)
+    # Invited to Tranche 1's two reviews and Tranche 2's first (TRANCHE_2_INVITED): the open
+    # one first, then the closed ones by tranche.
+    assert len(rows) == 3
+    assert "Second review" in rows[0] and "Open to you" in rows[0]
+    assert all("First review" in row and "Open to you" not in row for row in rows[1:])
+    dissensus = client.get("/dissensus/").get_data(as_text=True)
+    assert "D-001" in dissensus
