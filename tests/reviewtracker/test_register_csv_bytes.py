@@ -10,13 +10,14 @@ import codecs
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import Date, Integer, bindparam, literal, select, update
 
 from reviewtracker.extensions import db
 from reviewtracker.models import Comment, PublishedResponse
 from reviewtracker.services.bulk_triage import bulk_triage
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_register import comment_register_csv
+from reviewtracker.services.driver_query import DriverQuery
 from reviewtracker.services.publishing import publish
 from reviewtracker.services.scope import Scope
 from reviewtracker.services.triage import triage_comment
@@ -112,3 +113,25 @@ def test_a_reviewers_register_csv_byte_for_byte():
         ",Under consideration,,,,,2024-03-02 08:00:00",
         "",
     ]
+
+
+def test_a_driver_query_returns_what_sqlalchemy_returns():
+    _comments()
+    ids = [bindparam("first", type_=Integer), bindparam("second", type_=Integer)]
+    query = (
+        select(
+            Comment.id,
+            Comment.raised_on,
+            Comment.updated_at,
+            literal(date(2024, 1, 2), Date),  # a constant with a bind processor (SQLite)
+            Comment.text,
+        )
+        .where(Comment.id.in_(ids), Comment.created_at > datetime(2024, 3, 1, 12))
+        .order_by(Comment.id)
+    )
+    params = {"first": 1, "second": 3}
+    expected = [tuple(row) for row in db.session.execute(query, params)]
+    assert len(expected) == 1 and expected[0][0] == 3
+    with DriverQuery(db.session.connection(), query) as driver:
+        columns = driver.processed(list(zip(*driver.rows(params), strict=True)))
+    assert list(zip(*columns, strict=True)) == expected
