@@ -37,8 +37,6 @@ from .xlsx_stream import StreamColumn, xlsx_stream
 
 # Comments per query: ids in one IN (...) list, well under every backend's parameter limit.
 REGISTER_CHUNK = 2000
-# One chunk's ids, a parameter each: the chunk's query is compiled once (driver_query.py).
-CHUNK_ID_NAMES = [f"register_id_{n}" for n in range(REGISTER_CHUNK)]
 ID_TYPE = Integer()  # one instance: its dialect's implementation looked up once, not 2,000 times
 
 
@@ -128,8 +126,11 @@ def _register_columns_sql(
     return [*columns, Comment.internal_note] if internal_notes else columns
 
 
-def _register_query(scope: Scope, internal_notes: bool, for_reviewer: bool) -> Select:
-    """The register's columns for the comments of one chunk (ids: CHUNK_ID_NAMES)."""
+def _register_query(
+    scope: Scope, internal_notes: bool, for_reviewer: bool, id_names: list[str]
+) -> Select:
+    """The register's columns for the comments of one chunk: its ids a parameter each
+    (`id_names`), so that the query is compiled once (driver_query.py)."""
     return (
         select(*_register_columns_sql(internal_notes, for_reviewer, scope))
         .select_from(Comment)
@@ -139,7 +140,7 @@ def _register_query(scope: Scope, internal_notes: bool, for_reviewer: bool) -> S
         .join(ReviewRound, ReviewRound.id == Comment.review_round_id)
         .join(Tranche, Tranche.id == ReviewRound.tranche_id)
         .outerjoin(Service, Service.id == Artefact.service_id)
-        .where(Comment.id.in_([bindparam(name, type_=ID_TYPE) for name in CHUNK_ID_NAMES]))
+        .where(Comment.id.in_([bindparam(name, type_=ID_TYPE) for name in id_names]))
     )
 
 
@@ -150,13 +151,14 @@ def _register_blocks(
     values column by column: the ids come from the list's own query (`filtered_ids`), then
     each chunk's columns in one joined query run on the DBAPI cursor (driver_query.py: no
     ORM or Row work per row, a register runs to 100,000)."""
-    query = _register_query(require(f.scope), internal_notes, for_reviewer)
+    names = [f"register_id_{n}" for n in range(REGISTER_CHUNK)]
+    query = _register_query(require(f.scope), internal_notes, for_reviewer, names)
     connection = db.session.connection()
     with DriverQuery(connection, query) as chunk_query:
-        ids = connection.execute(filtered_ids(f).execution_options(yield_per=REGISTER_CHUNK))
+        ids = connection.execute(filtered_ids(f).execution_options(yield_per=len(names)))
         for chunk in ids.scalars().partitions():
-            padded = chunk + chunk[-1:] * (REGISTER_CHUNK - len(chunk))  # a repeat adds no row
-            rows = chunk_query.rows(dict(zip(CHUNK_ID_NAMES, padded, strict=True)))
+            padded = chunk + chunk[-1:] * (len(names) - len(chunk))  # a repeat adds no row
+            rows = chunk_query.rows(dict(zip(names, padded, strict=True)))
             by_id = {row[0]: row for row in rows}
             yield chunk_query.processed(list(zip(*[by_id[i] for i in chunk], strict=True)))
 

@@ -14,8 +14,10 @@ from sqlalchemy import Date, Integer, bindparam, literal, select, update
 
 from reviewtracker.extensions import db
 from reviewtracker.models import Comment, PublishedResponse
+from reviewtracker.services import comment_register
 from reviewtracker.services.bulk_triage import bulk_triage
 from reviewtracker.services.comment_filter import CommentFilter
+from reviewtracker.services.comment_queries import filtered_ids
 from reviewtracker.services.comment_register import comment_register_csv
 from reviewtracker.services.driver_query import DriverQuery
 from reviewtracker.services.publishing import publish
@@ -135,3 +137,17 @@ def test_a_driver_query_returns_what_sqlalchemy_returns():
     with DriverQuery(db.session.connection(), query) as driver:
         columns = driver.processed(list(zip(*driver.rows(params), strict=True)))
     assert list(zip(*columns, strict=True)) == expected
+
+
+@pytest.mark.parametrize("sort", ["artefact", "organisation", "disposition", "changed"])
+def test_a_register_read_two_comments_at_a_time_is_the_same(monkeypatch, sort):
+    """Chunks of two (the last one short, its ids padded): the list's order, the same bytes."""
+    _comments()
+    for n in range(4):
+        add_comment("BP002", f"More, {n}", organisation=("Acme Energy", "Beta Power")[n % 2])
+    f = CommentFilter(scope=Scope.staff(), sort=sort)
+    whole = comment_register_csv(f, internal_notes=True)
+    monkeypatch.setattr(comment_register, "REGISTER_CHUNK", 2)
+    assert comment_register_csv(f, internal_notes=True) == whole
+    listed = [int(line.split(",")[0]) for line in _lines(whole)[1:-1]]
+    assert listed == list(db.session.scalars(filtered_ids(f))) and len(listed) == 7
