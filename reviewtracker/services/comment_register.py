@@ -1,20 +1,19 @@
 """The comment register: the comments a filter selects, in the list's order, as xlsx or CSV.
 
 Streamed from the database a chunk at a time (the ids from the list's own query), never as ORM
-objects, and handed on a piece at a time (the download starts at once; see xlsx_stream.py).
+objects or Rows (the driver's tuples: driver_query.py), and handed on a piece at a time (the
+download starts at once; see xlsx_stream.py). The CSV is written a chunk at a time, column by
+column (csv_text.py).
 A reviewer's register (their scope) never has the design team's working columns.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
-import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, case, select
 
 from importers.vocabulary import DISPOSITIONS, PUBLISHED_OUTCOMES
 
@@ -30,12 +29,15 @@ from ..models import (
 )
 from .comment_filter import CommentFilter
 from .comment_queries import filtered_ids
-from .formula_safety import csv_rows
+from .csv_text import csv_text
+from .driver_query import DriverQuery
+from .formula_safety import csv_columns
 from .scope import Scope, require
 from .xlsx_stream import StreamColumn, xlsx_stream
 
 # Comments per query: ids in one IN (...) list, well under every backend's parameter limit.
 REGISTER_CHUNK = 2000
+ID_TYPE = Integer()  # one instance: its dialect's implementation looked up once, not 2,000 times
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,9 @@ def _register_columns_sql(
 ) -> list:
     """The register's columns in SQL; a reviewer's `scope` reads the published outcome."""
     outcome = scope if scope is not None and scope.reads_published else Scope.staff()
+    # The disposition's label, from the vocabulary (an unknown key as it is).
+    labels = (PUBLISHED_OUTCOMES if outcome.reads_published else DISPOSITIONS).labels
+    disposition = outcome.disposition()
     columns = [
         Comment.id,
         Tranche.code,
@@ -102,7 +107,7 @@ def _register_columns_sql(
         Comment.raised_on,
         Comment.text,
         Comment.proposed_change,
-        outcome.disposition(),
+        case(labels, value=disposition, else_=disposition),
         outcome.response(),
         Comment.action_owner,
         Comment.action_due,
@@ -121,19 +126,13 @@ def _register_columns_sql(
     return [*columns, Comment.internal_note] if internal_notes else columns
 
 
-def _register_rows(
-    f: CommentFilter, internal_notes: bool, for_reviewer: bool = False
-) -> Iterator[list]:
-    """The filter's comments in the list page's order, a chunk at a time: the ids come from
-    the list's own query (`filtered_ids`), then each chunk's columns in one joined query, as
-    plain rows from the connection (no ORM work per row: a register runs to 100,000)."""
-    scope = require(f.scope)
-    columns = _register_columns_sql(internal_notes, for_reviewer, scope)
-    labels_in_order = [c.label for c in _register_columns(internal_notes, for_reviewer)]
-    disposition = labels_in_order.index("Disposition")
-    labels = (PUBLISHED_OUTCOMES if scope.reads_published else DISPOSITIONS).labels
-    query = (
-        select(*columns)
+def _register_query(
+    scope: Scope, internal_notes: bool, for_reviewer: bool, id_names: list[str]
+) -> Select:
+    """The register's columns for the comments of one chunk: its ids a parameter each
+    (`id_names`), so that the query is compiled once (driver_query.py)."""
+    return (
+        select(*_register_columns_sql(internal_notes, for_reviewer, scope))
         .select_from(Comment)
         .join(Artefact, Artefact.id == Comment.artefact_id)
         .join(Organisation, Organisation.id == Comment.organisation_id)
@@ -141,15 +140,35 @@ def _register_rows(
         .join(ReviewRound, ReviewRound.id == Comment.review_round_id)
         .join(Tranche, Tranche.id == ReviewRound.tranche_id)
         .outerjoin(Service, Service.id == Artefact.service_id)
+        .where(Comment.id.in_([bindparam(name, type_=ID_TYPE) for name in id_names]))
     )
+
+
+def _register_blocks(
+    f: CommentFilter, internal_notes: bool, for_reviewer: bool = False
+) -> Iterator[list[Sequence[object]]]:
+    """The filter's comments in the list page's order, a chunk at a time, each chunk's
+    values column by column: the ids come from the list's own query (`filtered_ids`), then
+    each chunk's columns in one joined query run on the DBAPI cursor (driver_query.py: no
+    ORM or Row work per row, a register runs to 100,000)."""
+    names = [f"register_id_{n}" for n in range(REGISTER_CHUNK)]
+    query = _register_query(require(f.scope), internal_notes, for_reviewer, names)
     connection = db.session.connection()
-    ids = connection.execute(filtered_ids(f).execution_options(yield_per=REGISTER_CHUNK))
-    for chunk in ids.scalars().partitions():
-        rows = {row[0]: row for row in connection.execute(query.where(Comment.id.in_(chunk))).all()}
-        for comment_id in chunk:
-            values = list(rows[comment_id])
-            values[disposition] = labels[values[disposition]]
-            yield values
+    with DriverQuery(connection, query) as chunk_query:
+        ids = connection.execute(filtered_ids(f).execution_options(yield_per=len(names)))
+        for chunk in ids.scalars().partitions():
+            padded = chunk + chunk[-1:] * (len(names) - len(chunk))  # a repeat adds no row
+            rows = chunk_query.rows(dict(zip(names, padded, strict=True)))
+            by_id = {row[0]: row for row in rows}
+            yield chunk_query.processed(list(zip(*[by_id[i] for i in chunk], strict=True)))
+
+
+def _register_rows(
+    f: CommentFilter, internal_notes: bool, for_reviewer: bool = False
+) -> Iterator[Sequence[object]]:
+    """_register_blocks a row at a time (the xlsx writer's rows)."""
+    for columns in _register_blocks(f, internal_notes, for_reviewer):
+        yield from zip(*columns, strict=True)
 
 
 def _register_columns(
@@ -188,19 +207,13 @@ def comment_register_csv_chunks(
     for_reviewer = require(f.scope).is_reviewer
     internal_notes = internal_notes and not for_reviewer
     labels = [c.label for c in _register_columns(internal_notes, for_reviewer)]
-    return _csv_chunks(labels, _register_rows(f, internal_notes, for_reviewer))
+    return _csv_chunks(labels, _register_blocks(f, internal_notes, for_reviewer))
 
 
-def _csv_chunks(labels: list[str], rows: Iterator[list]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(labels)
-    yield codecs.BOM_UTF8 + buffer.getvalue().encode()
-    while block := list(islice(rows, REGISTER_CHUNK)):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows(csv_rows(block))
-        yield buffer.getvalue().encode()
+def _csv_chunks(labels: list[str], blocks: Iterator[list[Sequence[object]]]) -> Iterator[bytes]:
+    yield codecs.BOM_UTF8 + csv_text([[label] for label in labels]).encode()
+    for columns in blocks:
+        yield csv_text(csv_columns(columns)).encode()
 
 
 def comment_register_csv(f: CommentFilter, *, internal_notes: bool = False) -> bytes:

@@ -67,34 +67,49 @@ _AS_THEY_ARE = (str, int, float, date, type(None))
 _is_text = str.__instancecheck__
 
 
-def csv_rows(block: Sequence[Sequence[object]]) -> Sequence[Sequence[object]]:
-    """csv_cell over a block of rows (each row one value per column, its type the column's),
+def csv_columns(columns: Sequence[Sequence[object]]) -> list[Sequence[object]]:
+    """csv_cell over a block of rows held column by column (each column one type, or None),
     for a register that runs to millions of cells. The block's text is joined and searched
     once for what could be a formula; only when something is found is each text cell
-    csv_cell'd. Numbers and None go as they are (the csv writer writes None as an empty
-    field); date-times as csv_cell writes them, anything else through csv_cell, by column."""
+    csv_cell'd. Numbers, dates and None are left as they are (the CSV writer writes them);
+    date-times as csv_cell writes them, anything else through csv_cell, by column. A column
+    with nothing to change is returned as it is."""
+    text = "\n".join(filter(_is_text, chain.from_iterable(columns)))
+    risky = _MAYBE_FORMULA.search("\n" + text) is not None
+    return [_safe_column(column, risky) for column in columns]
+
+
+def _safe_column(column: Sequence[object], risky: bool) -> Sequence[object]:
+    kind = type(next((value for value in column if value is not None), None))
+    if risky:
+        column = [csv_cell(v) if type(v) is str else v for v in column]
+    if kind is datetime:  # csv_cell's format without its checks: 100,000 a register
+        return [
+            None if v is None else v.isoformat(sep=" ", timespec="seconds")  # type: ignore[attr-defined]
+            for v in column
+        ]
+    if kind not in _AS_THEY_ARE:
+        return [csv_cell(v) for v in column]
+    return column
+
+
+def csv_rows(block: Sequence[Sequence[object]]) -> Sequence[Sequence[object]]:
+    """csv_columns over a block of rows (each row one value per column, its type the
+    column's): the block itself when nothing in it needs changing."""
     if not block:
         return block
-    kinds = [
-        type(next((row[column] for row in block if row[column] is not None), None))
-        for column in range(len(block[0]))
-    ]
-    moments = [column for column, kind in enumerate(kinds) if kind is datetime]
-    others = [c for c, kind in enumerate(kinds) if kind not in _AS_THEY_ARE and c not in moments]
-    text = "\n".join(filter(_is_text, chain.from_iterable(block)))
-    risky = _MAYBE_FORMULA.search("\n" + text) is not None
-    if not (others or moments or risky):
+    columns = list(zip(*block, strict=True))
+    safe = csv_columns(columns)
+    if all(new is old for new, old in zip(safe, columns, strict=True)):
         return block
-    rows = []
-    for values in block:
-        row = [csv_cell(v) if type(v) is str else v for v in values] if risky else list(values)
-        for column in moments:  # csv_cell's format without its checks: 100,000 a register
-            if (moment := row[column]) is not None:
-                row[column] = moment.isoformat(sep=" ", timespec="seconds")  # type: ignore[attr-defined]
-        for column in others:
-            row[column] = csv_cell(row[column])
-        rows.append(row)
-    return rows
+    return [list(row) for row in zip(*safe, strict=True)]
 
 
-__all__ = ["FORMULA_CHARACTERS", "FORMULA_TRIGGERS", "csv_cell", "csv_rows", "looks_like_formula"]
+__all__ = [
+    "FORMULA_CHARACTERS",
+    "FORMULA_TRIGGERS",
+    "csv_cell",
+    "csv_columns",
+    "csv_rows",
+    "looks_like_formula",
+]
