@@ -25,7 +25,6 @@ pytestmark = pytest.mark.browser
 LEAD = ("lead@example.org", "lead-password")
 REVIEWER = ("reviewer@northgate.example", "reviewer-password")
 NORTHGATE = "Northgate Data Systems"
-TODAY = date.today()
 
 
 def _round(app) -> int:
@@ -45,8 +44,8 @@ def _round(app) -> int:
                 RoundPlan(
                     tranche="2",
                     number=number,
-                    opens_on=TODAY - timedelta(days=3),
-                    closes_on=TODAY + timedelta(days=10),
+                    opens_on=date.today() - timedelta(days=3),
+                    closes_on=date.today() + timedelta(days=10),
                     name="Reviewers' own review",
                     artefacts={"BP001": None, "BP002": None},
                     organisation_ids=[northgate],
@@ -73,7 +72,7 @@ def test_a_reviewer_submits_then_late_through_an_extension(
     page.get_by_role("link", name="Submit comments").click()
     page.get_by_role("link", name="Reviewers' own review").click()
     expect(page.locator("[data-closing-date]")).to_have_text(
-        f"{TODAY + timedelta(days=10):%d %B %Y}"
+        f"{date.today() + timedelta(days=10):%d %B %Y}"
     )
     with page.expect_download() as download:
         page.locator("[data-template]").click()
@@ -135,9 +134,9 @@ def test_a_reviewer_submits_then_late_through_an_extension(
 
     # The lead closes the round early, as of yesterday: the reviewer is refused.
     lead.goto(f"/rounds/{round_id}")
-    lead.locator("#on").fill((TODAY - timedelta(days=1)).isoformat())
+    lead.locator("#on").fill((date.today() - timedelta(days=1)).isoformat())
     lead.get_by_role("button", name="Close early").click()
-    closed = f"closed for comments on {TODAY - timedelta(days=1):%d %B %Y}"
+    closed = f"closed for comments on {date.today() - timedelta(days=1):%d %B %Y}"
     page.reload()
     expect(page.locator("[data-refusal]")).to_contain_text(closed)
     expect(page.get_by_role("button", name="Upload and check")).to_have_count(0)
@@ -146,7 +145,9 @@ def test_a_reviewer_submits_then_late_through_an_extension(
     lead.goto(f"/rounds/{round_id}")
     form = lead.locator("[data-extension-form]")
     form.get_by_label("Organisation").select_option(label=NORTHGATE)
-    form.get_by_label("Submissions accepted until").fill((TODAY + timedelta(days=2)).isoformat())
+    form.get_by_label("Submissions accepted until").fill(
+        (date.today() + timedelta(days=2)).isoformat()
+    )
     form.get_by_label("Note").fill("Agreed at the working group")
     form.get_by_role("button", name="Grant extension").click()
     expect(lead.locator(".flash-success")).to_contain_text("Extension granted")

@@ -25,9 +25,6 @@ from reviewtracker.unit_of_work import unit_of_work
 from .factories import add_artefacts
 from .governance_data import add_action, add_comment, add_decision, add_meeting, add_organisation
 
-TODAY = date.today()
-PAST = TODAY - timedelta(days=30)
-
 
 @pytest.fixture
 def world(app) -> dict:
@@ -37,15 +34,22 @@ def world(app) -> dict:
         (artefact,) = add_artefacts(("BP004", "1"))
         acme = add_organisation("Acme Energy")
         beta = add_organisation("Beta Power")
-        dag12 = add_meeting("DAG012", PAST)
-        dag13 = add_meeting("DAG013", TODAY + timedelta(days=7))
-        add_action("DAG12-03", dag12, status="ongoing", public=True, due=PAST, area="LPF")
+        dag12 = add_meeting("DAG012", date.today() - timedelta(days=30))
+        dag13 = add_meeting("DAG013", date.today() + timedelta(days=7))
+        add_action(
+            "DAG12-03",
+            dag12,
+            status="ongoing",
+            public=True,
+            due=date.today() - timedelta(days=30),
+            area="LPF",
+        )
         public = add_action("DAG13-01", dag13, area="Actions update", public=True)
         internal = add_action("DAG13-02", dag13, area="Raid Review", public=False)
         add_decision("DAG-DEC-28", dag12, public=True)
         add_decision("DAG-DEC-29", dag13, public=True, area="Level Playing Field Principle")
         add_decision("DAG-DEC-30", dag13, public=False, area="Internal matter")
-        own = add_comment(artefact.id, acme, owner="Claire Silk", due=TODAY)
+        own = add_comment(artefact.id, acme, owner="Claire Silk", due=date.today())
         other = add_comment(artefact.id, beta)
         accepted = add_comment(artefact.id, acme, disposition="accepted")
         with unit_of_work():
@@ -319,7 +323,7 @@ def test_a_lead_raises_an_action_from_a_comment_in_one_click(app, world, client,
         action = db.session.scalar(select(Action).where(Action.reference == "DAG13-03"))
         assert (action.owner, action.due, action.raised_by) == (
             "Claire Silk",
-            TODAY,
+            date.today(),
             "lead@example.org",
         )
     refused = client.post(f"/actions/from-comment/{world['accepted']}")

@@ -26,8 +26,6 @@ from tests.logmaker import write_csv_log
 from .factories import count, sign_in_as
 from .submissions_data import World, make_world
 
-TODAY = date.today()
-
 
 @pytest.fixture
 def world(app) -> World:
@@ -39,7 +37,7 @@ def world(app) -> World:
 def closed_world(app) -> World:
     """The same round, closed five days ago."""
     with app.app_context():
-        return make_world(TODAY - timedelta(days=10))
+        return make_world(date.today() - timedelta(days=10))
 
 
 def _rows(*texts: str, artefact: str = "BP004") -> list[dict]:
@@ -73,7 +71,7 @@ def test_a_reviewer_sees_only_rounds_their_organisation_is_invited_to(app, world
     sign_in_as(client, world.acme_reviewer)
     page = _text(client.get("/submissions/"))
     assert "Tranche 1 1st review" in page and "BP004 v0.3" in page
-    assert f"{TODAY + timedelta(days=5):%d %B %Y}" in page
+    assert f"{date.today() + timedelta(days=5):%d %B %Y}" in page
     assert client.get(f"/submissions/rounds/{world.round_id}").status_code == 200
     sign_in_as(client, world.gamma_reviewer)
     page = _text(client.get("/submissions/"))
@@ -214,7 +212,7 @@ def test_drafts_are_never_seen_by_anyone_else(app, world, client, make_user):
 
 def test_after_the_close_refused_then_late_through_a_leads_extension(app, closed_world, client):
     world = closed_world
-    closed = f"{TODAY - timedelta(days=5):%d %B %Y}"
+    closed = f"{date.today() - timedelta(days=5):%d %B %Y}"
     sign_in_as(client, world.acme_reviewer)
     page = _text(client.get(f"/submissions/rounds/{world.round_id}"))
     assert f"closed for comments on {closed}" in page and "Upload and check" not in page
@@ -222,7 +220,7 @@ def test_after_the_close_refused_then_late_through_a_leads_extension(app, closed
     assert response.status_code == 302 and "/preview/" not in response.headers["Location"]
     assert f"closed for comments on {closed}" in _text(client.get(response.headers["Location"]))
     # Only a lead grants an extension, only to an invited organisation.
-    until = (TODAY + timedelta(days=2)).isoformat()
+    until = (date.today() + timedelta(days=2)).isoformat()
     sign_in_as(client, world.triager)
     url = f"/submissions/rounds/{world.round_id}/extensions"
     assert client.post(url, data={"organisation": world.acme, "until": until}).status_code == 403
