@@ -33,6 +33,7 @@ from ..models import (
     ReviewRound,
     Tranche,
 )
+from .driver_query import DriverQuery
 from .scope import Scope, require
 
 if TYPE_CHECKING:
@@ -94,11 +95,14 @@ def _rows(round_ids, scope: Scope) -> pd.DataFrame:
     # process which never draws progress (a CLI import, most requests) need not pay.
     import pandas as pd
 
-    frame = pd.DataFrame(
-        db.session.execute(query).all(),
-        columns=["imported", "disposition", "first_disposition", "constituency", "artefact"],
-    )
-    return frame
+    # One row per comment (a round runs to 250,000): read as the driver's tuples, the
+    # timestamps left for pandas to parse a column at a time (SQLAlchemy's Row and per-value
+    # date parsing took three times as long as the query).
+    with DriverQuery(db.session.connection(), query) as rows:
+        return pd.DataFrame.from_records(
+            rows.rows({}),
+            columns=["imported", "disposition", "first_disposition", "constituency", "artefact"],
+        )
 
 
 def _frame_progress(frame: pd.DataFrame, start: date | None, end: date | None) -> Progress:
@@ -107,8 +111,9 @@ def _frame_progress(frame: pd.DataFrame, start: date | None, end: date | None) -
     import pandas as pd  # see _rows
 
     # One resolution for both: the database's timestamps come back as seconds or microseconds.
-    frame["imported"] = pd.to_datetime(frame["imported"]).astype("datetime64[us]")
-    frame["first_disposition"] = pd.to_datetime(frame["first_disposition"]).astype("datetime64[us]")
+    # SQLite's text or PostgreSQL's datetimes alike; ISO 8601, with or without microseconds.
+    for column in ("imported", "first_disposition"):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype("datetime64[us]")
     still_open = frame["disposition"] == OPEN
     # Dispositioned when first moved off Open; imported with one: at its import.
     done = frame["first_disposition"].where(~still_open)
