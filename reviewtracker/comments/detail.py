@@ -150,6 +150,11 @@ def _save(comment: Comment, f: CommentFilter):
     form = TriageForm()
     _offer(form, resolution.current(comment.id)["response_state"])
     if not form.validate():
+        if _stale(form, comment):
+            # Saved by someone else since this form was loaded: a response state offered then
+            # may be offered no longer (their change took a published response back to draft),
+            # so the refusal is theirs to see side by side, not a field of the user's to correct.
+            return _conflict(comment, f, form), 409
         flash("Nothing was saved: please correct the fields marked below.", "error")
         return _page(comment, f, form), 400
     # The next comment as the user saw the list, before this save can move the comment in it.
@@ -183,6 +188,12 @@ def _save(comment: Comment, f: CommentFilter):
     if form.save_next.data or form.save_next_open.data:
         return _to_next(f, next_id, open_only=bool(form.save_next_open.data))
     return redirect(_here(comment.id, f))
+
+
+def _stale(form: TriageForm, comment: Comment) -> bool:
+    """The form was loaded at another version of the comment than the stored one."""
+    loaded = (form.version.data or "").strip()
+    return loaded.isdigit() and int(loaded) != comment.version
 
 
 def _conflict(comment: Comment, f: CommentFilter, form: TriageForm):

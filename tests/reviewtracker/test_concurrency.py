@@ -26,7 +26,11 @@ from sqlalchemy import event, select
 from bench.web import triage_form
 from reviewtracker.extensions import db
 from reviewtracker.models import AuditEvent, Comment, User
+from reviewtracker.services.bulk_triage import bulk_triage
 from reviewtracker.services.comment_import import import_comment_log
+from reviewtracker.services.publishing import publish
+from reviewtracker.services.triage import triage_comment
+from reviewtracker.unit_of_work import unit_of_work
 from tests.logmaker import write_xlsx_log
 
 from .factories import add_artefacts
@@ -276,6 +280,30 @@ def test_the_second_save_of_a_stale_form_is_refused_showing_both_versions(app, c
         ("action_owner", None, "Bob's team", BOB),
     ]
     assert_audit_chain(app, comment_id)
+
+
+def test_a_stale_form_of_a_published_response_is_refused_as_stale_not_as_a_bad_field(
+    app, comments, triagers
+):
+    """A published response: Ann and Bob open it, Ann changes the disposition (which takes the
+    response back to draft). Bob's form still says Published, no longer a state he may pick:
+    his save is refused as stale (409, both versions shown), not as a field to correct (400)."""
+    comment_id = comments[0]
+    with app.app_context(), unit_of_work():
+        triage_comment(comment_id, {"disposition": "accepted", "response": "Agreed."}, actor=ANN)
+        bulk_triage([comment_id], None, {"response_state": "approved"}, ANN, may_approve=True)
+        publish([comment_id], None, ANN)
+    ann, bob = triagers[ANN], triagers[BOB]
+    ann_form, bob_form = load_form(ann, comment_id), load_form(bob, comment_id)
+    assert ann_form["response_state"] == bob_form["response_state"] == "published"
+    ann_form |= {"disposition": "rejected", "response": "Ann: out of scope.", "save": "Save"}
+    assert ann.post(f"/comments/{comment_id}", data=ann_form).status_code == 302
+    bob_form |= {"disposition": "action", "action_owner": "Bob's team", "save": "Save"}
+    refused = bob.post(f"/comments/{comment_id}", data=bob_form)
+    assert refused.status_code == 409
+    page = unescape(refused.get_data(as_text=True))
+    assert "Someone else saved this comment" in page and "Bob's team" in page
+    assert stored(app, comment_id)[:3] == ("rejected", "Ann: out of scope.", None)
 
 
 def test_two_saves_at_once_the_database_lets_one_through(app, comments, triagers):
