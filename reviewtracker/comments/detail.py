@@ -193,7 +193,9 @@ def _save(comment: Comment, f: CommentFilter):
 def _stale(form: TriageForm, comment: Comment) -> bool:
     """The form was loaded at another version of the comment than the stored one."""
     loaded = (form.version.data or "").strip()
-    return loaded.isdigit() and int(loaded) != comment.version
+    # ASCII digits only ("²".isdigit() too), and short: a refused form's version is anything.
+    number = loaded.isascii() and loaded.isdigit() and len(loaded) <= 12
+    return number and int(loaded) != comment.version
 
 
 def _conflict(comment: Comment, f: CommentFilter, form: TriageForm):

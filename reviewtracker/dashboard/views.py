@@ -84,16 +84,38 @@ def tranche(code: str, number: int | None = None):
 
 
 def _rounds_panel(rounds: list, number: int | None, scope: Scope, code: str) -> dict:
-    """The staff's panels: engagement in the round shown (or the tranche's latest), and
-    progress over time. A reviewer sees neither (they name other organisations)."""
+    """The staff's panels: engagement in the round shown (or the tranche's latest), and where
+    progress over time is drawn (progress_panel: read from every comment, so it has a request
+    of its own that the page loads after it). A reviewer sees neither (they name other
+    organisations)."""
     if scope.is_reviewer or not rounds:
-        return {"engagement": None, "progress_charts": None}
+        return {"engagement": None, "progress_url": None}
     shown = next((r for r in rounds if r.number == number), rounds[-1])
-    progress = round_progress(shown.id, scope) if number else tranche_progress(code, scope)
     return {
         "engagement": round_engagement(shown.id, date.today(), scope),
-        "progress_charts": {
-            "received": received_bars(progress, "Comments received per day"),
-            "burndown": burndown(progress, "Open and dispositioned comments per day"),
-        },
+        "progress_url": url_for(
+            "dashboard.progress_panel", code=code, **({"number": number} if number else {})
+        ),
     }
+
+
+@bp.get("/tranches/<code>/progress")
+@bp.get("/tranches/<code>/rounds/<int:number>/progress")
+@role_required("viewer")
+def progress_panel(code: str, number: int | None = None):
+    """Progress over time in the tranche (every round) or one round: comments received per
+    day and the triage burn-down. Its own page, which the tranche page loads into itself."""
+    if code not in TRANCHES:
+        abort(404)
+    rounds = {r.number: r for r in rounds_of_tranche(code)}
+    if number is not None and number not in rounds:
+        abort(404)
+    scope = viewer_scope()
+    progress = round_progress(rounds[number].id, scope) if number else tranche_progress(code, scope)
+    return render_template(
+        "dashboard/progress.html",
+        code=code,
+        number=number,
+        received=received_bars(progress, "Comments received per day"),
+        burndown=burndown(progress, "Open and dispositioned comments per day"),
+    )

@@ -242,3 +242,26 @@
   });
 })();
 /* ---- end of the comment page block ---- */
+
+/* ---- the tranche page: a panel drawn from every comment (progress over time) -------------
+   The page links to the panel's own page; this puts that page's [data-progress-panel] in
+   the link's place once the page has loaded. Left as a link if the request fails. */
+(function () {
+  "use strict";
+  var slots = document.querySelectorAll("[data-load-panel]");
+  Array.prototype.forEach.call(slots, function (slot) {
+    slot.setAttribute("aria-busy", "true");
+    fetch(slot.getAttribute("data-load-panel"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var panel = new DOMParser().parseFromString(html, "text/html")
+          .querySelector("[data-progress-panel]");
+        if (panel) { slot.replaceChildren.apply(slot, Array.prototype.slice.call(panel.childNodes)); }
+      })
+      .catch(function () { /* the link stays */ })
+      .then(function () { slot.removeAttribute("aria-busy"); });
+  });
+})();

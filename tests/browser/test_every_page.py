@@ -113,6 +113,7 @@ def _pages(app) -> dict[str, str]:
     return {
         "tranches": "/",
         "tranche-1": "/tranches/1",
+        "tranche-1-progress": "/tranches/1/progress",
         "tranche-2-round-1": "/tranches/2/rounds/1",
         "tranche-3-empty": "/tranches/3",
         "design-dashboard": "/design-dashboard",

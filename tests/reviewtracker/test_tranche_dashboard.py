@@ -12,9 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from reviewtracker.extensions import db
-from reviewtracker.models import Artefact
+from reviewtracker.models import Artefact, Organisation
 from reviewtracker.services.charts import disposition_bars
 from reviewtracker.services.comment_filter import CommentFilter
 from reviewtracker.services.comment_queries import count_comments
@@ -368,3 +369,37 @@ def test_page_escapes_a_malicious_artefact_title(app, client, login):
     html = client.get("/tranches/1").get_data(as_text=True)
     assert "<script>" not in html
     assert "BP001- &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+def test_progress_over_time_is_a_page_of_its_own_that_the_tranche_page_loads(demo, client, login):
+    """Progress is read from every comment: the tranche page links to its own page (and
+    app.js loads it in place); staff only, like the panel was."""
+    login("viewer")
+    html = client.get("/tranches/1").get_data(as_text=True)
+    assert 'data-load-panel="/tranches/1/progress"' in html
+    assert 'data-load-panel="/tranches/1/rounds/1/progress"' in client.get(
+        "/tranches/1/rounds/1"
+    ).get_data(as_text=True)
+    page = client.get("/tranches/1/progress")
+    assert page.status_code == 200
+    panel = page.get_data(as_text=True).split("data-progress-panel", 1)[1]
+    assert panel.count("<figure") == 2 and "Triage burn-down" in panel
+    assert client.get("/tranches/1/rounds/1/progress").status_code == 200
+    assert client.get("/tranches/1/rounds/9/progress").status_code == 404
+    assert client.get("/tranches/X/progress").status_code == 404
+
+
+def test_a_tranche_without_comments_has_no_progress_panel(client, login):
+    """Nothing imported yet: no panel on the tranche page; its own page says why."""
+    login("viewer")
+    assert "data-load-panel" not in client.get("/tranches/1").get_data(as_text=True)
+    page = client.get("/tranches/1/progress").get_data(as_text=True)
+    assert "No comments received yet" in page and "<figure" not in page
+
+
+def test_a_reviewer_gets_no_progress_panel(app, demo, client, login):
+    with app.app_context():
+        organisation = db.session.scalar(select(Organisation.id).order_by(Organisation.id))
+    login("reviewer", organisation=organisation)
+    assert "data-load-panel" not in client.get("/tranches/1").get_data(as_text=True)
+    assert client.get("/tranches/1/progress").status_code == 403
