@@ -1396,6 +1396,7 @@ def bench_web(url: str, label: str, requests: int, soak_seconds: float, folder: 
     pages = [
         ("tranche dashboard", "/tranches/1"),
         ("  its JSON", "/api/tranches/1"),
+        ("  its progress charts (loaded after the page)", "/tranches/1/progress"),
         ("design dashboard", "/design-dashboard"),
         (
             f"comments: tranche, organisation, open + text ({hits[0]:,} match)",
