@@ -92,6 +92,20 @@ def load_form(browser: FlaskClient, comment_id: int) -> dict[str, str]:
     return triage_form(page.get_data(as_text=True))
 
 
+def ann_saves_before_bob(
+    triagers: dict[str, FlaskClient], comment_id: int, ann: dict, bob: dict
+) -> tuple[dict[str, str], object]:
+    """Ann and Bob open the comment, Ann saves her changes, then Bob his from the form he
+    loaded: (the form as both loaded it, the answer to Bob's save)."""
+    ann_form = load_form(triagers[ANN], comment_id)
+    bob_form = load_form(triagers[BOB], comment_id)
+    assert ann_form | {"csrf_token": ""} == bob_form | {"csrf_token": ""}  # tokens: per session
+    saved = triagers[ANN].post(f"/comments/{comment_id}", data=ann_form | ann | {"save": "Save"})
+    assert saved.status_code == 302
+    bob_post = bob_form | bob | {"save": "Save"}
+    return bob_form, triagers[BOB].post(f"/comments/{comment_id}", data=bob_post)
+
+
 def confirmation(browser: FlaskClient, ids: list[int], **changes: str) -> dict[str, list[str]]:
     """Tick `ids` on the list, ask for `changes` in bulk; the confirmation form it answers with
     (its hidden fields, as the browser would post them)."""
@@ -247,16 +261,15 @@ def test_the_second_save_of_a_stale_form_is_refused_showing_both_versions(app, c
     """Ann and Bob open the same comment; Ann saves first. Bob's save is refused (409) with
     both versions side by side, nothing of his written; saved again from that page, his
     change goes on top of Ann's. Both are audited, in order."""
-    ann, bob = triagers[ANN], triagers[BOB]
+    bob = triagers[BOB]
     comment_id = comments[0]
-    ann_form, bob_form = load_form(ann, comment_id), load_form(bob, comment_id)
-    assert ann_form["version"] == bob_form["version"] == "1"
-
-    ann_form |= {"disposition": "accepted", "response": "Ann: agreed.", "save": "Save"}
-    assert ann.post(f"/comments/{comment_id}", data=ann_form).status_code == 302
-    bob_form |= {"disposition": "action", "action_owner": "Bob's team", "save": "Save"}
-    refused = bob.post(f"/comments/{comment_id}", data=bob_form)
-
+    loaded, refused = ann_saves_before_bob(
+        triagers,
+        comment_id,
+        {"disposition": "accepted", "response": "Ann: agreed."},
+        {"disposition": "action", "action_owner": "Bob's team"},
+    )
+    assert loaded["version"] == "1"
     assert refused.status_code == 409
     page = unescape(refused.get_data(as_text=True))
     assert "Someone else saved this comment" in page
@@ -293,13 +306,13 @@ def test_a_stale_form_of_a_published_response_is_refused_as_stale_not_as_a_bad_f
         triage_comment(comment_id, {"disposition": "accepted", "response": "Agreed."}, actor=ANN)
         bulk_triage([comment_id], None, {"response_state": "approved"}, ANN, may_approve=True)
         publish([comment_id], None, ANN)
-    ann, bob = triagers[ANN], triagers[BOB]
-    ann_form, bob_form = load_form(ann, comment_id), load_form(bob, comment_id)
-    assert ann_form["response_state"] == bob_form["response_state"] == "published"
-    ann_form |= {"disposition": "rejected", "response": "Ann: out of scope.", "save": "Save"}
-    assert ann.post(f"/comments/{comment_id}", data=ann_form).status_code == 302
-    bob_form |= {"disposition": "action", "action_owner": "Bob's team", "save": "Save"}
-    refused = bob.post(f"/comments/{comment_id}", data=bob_form)
+    loaded, refused = ann_saves_before_bob(
+        triagers,
+        comment_id,
+        {"disposition": "rejected", "response": "Ann: out of scope."},
+        {"disposition": "action", "action_owner": "Bob's team"},
+    )
+    assert loaded["response_state"] == "published"
     assert refused.status_code == 409
     page = unescape(refused.get_data(as_text=True))
     assert "Someone else saved this comment" in page and "Bob's team" in page
