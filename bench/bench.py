@@ -792,15 +792,17 @@ def storage_floor(
 ) -> None:
     """What storing the imported rows alone costs, with no parse, no matching and no Python
     per row: the comments the import wrote, already in the driver's types, written into a
-    fresh database by the same statements the import uses (SQLite: an executemany with the
-    search trigger dropped, then the full-text index filled in one INSERT ... SELECT;
-    PostgreSQL: COPY, the generated search vector and its GIN index kept up by the server),
-    then the commit. The end to end can't be faster than parse + this, minus the overlap."""
+    fresh database by the import's own bulk insert (`write.driver_insert`; SQLite: INSERTs of
+    many rows with the search trigger dropped, then the full-text index filled in one
+    INSERT ... SELECT; PostgreSQL: COPY, the generated search vector and its GIN index kept up
+    by the server), then the commit. The end to end can't be faster than parse + this, minus
+    the overlap."""
     from sqlalchemy import insert, select
 
     from reviewtracker.extensions import db
     from reviewtracker.models import Comment
     from reviewtracker.services import search
+    from reviewtracker.services.comment_import.write import driver_insert
 
     app = make_app(source)
     with app.app_context():
@@ -818,7 +820,6 @@ def storage_floor(
     app = make_app(target)
     with app.app_context():
         connection = db.session.connection()
-        marker = "?" if connection.dialect.paramstyle in ("qmark", "numeric") else "%s"
         for table in tables:  # the organisations, rounds and batches the rows refer to
             present = set(connection.execute(select(table.c.id)).scalars())
             missing = [dict(r) for r in referenced[table.name] if r["id"] not in present]
@@ -830,19 +831,13 @@ def storage_floor(
         gc.collect()
         progress(f"{section}: the storage floor, {len(rows):,} rows ...")
         started = time.perf_counter()
-        connection = db.session.connection()
-        if connection.dialect.name == "postgresql":
-            raw = connection.connection.dbapi_connection
-            with raw.cursor() as cursor, cursor.copy(f"COPY comment ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            # The import's first write (its batch row) opens the write transaction in which
-            # the search trigger may be dropped: a no-op update does that here.
-            connection.exec_driver_sql(f"UPDATE import_batch SET id = id WHERE id = {batch:d}")
-            with search.bulk_insert(batch):
-                values = ", ".join([marker] * len(columns))
-                connection.exec_driver_sql(f"INSERT INTO comment ({names}) VALUES ({values})", rows)
+        # The import's first write (its batch row) opens the write transaction in which the
+        # SQLite search trigger may be dropped: a no-op update does that here.
+        db.session.connection().exec_driver_sql(
+            f"UPDATE import_batch SET id = id WHERE id = {batch:d}"
+        )
+        with search.bulk_insert(batch):
+            driver_insert(Comment.__table__, columns)(rows)
         db.session.commit()
         elapsed = time.perf_counter() - started
         db.session.remove()

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from reviewtracker.extensions import db
 from reviewtracker.models import AuditEvent, Comment, ImportBatch, Organisation, ReviewRound
@@ -329,6 +329,43 @@ def test_the_bulk_insert_hands_sqlite_text_dates(artefacts, tmp_path: Path, monk
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", stored.created_at)
     assert stored.updated_at == stored.created_at
     assert stored.raised_on == "2022-03-28"
+
+
+def test_the_bulk_insert_splits_rows_at_sqlites_parameter_limit(artefacts, tmp_path: Path):
+    """SQLite inserts many rows a statement, as many as its limit on parameters allows: with
+    the limit set to 7 rows' worth, 30 rows go as 4 statements of 7 and one of 2, every row
+    whole and in its place."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's multi-row INSERT (PostgreSQL copies)")
+    from reviewtracker.services.comment_import.write import NEW_COLUMNS
+
+    raw = db.session.connection().connection.dbapi_connection
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    statements: list[int] = []
+
+    def count_inserts(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if statement.startswith("INSERT INTO comment ("):
+            statements.append(len(parameters) // len(NEW_COLUMNS))
+
+    db.session.commit()
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 7 * len(NEW_COLUMNS) + 3)
+    event.listen(db.engine, "before_cursor_execute", count_inserts)
+    try:
+        path = write_csv_log(tmp_path / "thirty.csv", comment_rows(30), key_values=ACME)
+        assert import_comment_log(path).added == 30
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_inserts)
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert statements == [7, 7, 7, 7, 2]
+    stored = db.session.execute(
+        select(Comment.log_comment_id, Comment.section, Comment.text, Comment.source_row)
+    ).all()
+    assert sorted(int(log_id) for log_id, *_ in stored) == list(range(1, 31))
+    for log_id, section, comment, _row in stored:
+        assert section == f"3.{log_id}"
+        assert comment == f"Comment number {log_id}: the trigger for step {log_id} is unclear."
+    # Each row's file row is its own: one row further down the file per comment number.
+    assert len({row - int(log_id) for log_id, _section, _comment, row in stored}) == 1
 
 
 def test_duplicates_follow_a_decision_changed_by_a_reimport(artefacts, tmp_path: Path):

