@@ -108,9 +108,16 @@ class Comment(db.Model):
             name="uq_comment_natural_key",
         ),
         CheckConstraint(in_("disposition", DISPOSITIONS.keys), name="disposition"),
-        # The two DAG rollups read only these indexes (covering), never the table.
+        # The two DAG rollups read only these indexes (covering), never the table; so does a
+        # round's engagement table (comments, late ones and the last import per organisation).
         Index("ix_comment_rollup_status", "review_round_id", "artefact_id", "disposition"),
-        Index("ix_comment_rollup_constituency", "review_round_id", "organisation_id"),
+        Index(
+            "ix_comment_rollup_constituency",
+            "review_round_id",
+            "organisation_id",
+            "created_at",
+            "raised_on",
+        ),
         # The list sorted by last change, and its "next" comment.
         Index("ix_comment_updated", "updated_at", "id"),
         # ... and sorted by disposition (its rank, not its name: see disposition_rank).

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from openpyxl import Workbook
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 
 from ..extensions import db
 from ..models import Comment, Constituency, Organisation, ReviewRound, RoundInvitation, Tranche
@@ -121,6 +121,23 @@ class Engagement:
         }
 
 
+def organisation_counts(review_round: ReviewRound, scope: Scope) -> Select:
+    """Per organisation in the round: its comments, the late ones and the last import. Read
+    from ix_comment_rollup_constituency alone (it holds every column this reads)."""
+    late = late_condition(review_round)
+    late_count = func.sum(case((late, 1), else_=0)) if late is not None else func.sum(0)
+    return (
+        select(
+            Comment.organisation_id.label("organisation_id"),
+            func.count().label("comments"),
+            late_count.label("late"),
+            func.max(Comment.created_at).label("last_import"),
+        )
+        .where(Comment.review_round_id == review_round.id, *scope.comments())
+        .group_by(Comment.organisation_id)
+    )
+
+
 def round_engagement(round_id: int, today: date, scope: Scope) -> Engagement:
     """Every reference constituency (in the pack's order), with the organisations of it that
     were invited to or commented in the round."""
@@ -128,19 +145,7 @@ def round_engagement(round_id: int, today: date, scope: Scope) -> Engagement:
     review_round = get_round(round_id)
     state = round_state(review_round, today)
     closes = closing_date(review_round)
-    late = late_condition(review_round)
-    late_count = func.sum(case((late, 1), else_=0)) if late is not None else func.sum(0)
-    per_organisation = (
-        select(
-            Comment.organisation_id.label("organisation_id"),
-            func.count().label("comments"),
-            late_count.label("late"),
-            func.max(Comment.created_at).label("last_import"),
-        )
-        .where(Comment.review_round_id == round_id, *scope.comments())
-        .group_by(Comment.organisation_id)
-        .subquery()
-    )
+    per_organisation = organisation_counts(review_round, scope).subquery()
     invited = select(RoundInvitation.organisation_id).where(
         RoundInvitation.review_round_id == round_id
     )
