@@ -18,7 +18,7 @@ from ..services.charts import disposition_bars
 from ..services.comment_filter import CommentFilter
 from ..services.engagement import round_engagement
 from ..services.progress import round_progress, tranche_progress
-from ..services.progress_charts import burndown, received_bars
+from ..services.progress_charts import burndown, median_bars, received_bars
 from ..services.reference import rounds_of_tranche
 from ..services.rollups import comment_status, constituency_table, tranche_overview
 from ..services.scope import Scope
@@ -104,7 +104,8 @@ def _rounds_panel(rounds: list, number: int | None, scope: Scope, code: str) -> 
 @role_required("viewer")
 def progress_panel(code: str, number: int | None = None):
     """Progress over time in the tranche (every round) or one round: comments received per
-    day and the triage burn-down. Its own page, which the tranche page loads into itself."""
+    day, the triage burn-down and the median days to a disposition by constituency and by
+    artefact. Its own page, which the tranche and round pages load into themselves."""
     if code not in TRANCHES:
         abort(404)
     rounds = {r.number: r for r in rounds_of_tranche(code)}
@@ -118,4 +119,8 @@ def progress_panel(code: str, number: int | None = None):
         number=number,
         received=received_bars(progress, "Comments received per day"),
         burndown=burndown(progress, "Open and dispositioned comments per day"),
+        by_constituency=median_bars(
+            progress.by_constituency, "Median days to a disposition, by constituency"
+        ),
+        by_artefact=median_bars(progress.by_artefact, "Median days to a disposition, by artefact"),
     )

@@ -16,8 +16,6 @@ from ..downloads.views import send_download
 from ..inputs import choice, id_list, positive_int, text_block
 from ..services import ServiceError
 from ..services.engagement import engagement_xlsx, round_engagement
-from ..services.progress import round_progress
-from ..services.progress_charts import burndown, median_bars, received_bars
 from ..services.repeats import accept_suggestions, link_repeat, suggest_repeats
 from ..services.round_diff import round_diff, round_diff_xlsx
 from ..services.round_lists import (
@@ -211,7 +209,6 @@ def detail(round_id: int):
     scope = viewer_scope()
     today = date.today()
     engagement = round_engagement(round_id, today, scope)
-    progress = round_progress(round_id, scope)
     numbers = [r.number for r in list_rounds(today, review_round.tranche.code)]
     earlier_numbers = [n for n in numbers if n < review_round.number]
     return render_template(
@@ -223,16 +220,12 @@ def detail(round_id: int):
         engagement=engagement,
         carried=carried_comments(round_id, scope),
         dispositions=DISPOSITIONS,
-        charts={
-            "received": received_bars(progress, "Comments received per day"),
-            "burndown": burndown(progress, "Open and dispositioned comments per day"),
-            "constituency": median_bars(
-                progress.by_constituency, "Median days to a disposition, by constituency"
-            ),
-            "artefact": median_bars(
-                progress.by_artefact, "Median days to a disposition, by artefact"
-            ),
-        },
+        # Read from every comment in the round: a page of its own, loaded after this one.
+        progress_url=url_for(
+            "dashboard.progress_panel",
+            code=review_round.tranche.code,
+            number=review_round.number,
+        ),
         earlier_numbers=earlier_numbers,
         latest=review_round.number >= max(numbers, default=0),  # only the latest has a next
         can_lead=current_user.has_role("lead"),

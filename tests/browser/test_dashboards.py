@@ -18,9 +18,10 @@ def test_dashboards_numbers_and_board_pack(page: Page, tmp_path):
     expect(status.locator("tfoot")).to_contain_text("446")
     expect(status.locator("tfoot")).to_contain_text("707")
     expect(page.locator("svg").first).to_be_visible()  # the disposition chart
-    # Progress over time, loaded into the page after it: two charts in place of the link.
+    # Progress over time, loaded into the page after it in place of the link: received per
+    # day, the burn-down and the median days to a disposition by constituency and artefact.
     panel = page.locator("[data-load-panel]")
-    expect(panel.locator("figure svg")).to_have_count(2)
+    expect(panel.locator("figure svg")).to_have_count(4)
     expect(panel).to_contain_text("Triage burn-down")
     screenshot(page, "20-tranche-dashboard")
 

@@ -65,6 +65,11 @@ def test_a_round_from_creation_to_the_diff(page: Page, live_server, tmp_path: Pa
     expect(summary).to_contain_text("1 of 2 invited organisations responded")
     row = page.locator('tr[data-organisation="Northgate Data Systems"]')
     expect(row.locator("[data-responded]")).to_have_text("yes")
+    # Progress, loaded into the page after it: received per day and the burn-down (no
+    # disposition yet, so no median days).
+    progress = page.locator("[data-load-panel]")
+    expect(progress.locator("figure svg")).to_have_count(2)
+    expect(progress).to_contain_text("No comment has a disposition yet")
     screenshot(page, "70-round-engagement")
 
     page.get_by_role("link", name="Start the next round").click()

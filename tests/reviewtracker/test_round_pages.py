@@ -101,6 +101,8 @@ def test_a_lead_creates_a_round_in_the_browser(app, client, login, tmp_path):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Round created." in page and "v0.4" in page and "Helix Utility Software" in page
     assert "0 of 3 invited organisations responded" in page
+    # No comments yet: no progress to load, and the page says why.
+    assert "No comments received in this round yet." in page and "data-load-panel" not in page
     bad = dict(data, closes_on="2022-03-01", number="2")
     bad.pop("invitation_list")
     assert client.post("/rounds/new", data=bad).status_code == 400
@@ -126,7 +128,10 @@ def test_the_round_page_json_and_exports(app, client, login, two_rounds):
     assert book.active["B4"].value is not None
     page = client.get(f"/rounds/{second}").get_data(as_text=True)
     assert page.count("from round 1") == 2  # the two carried comments
-    assert "<svg" in page  # the progress charts
+    # The progress charts: read from every comment, a page of their own that app.js loads in.
+    assert 'data-load-panel="/tranches/1/rounds/2/progress"' in page
+    charts = client.get("/tranches/1/rounds/2/progress").get_data(as_text=True)
+    assert charts.count("<svg") >= 2 and "Comments received per day" in charts
     diff = client.get(f"/rounds/{second}/diff.json").get_json()
     assert diff["totals"] == {"new": 2, "repeated": 0, "carried_open": 2, "resolved": 0}
     page = client.get(f"/rounds/{second}/diff").get_data(as_text=True)

@@ -383,7 +383,10 @@ def test_progress_over_time_is_a_page_of_its_own_that_the_tranche_page_loads(dem
     page = client.get("/tranches/1/progress")
     assert page.status_code == 200
     panel = page.get_data(as_text=True).split("data-progress-panel", 1)[1]
-    assert panel.count("<figure") == 2 and "Triage burn-down" in panel
+    # Received per day, the burn-down, and the median days to a disposition by constituency
+    # and by artefact (the demo's comments have dispositions).
+    assert panel.count("<figure") == 4 and "Triage burn-down" in panel
+    assert "Median days to a disposition, by artefact" in panel
     assert client.get("/tranches/1/rounds/1/progress").status_code == 200
     assert client.get("/tranches/1/rounds/9/progress").status_code == 404
     assert client.get("/tranches/X/progress").status_code == 404
