@@ -203,14 +203,20 @@ def file_bytes(staged: StagedLog) -> bytes:
     return db.session.scalar(select(StagedFile.data).where(StagedFile.id == staged.id)) or b""
 
 
-def choose_columns(upload: Upload, staged: StagedLog, overrides: dict[str, str | None]) -> None:
-    """Keep the user's choice of columns for one file and read it again with them (a POST:
-    the caller's unit of work commits)."""
+def choose_columns(
+    upload: Upload,
+    staged: StagedLog,
+    overrides: dict[str, str | None],
+    read_with: ImportOptions | None = None,
+) -> None:
+    """Keep the user's choice of columns for one file and read it again with them (or with
+    `read_with`, options that include them: a reviewer's submission). A POST: the caller's
+    unit of work commits."""
     staged.overrides = overrides
     row = db.session.get(StagedFile, staged.id)
     assert row is not None and row.upload_token == upload.token
     row.overrides = overrides
-    row.parsed = _read(row.data, upload, staged)
+    row.parsed = _read(row.data, upload, staged, read_with)
     db.session.flush()
 
 

@@ -247,7 +247,7 @@ def columns(token: str, index: int):
     staged = upload.files[index - 1]
     overrides: dict[str, str | None] = {}
     if "reset" not in request.form:
-        overrides = _chosen_columns(request.form)
+        overrides = chosen_columns(request.form)
     with unit_of_work():  # the file read again with the columns chosen, and kept
         staging.choose_columns(upload, staged, overrides)
     what = "columns chosen" if overrides else "columns read automatically"
@@ -255,7 +255,7 @@ def columns(token: str, index: int):
     return redirect(url_for(".preview", token=token, _anchor=f"file-{index}"))
 
 
-def _chosen_columns(form) -> dict[str, str | None]:
+def chosen_columns(form) -> dict[str, str | None]:
     """field -> header (or None: not used) from the column form; a header typed in (when no
     table was found to choose from) counts like one chosen."""
     overrides: dict[str, str | None] = {}

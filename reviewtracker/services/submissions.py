@@ -23,7 +23,7 @@ the import, which owns its transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -190,18 +190,29 @@ def open_window(round_id: int, scope: Scope, today: date) -> RoundWindow:
 # --- reading and importing a reviewer's log ------------------------------------------------
 
 
-def submission_options(window: RoundWindow, actor: str, **extra) -> ImportOptions:
+def submission_options(
+    window: RoundWindow,
+    actor: str,
+    columns: Mapping[str, str | None] | None = None,
+    **extra,
+) -> ImportOptions:
     """The design team's import options for the organisation's log to this round: what it
-    cannot say about itself filled in, those columns not read."""
+    cannot say about itself filled in, those columns not read; `columns`, the reviewer's own
+    choice of column per field (field -> header, None: not used), for the others."""
     return ImportOptions(
         tranche=window.tranche,
         review_round=window.number,
         organisation=window.organisation,
         constituency=window.constituency,
-        column_overrides=dict.fromkeys(NOT_FROM_REVIEWERS),
+        column_overrides={**reviewer_columns(columns or {}), **dict.fromkeys(NOT_FROM_REVIEWERS)},
         actor=actor,
         **extra,
     )
+
+
+def reviewer_columns(columns: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The choices of column a reviewer may make: none for a field they never supply."""
+    return {name: header for name, header in columns.items() if name not in NOT_FROM_REVIEWERS}
 
 
 def force_reviewer(parsed: ParsedLog, window: RoundWindow, today: date) -> None:
@@ -283,7 +294,9 @@ def check_log(
 ) -> ImportReport:
     """What submitting the log would do (a dry run): its problems, counts and sample."""
     force_reviewer(parsed, window, today)
-    options = submission_options(window, actor, dry_run=True, sample_rows=sample_rows)
+    # With the columns the log was read with: the reviewer's choice, if they made one.
+    columns = parsed.overrides
+    options = submission_options(window, actor, columns, dry_run=True, sample_rows=sample_rows)
     return import_comment_log(parsed, filename=parsed.file, options=options)
 
 
@@ -335,7 +348,7 @@ def submit_log(
         if after is not None:
             after(submission.id)
 
-    options = submission_options(window, submitter.email, on_batch=record)
+    options = submission_options(window, submitter.email, parsed.overrides, on_batch=record)
     return import_comment_log(parsed, filename=parsed.file, options=options)
 
 
@@ -364,6 +377,7 @@ __all__ = [
     "invited_rounds",
     "open_window",
     "record_refusal",
+    "reviewer_columns",
     "reviewer_window",
     "submission_options",
     "submit_log",

@@ -20,7 +20,13 @@ from importers.vocabulary import ROUND_STATES, SUBMISSION_KINDS
 from ..auth import role_required, viewer_scope
 from ..downloads.views import send_download
 from ..imports import staging
-from ..imports.views import FIELD_LABELS, PREVIEW_ROWS, FilePreview, read_uploads
+from ..imports.views import (
+    FIELD_LABELS,
+    PREVIEW_ROWS,
+    FilePreview,
+    chosen_columns,
+    read_uploads,
+)
 from ..services import ServiceError
 from ..services.rounds import get_round
 from ..services.scope import Scope
@@ -48,6 +54,7 @@ from ..services.submission_records import (
     submission_copy,
 )
 from ..services.submissions import (
+    NOT_FROM_REVIEWERS,
     NoSuchRound,
     RoundWindow,
     Submitter,
@@ -55,6 +62,7 @@ from ..services.submissions import (
     invited_rounds,
     open_window,
     record_refusal,
+    reviewer_columns,
     reviewer_window,
     submission_options,
     submit_log,
@@ -64,6 +72,8 @@ from . import bp
 from .forms import ActionForm, DraftForm, ExtensionForm, LogUploadForm
 
 SUBMISSIONS = staging.SUBMISSIONS  # the staged upload's kind: never the design team's preview's
+# The fields a reviewer may choose a column for (the rest are the round's or the design team's).
+REVIEWER_FIELDS = {k: v for k, v in FIELD_LABELS.items() if k not in NOT_FROM_REVIEWERS}
 ID = "<int(max=2147483647):{}>"
 
 
@@ -212,7 +222,7 @@ def _staged(token: str) -> tuple[staging.Upload, RoundWindow] | None:
 
 def _parsed(upload: staging.Upload, window: RoundWindow):
     staged = upload.files[0]
-    options = submission_options(window, current_user.email)
+    options = submission_options(window, current_user.email, staged.overrides)
     return staged, staging.parsed_log(upload, staged, options)
 
 
@@ -234,9 +244,32 @@ def preview(token: str):
         report=report,
         refusal=window.refusal(today),
         late=window.late(today),
-        fields=FIELD_LABELS,
+        fields=REVIEWER_FIELDS,
         action_form=ActionForm(formdata=None),
     )
+
+
+@bp.post("/preview/<token>/columns")
+@reviewer_only
+def columns(token: str):
+    """Check the staged log again with the reviewer's choice of column per field: a log
+    whose headers were not recognised, or were read from the wrong column. A read of the
+    file again, so audited and throttled like an upload."""
+    found = _staged(token)
+    if found is None:
+        return redirect(url_for("submissions.index"))
+    upload, window = found
+    if _open_or_refuse(window.round_id) is None:
+        return redirect(url_for("submissions.preview", token=token))
+    staged = upload.files[0]
+    overrides = {} if "reset" in request.form else reviewer_columns(chosen_columns(request.form))
+    what = "columns chosen" if overrides else "columns read automatically"
+    with unit_of_work():
+        record_event(UPLOAD, **_who(window), detail=f"{staged.name}: read again, {what}")
+        read_with = submission_options(window, current_user.email, overrides)
+        staging.choose_columns(upload, staged, overrides, read_with)
+    flash(f"{staged.name}: {what}; checked again with them below.", "info")
+    return redirect(url_for("submissions.preview", token=token, _anchor="columns"))
 
 
 @bp.post("/preview/<token>/submit")

@@ -167,6 +167,92 @@ def test_a_reviewers_log_is_read_once_at_the_upload(app, world, client, monkeypa
         assert count(Comment, Comment.organisation_id == world.acme) == 1
 
 
+def test_a_reviewer_chooses_the_columns_of_a_log_with_headers_of_its_own(app, world, client):
+    """A log headed in its own words: no comment table is found, the reviewer types the
+    comment column's header and then chooses the section's column, and the log is checked
+    again each time (audited and throttled like an upload). The organisation and the design
+    team's decisions can't be chosen; another reviewer can't choose for them."""
+    sign_in_as(client, world.acme_reviewer)
+    headers = {
+        "log_comment_id": "ID",
+        "artefact": "Artefact",
+        "section": "Where in the document",
+        "comment": "Our remarks",
+        "organisation": "Company",
+        "disposition": "Status",
+    }
+    rows = [
+        {**row, "organisation": "Beta Metering", "disposition": "Accepted"}
+        for row in _rows("On the swimlane.", "On the flow.")
+    ]
+    folder = Path(app.instance_path) / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = write_csv_log(folder / "own-words.csv", rows, headers=headers)
+    token = _token(_upload(client, world.round_id, path))
+    page = _text(client.get(f"/submissions/preview/{token}"))
+    assert "can't be submitted yet" in page and "No comment table was found" in page
+    url = f"/submissions/preview/{token}/columns"
+
+    # Beta's reviewer can't choose Acme's columns.
+    sign_in_as(client, world.beta_reviewer)
+    refused = client.post(url, data={"typed-comment": "Our remarks"})
+    assert "/preview/" not in refused.headers["Location"]
+    sign_in_as(client, world.acme_reviewer)
+    assert "No comment table was found" in _text(client.get(f"/submissions/preview/{token}"))
+
+    response = client.post(url, data={"typed-comment": "Our remarks"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/submissions/preview/{token}#columns")
+    page = _text(client.get(f"/submissions/preview/{token}"))
+    assert "Your log is ready: 2 comments from Acme Energy" in page
+    assert "On the swimlane." in page and "<td>2.1</td>" not in page  # no section read yet
+    # The chooser offers the reviewer's fields only: never the organisation or a decision.
+    assert 'name="field-section"' in page and 'name="field-organisation"' not in page
+    assert 'name="field-disposition"' not in page
+    chosen = {
+        "field-comment": "h:Our remarks",
+        "field-section": "h:Where in the document",
+        "field-organisation": "h:Company",  # posted anyway: not taken
+        "field-disposition": "h:Status",
+    }
+    client.post(url, data=chosen)
+    page = _text(client.get(f"/submissions/preview/{token}"))
+    assert "Your log is ready: 2 comments from Acme Energy" in page
+    assert "<td>2.1</td>" in page and "<td>2.2</td>" in page
+    assert client.post(f"/submissions/preview/{token}/submit").status_code == 302
+    with app.app_context():
+        stored = db.session.execute(
+            select(Comment.organisation_id, Comment.section, Comment.disposition).order_by(
+                Comment.section
+            )
+        ).all()
+        assert stored == [(world.acme, "2.1", "open"), (world.acme, "2.2", "open")]
+        details = db.session.scalars(
+            select(SubmissionEvent.detail)
+            .where(SubmissionEvent.action == "upload")
+            .order_by(SubmissionEvent.id)
+        ).all()
+    assert details == [
+        "own-words.csv",
+        "own-words.csv: read again, columns chosen",
+        "own-words.csv: read again, columns chosen",
+    ]
+
+
+def test_choosing_columns_counts_for_the_throttle(app, world, client):
+    """Each choice reads the file again: past the limit it is refused like an upload."""
+    app.config["SUBMISSION_MAX_PER_WINDOW"] = 2
+    sign_in_as(client, world.acme_reviewer)
+    token = _token(_upload(client, world.round_id, _log(app, "acme.csv")))
+    url = f"/submissions/preview/{token}/columns"
+    client.post(url, data={"field-section": "none"})
+    client.post(url, data={"reset": "1"})
+    page = _text(client.get(f"/submissions/preview/{token}"))
+    assert "try again in" in page
+    with app.app_context():
+        assert count(SubmissionEvent, SubmissionEvent.action == "upload") == 2
+
+
 def test_drafts_are_never_seen_by_anyone_else(app, world, client, make_user):
     bp004 = world.artefacts["BP004"]
     sign_in_as(client, world.acme_reviewer)
@@ -288,6 +374,7 @@ def test_hostile_values_never_answer_5xx(world, client, value):
             f"a{bp004}-comment_type": value,
         },
         f"/submissions/preview/{value[:40]}/submit": {},
+        f"/submissions/preview/{value[:40]}/columns": {"typed-comment": value, "field-x": value},
         f"/submissions/rounds/{world.round_id}/drafts/submit": {"x": value},
     }
     for url, data in posts.items():
